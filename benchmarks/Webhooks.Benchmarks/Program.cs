@@ -1,0 +1,1 @@
+namespace Webhooks.Benchmarks; internal static class Program { public static void Main() { } }

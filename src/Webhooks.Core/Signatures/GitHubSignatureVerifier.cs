@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.Security.Cryptography;
+
+namespace Webhooks.Signatures;
+
+/// <summary>
+/// Verifies GitHub's <c>X-Hub-Signature-256: sha256=&lt;hex&gt;</c> header: HMAC-SHA256 of the raw body keyed with the
+/// UTF-8 bytes of the secret. The SHA-1 header <c>X-Hub-Signature</c> is deliberately not supported.
+/// </summary>
+/// <remarks>
+/// Instances are thread-safe and meant to live as long as the secrets they hold: keys are prepared once, and verification
+/// allocates nothing. Hex digits are accepted in either case (GitHub sends lowercase; the decoded bytes are what is compared).
+/// </remarks>
+public sealed class GitHubSignatureVerifier
+{
+    /// <summary>The name of the header that carries the signature.</summary>
+    public const string SignatureHeader = "X-Hub-Signature-256";
+
+    /// <summary>The name of the header that carries the delivery id.</summary>
+    public const string DeliveryHeader = "X-GitHub-Delivery";
+
+    /// <summary>The name of the header that carries the event type.</summary>
+    public const string EventHeader = "X-GitHub-Event";
+
+    private readonly HmacKey[] _keys;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a verifier for one secret.</summary>
+    /// <param name="secret">The webhook secret configured on GitHub.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="secret"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="secret"/> is empty or white space.</exception>
+    public GitHubSignatureVerifier(string secret)
+        : this([new WebhookSecret(secret ?? throw new ArgumentNullException(nameof(secret)))])
+    {
+    }
+
+    /// <summary>Creates a verifier that accepts a signature made with any of the active <paramref name="secrets"/>.</summary>
+    /// <param name="secrets">One to 16 secrets, each optionally limited to a validity window.</param>
+    /// <param name="timeProvider">The clock used for validity windows; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="secrets"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="secrets"/> is empty, holds <see langword="null"/>, or holds more than 16 secrets.</exception>
+    public GitHubSignatureVerifier(IEnumerable<WebhookSecret> secrets, TimeProvider? timeProvider = null)
+    {
+        _keys = SecretKeys.Utf8(secrets, nameof(secrets));
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Verifies <paramref name="signatureHeader"/> against the raw request body.</summary>
+    /// <param name="body">The request body exactly as received.</param>
+    /// <param name="signatureHeader">The value of <c>X-Hub-Signature-256</c>; empty when the header is absent.</param>
+    /// <returns><see cref="SignatureVerificationResult.Valid"/> when the signature matches an active secret; otherwise why not.</returns>
+    public SignatureVerificationResult Verify(ReadOnlySpan<byte> body, ReadOnlySpan<char> signatureHeader)
+    {
+        ReadOnlySpan<char> header = signatureHeader.Trim();
+        if (header.IsEmpty)
+        {
+            return SignatureVerificationResult.Missing;
+        }
+
+        int equals = header.IndexOf('=');
+        if (equals < 0 || !header[..equals].TrimEnd().Equals("sha256", StringComparison.OrdinalIgnoreCase))
+        {
+            return SignatureVerificationResult.Malformed;
+        }
+
+        Span<byte> candidate = stackalloc byte[HmacKey.MacSize];
+        if (!SignatureParsing.TryDecodeHexMac(header[(equals + 1)..].TrimStart(), candidate))
+        {
+            return SignatureVerificationResult.Malformed;
+        }
+
+        Span<byte> macs = stackalloc byte[HmacKey.MacSize * SecretKeys.MaxSecrets];
+        int count = SignatureParsing.ComputeActiveMacs(_keys, _timeProvider.GetUtcNow(), default, body, macs);
+        if (count == 0)
+        {
+            return SignatureVerificationResult.NoActiveSecret;
+        }
+
+        bool matched = SignatureParsing.MatchesAny(candidate, macs, count);
+        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+        return matched ? SignatureVerificationResult.Valid : SignatureVerificationResult.Mismatch;
+    }
+}

@@ -1,0 +1,76 @@
+using System;
+using System.Security.Cryptography;
+using System.Threading;
+
+namespace Webhooks.Signatures;
+
+/// <summary>
+/// A prepared HMAC-SHA256 key: the key bytes, its validity window, and a small lock-free pool of keyed
+/// <see cref="IncrementalHash"/> instances so that each verification reuses native HMAC state instead of
+/// building it again (the one-shot API re-initialises the key on every call).
+/// </summary>
+internal sealed class HmacKey
+{
+    public const int MacSize = 32;
+
+    private readonly byte[] _key;
+    private readonly IncrementalHash?[] _pool;
+
+    public HmacKey(byte[] key, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+    {
+        _key = key;
+        NotBefore = notBefore;
+        NotAfter = notAfter;
+        _pool = new IncrementalHash?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64)];
+    }
+
+    public DateTimeOffset? NotBefore { get; }
+
+    public DateTimeOffset? NotAfter { get; }
+
+    public bool IsActiveAt(DateTimeOffset now) =>
+        (NotBefore is not { } from || now >= from) && (NotAfter is not { } to || now <= to);
+
+    /// <summary>Computes HMAC-SHA256 over <paramref name="prefix"/> followed by <paramref name="body"/>.</summary>
+    public void Compute(ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, Span<byte> destination)
+    {
+        IncrementalHash hash = Rent();
+        if (!prefix.IsEmpty)
+        {
+            hash.AppendData(prefix);
+        }
+
+        hash.AppendData(body);
+        hash.GetHashAndReset(destination);
+        Return(hash);
+    }
+
+    private IncrementalHash Rent()
+    {
+        IncrementalHash?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            IncrementalHash? hash = Interlocked.Exchange(ref pool[i], null);
+            if (hash is not null)
+            {
+                return hash;
+            }
+        }
+
+        return IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+    }
+
+    private void Return(IncrementalHash hash)
+    {
+        IncrementalHash?[] pool = _pool;
+        for (int i = 0; i < pool.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref pool[i], hash, null) is null)
+            {
+                return;
+            }
+        }
+
+        hash.Dispose();
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Webhooks.Signatures;
+
+/// <summary>
+/// Verifies <see href="https://www.standardwebhooks.com/">Standard Webhooks</see> signatures: headers <c>webhook-id</c>,
+/// <c>webhook-timestamp</c> and <c>webhook-signature: v1,&lt;base64&gt; [v1,&lt;base64&gt; …]</c>, signed payload
+/// <c>{id}.{timestamp}.{body}</c>, key = base64 decoding of the secret after its <c>whsec_</c> prefix.
+/// </summary>
+/// <remarks>
+/// Any <c>v1</c> signature may match; other versions (such as the asymmetric <c>v1a</c>) are ignored. The signature is checked
+/// before the timestamp. Instances are thread-safe; verification allocates nothing.
+/// </remarks>
+public sealed class StandardWebhooksSignatureVerifier
+{
+    /// <summary>The name of the header that carries the message id.</summary>
+    public const string IdHeader = "webhook-id";
+
+    /// <summary>The name of the header that carries the signed timestamp (Unix seconds).</summary>
+    public const string TimestampHeader = "webhook-timestamp";
+
+    /// <summary>The name of the header that carries the signatures.</summary>
+    public const string SignatureHeader = "webhook-signature";
+
+    private const int StackPrefixBytes = 256;
+
+    private readonly HmacKey[] _keys;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Creates a verifier for one secret with the default tolerance of 300 seconds each way.</summary>
+    /// <param name="secret">The secret, <c>whsec_</c> followed by base64 (the prefix may be omitted).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="secret"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="secret"/> is empty or not valid base64.</exception>
+    public StandardWebhooksSignatureVerifier(string secret)
+        : this([new WebhookSecret(secret ?? throw new ArgumentNullException(nameof(secret)))])
+    {
+    }
+
+    /// <summary>Creates a verifier that accepts a signature made with any of the active <paramref name="secrets"/>.</summary>
+    /// <param name="secrets">One to 16 secrets, each <c>whsec_</c> followed by base64, optionally limited to a validity window.</param>
+    /// <param name="tolerance">How far the signed timestamp may be from now; <see cref="TimestampTolerance.Default"/> when <see langword="null"/>.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="secrets"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="secrets"/> is empty, holds <see langword="null"/>, holds more than 16 secrets, or holds one that is not valid base64.</exception>
+    public StandardWebhooksSignatureVerifier(IEnumerable<WebhookSecret> secrets, TimestampTolerance? tolerance = null, TimeProvider? timeProvider = null)
+    {
+        _keys = SecretKeys.StandardWebhooks(secrets, nameof(secrets));
+        Tolerance = tolerance ?? TimestampTolerance.Default;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Gets the tolerance applied to the signed timestamp.</summary>
+    /// <value>300 seconds each way unless set.</value>
+    public TimestampTolerance Tolerance { get; }
+
+    /// <summary>Verifies a delivery.</summary>
+    /// <param name="body">The request body exactly as received.</param>
+    /// <param name="id">The value of <c>webhook-id</c>; empty when absent.</param>
+    /// <param name="timestamp">The value of <c>webhook-timestamp</c>; empty when absent.</param>
+    /// <param name="signatureHeader">The value of <c>webhook-signature</c>; empty when absent.</param>
+    /// <returns><see cref="SignatureVerificationResult.Valid"/> when a <c>v1</c> signature matches an active secret and the timestamp is within tolerance; otherwise why not.</returns>
+    public SignatureVerificationResult Verify(ReadOnlySpan<byte> body, ReadOnlySpan<char> id, ReadOnlySpan<char> timestamp, ReadOnlySpan<char> signatureHeader)
+    {
+        id = id.Trim();
+        timestamp = timestamp.Trim();
+        ReadOnlySpan<char> header = signatureHeader.Trim();
+        if (id.IsEmpty || timestamp.IsEmpty || header.IsEmpty)
+        {
+            return SignatureVerificationResult.Missing;
+        }
+
+        if (!SignatureParsing.TryParseUnixSeconds(timestamp, out long signedAt) || header.IndexOf(',') < 0)
+        {
+            return SignatureVerificationResult.Malformed;
+        }
+
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        int prefixLength = Encoding.UTF8.GetByteCount(id) + timestamp.Length + 2;
+        byte[]? rented = null;
+        Span<byte> prefix = prefixLength <= StackPrefixBytes
+            ? stackalloc byte[StackPrefixBytes]
+            : (rented = ArrayPool<byte>.Shared.Rent(prefixLength));
+        int written = Encoding.UTF8.GetBytes(id, prefix);
+        prefix[written++] = (byte)'.';
+        written += SignatureParsing.WriteAscii(timestamp, prefix[written..]);
+        prefix[written++] = (byte)'.';
+
+        Span<byte> macs = stackalloc byte[HmacKey.MacSize * SecretKeys.MaxSecrets];
+        int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..written], body, macs);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        if (count == 0)
+        {
+            return SignatureVerificationResult.NoActiveSecret;
+        }
+
+        bool matched = false;
+        Span<byte> candidate = stackalloc byte[HmacKey.MacSize];
+        ReadOnlySpan<char> rest = header;
+        while (!rest.IsEmpty)
+        {
+            int space = rest.IndexOf(' ');
+            ReadOnlySpan<char> token = space < 0 ? rest : rest[..space];
+            rest = space < 0 ? default : rest[(space + 1)..];
+
+            int comma = token.IndexOf(',');
+            if (comma > 0 && token[..comma].SequenceEqual("v1") && SignatureParsing.TryDecodeBase64Mac(token[(comma + 1)..], candidate))
+            {
+                matched |= SignatureParsing.MatchesAny(candidate, macs, count);
+            }
+        }
+
+        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+        if (!matched)
+        {
+            return SignatureVerificationResult.Mismatch;
+        }
+
+        return Tolerance.Check(signedAt, now);
+    }
+}
