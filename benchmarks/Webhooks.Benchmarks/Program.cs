@@ -1,1 +1,32 @@
-namespace Webhooks.Benchmarks; internal static class Program { public static void Main() { } }
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using Perfolizer.Horology;
+
+namespace Webhooks.Benchmarks;
+
+internal static class Program
+{
+    public static void Main(string[] args)
+    {
+        // A short, fixed job so that the whole suite finishes in minutes on a small machine; pass BenchmarkDotNet's own
+        // options (for example --job default) to override.
+        IConfig config = DefaultConfig.Instance
+            .AddJob(Job.Default
+                .WithLaunchCount(1)
+                .WithWarmupCount(3)
+                .WithIterationCount(10)
+                .WithIterationTime(TimeInterval.FromMilliseconds(250))
+                .AsDefault())
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddExporter(MarkdownExporter.GitHub)
+            .AddColumn(RankColumn.Arabic)
+            .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+    }
+}

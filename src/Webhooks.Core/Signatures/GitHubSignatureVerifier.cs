@@ -25,6 +25,7 @@ public sealed class GitHubSignatureVerifier
 
     private readonly HmacKey[] _keys;
     private readonly TimeProvider _timeProvider;
+    private readonly bool _hasWindows;
 
     /// <summary>Creates a verifier for one secret.</summary>
     /// <param name="secret">The webhook secret configured on GitHub.</param>
@@ -44,6 +45,7 @@ public sealed class GitHubSignatureVerifier
     {
         _keys = SecretKeys.Utf8(secrets, nameof(secrets));
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _hasWindows = Array.Exists(_keys, static key => key.HasWindow);
     }
 
     /// <summary>Verifies <paramref name="signatureHeader"/> against the raw request body.</summary>
@@ -70,8 +72,10 @@ public sealed class GitHubSignatureVerifier
             return SignatureVerificationResult.Malformed;
         }
 
-        Span<byte> macs = stackalloc byte[HmacKey.MacSize * SecretKeys.MaxSecrets];
-        int count = SignatureParsing.ComputeActiveMacs(_keys, _timeProvider.GetUtcNow(), default, body, macs);
+        // The clock is read only when some secret has a validity window: GitHub signatures carry no timestamp.
+        DateTimeOffset now = _hasWindows ? _timeProvider.GetUtcNow() : default;
+        Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
+        int count = SignatureParsing.ComputeActiveMacs(_keys, now, default, body, macs);
         if (count == 0)
         {
             return SignatureVerificationResult.NoActiveSecret;

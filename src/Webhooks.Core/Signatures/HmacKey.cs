@@ -28,6 +28,8 @@ internal sealed class HmacKey
 
     public DateTimeOffset? NotAfter { get; }
 
+    public bool HasWindow => NotBefore.HasValue || NotAfter.HasValue;
+
     public bool IsActiveAt(DateTimeOffset now) =>
         (NotBefore is not { } from || now >= from) && (NotAfter is not { } to || now <= to);
 

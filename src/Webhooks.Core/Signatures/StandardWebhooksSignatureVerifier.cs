@@ -89,7 +89,7 @@ public sealed class StandardWebhooksSignatureVerifier
         written += SignatureParsing.WriteAscii(timestamp, prefix[written..]);
         prefix[written++] = (byte)'.';
 
-        Span<byte> macs = stackalloc byte[HmacKey.MacSize * SecretKeys.MaxSecrets];
+        Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
         int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..written], body, macs);
         if (rented is not null)
         {

@@ -106,7 +106,7 @@ public sealed class StripeSignatureVerifier
         int prefixLength = SignatureParsing.WriteAscii(timestampDigits, prefix);
         prefix[prefixLength++] = (byte)'.';
 
-        Span<byte> macs = stackalloc byte[HmacKey.MacSize * SecretKeys.MaxSecrets];
+        Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
         int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..prefixLength], body, macs);
         if (count == 0)
         {
