@@ -1,0 +1,119 @@
+using System;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Webhooks;
+using Webhooks.Diagnostics;
+using Webhooks.Processing;
+using Webhooks.Storage;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the webhook receiver.</summary>
+public static class WebhookReceiverServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the receiving pipeline: options bound from the <c>Webhooks</c> configuration section and validated at start-up,
+    /// in-memory stores (replaceable), the exponential-backoff retry policy, the <see cref="WebhookPipeline"/>, and the dispatcher
+    /// as a hosted service. Safe to call more than once; every service is registered with <c>TryAdd</c> and can be replaced.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Changes the options after configuration is bound; optional.</param>
+    /// <returns>A builder to add handlers and choose stores.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static IWebhookReceiverBuilder AddWebhookReceiver(this IServiceCollection services, Action<WebhookReceiverOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        services.TryAddSingleton(TimeProvider.System);
+
+        OptionsBuilder<WebhookReceiverOptions> options = services.AddOptionsWithValidateOnStart<WebhookReceiverOptions>();
+        if (!services.IsRegistered<WebhookConfigurationBinding>())
+        {
+            services.AddSingleton<WebhookConfigurationBinding>();
+            services.AddSingleton<IConfigureOptions<WebhookReceiverOptions>, BindFromConfiguration>();
+            services.AddSingleton<IOptionsChangeTokenSource<WebhookReceiverOptions>, ConfigurationChangeTokenSource>();
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookReceiverOptions>, WebhookReceiverOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookReceiverOptions>, WebhookReceiverOptionsCrossValidator>());
+
+        var builder = new WebhookReceiverBuilder(services);
+        builder.UseInMemoryStores();
+        services.TryAddSingleton<IRetryPolicy, ExponentialBackoffRetryPolicy>();
+        services.TryAddSingleton(static sp => new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<WebhookWorkQueue>();
+        services.TryAddSingleton(static sp => new WebhookPipeline(
+            sp.GetRequiredService<IEventStore>(),
+            sp.GetRequiredService<WebhookWorkQueue>(),
+            sp.GetRequiredService<WebhookMetrics>(),
+            sp.GetService<ILogger<WebhookPipeline>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>());
+        return builder;
+    }
+
+    private static bool IsRegistered<T>(this IServiceCollection services)
+    {
+        foreach (ServiceDescriptor descriptor in services)
+        {
+            if (descriptor.ServiceType == typeof(T))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Marks that configuration binding is registered, so that calling <c>AddWebhookReceiver</c> twice binds once.</summary>
+    private sealed class WebhookConfigurationBinding;
+
+    /// <summary>Binds the <c>Webhooks</c> section when the application has an <see cref="IConfiguration"/>; code-only hosts need none.</summary>
+    private sealed class BindFromConfiguration(IServiceProvider services) : IConfigureOptions<WebhookReceiverOptions>
+    {
+        public void Configure(WebhookReceiverOptions options)
+        {
+            IConfigurationSection? section = services.GetService<IConfiguration>()?.GetSection(WebhookReceiverOptions.SectionName);
+            if (section is not null)
+            {
+                section.Bind(options);
+            }
+        }
+    }
+
+    private sealed class ConfigurationChangeTokenSource(IServiceProvider services) : IOptionsChangeTokenSource<WebhookReceiverOptions>
+    {
+        public string Name => Options.Options.DefaultName;
+
+        public Primitives.IChangeToken GetChangeToken() =>
+            services.GetService<IConfiguration>()?.GetSection(WebhookReceiverOptions.SectionName).GetReloadToken()
+            ?? NullChangeToken.Instance;
+    }
+
+    private sealed class NullChangeToken : Primitives.IChangeToken
+    {
+        public static readonly NullChangeToken Instance = new();
+
+        public bool HasChanged => false;
+
+        public bool ActiveChangeCallbacks => false;
+
+        public IDisposable RegisterChangeCallback(Action<object?> callback, object? state) => EmptyDisposable.Instance;
+    }
+
+    private sealed class EmptyDisposable : IDisposable
+    {
+        public static readonly EmptyDisposable Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}

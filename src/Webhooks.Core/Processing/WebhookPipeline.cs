@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Webhooks.Diagnostics;
+using Webhooks.Storage;
+
+namespace Webhooks.Processing;
+
+/// <summary>
+/// The entry points of the receiving pipeline: accept a verified delivery (store it, then queue it), replay a stored one,
+/// or re-send its raw bytes elsewhere. Registered as a singleton by <c>AddWebhookReceiver()</c>.
+/// </summary>
+public sealed partial class WebhookPipeline
+{
+    private static readonly HashSet<string> NotResent = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "Expect", "TE", "Trailer",
+        "Proxy-Connection", "Proxy-Authorization", "Authorization", "Cookie",
+    };
+
+    private readonly IEventStore _store;
+    private readonly WebhookWorkQueue _queue;
+    private readonly WebhookMetrics _metrics;
+    private readonly ILogger _logger;
+
+    internal WebhookPipeline(IEventStore store, WebhookWorkQueue queue, WebhookMetrics metrics, ILogger<WebhookPipeline>? logger)
+    {
+        _store = store;
+        _queue = queue;
+        _metrics = metrics;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>
+    /// Stores a verified delivery and, when it is new, queues it for processing. The delivery is saved before this returns,
+    /// so a caller may acknowledge it as soon as the result is <see cref="WebhookAcceptResult.Queued"/>.
+    /// </summary>
+    /// <param name="webhookEvent">The new event, built with <see cref="WebhookEvent.Create"/> after its signature was verified.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether it was queued, or a duplicate (same body) or a conflicting duplicate (different body) of a stored one.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="webhookEvent"/> is <see langword="null"/>.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store could not save it; nothing was saved, and the sender should retry.</exception>
+    public async ValueTask<WebhookAcceptResult> AcceptAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(webhookEvent);
+        var tags = new TagList { { "webhook.source", webhookEvent.Source } };
+        EventAppendResult appended = await _store.AppendAsync(webhookEvent with { Status = WebhookEventStatus.Queued }, cancellationToken).ConfigureAwait(false);
+        switch (appended)
+        {
+            case EventAppendResult.Appended:
+                _metrics.Received.Add(1, tags);
+                Log.Accepted(_logger, webhookEvent.Id, webhookEvent.EventType);
+                _queue.TryEnqueue(webhookEvent.Id);
+                return WebhookAcceptResult.Queued;
+            case EventAppendResult.Duplicate:
+                _metrics.Duplicates.Add(1, tags);
+                Log.Duplicate(_logger, webhookEvent.Id);
+                return WebhookAcceptResult.Duplicate;
+            default:
+                _metrics.Duplicates.Add(1, tags);
+                Log.ConflictingDuplicate(_logger, webhookEvent.Id);
+                return WebhookAcceptResult.ConflictingDuplicate;
+        }
+    }
+
+    /// <summary>
+    /// Runs a stored event again: a dead or failed event at once, a processed one only when <paramref name="force"/> is set.
+    /// Each replay is processed under its own idempotency key, with its attempts counted afresh.
+    /// </summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="force">Replay even when it was processed already.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether it was queued, and if not, why.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store could not be read or written.</exception>
+    public async ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        WebhookEvent? stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return WebhookReplayResult.NotFound;
+        }
+
+        switch (stored.Status)
+        {
+            case WebhookEventStatus.Processed when !force:
+                return WebhookReplayResult.AlreadyProcessed;
+            case WebhookEventStatus.Queued or WebhookEventStatus.Processing:
+                return WebhookReplayResult.AlreadyPending;
+        }
+
+        WebhookEventUpdate update = WebhookEventUpdate.From(stored) with
+        {
+            Status = WebhookEventStatus.Queued,
+            Attempts = 0,
+            NextAttemptAt = null,
+            LeaseExpiresAt = null,
+            CompletedAt = null,
+            Unhandled = false,
+            ReplayCount = stored.ReplayCount + 1,
+        };
+
+        if (await _store.UpdateAsync(id, update, cancellationToken).ConfigureAwait(false) is null)
+        {
+            // Changed underneath (a worker took its retry, or another replay won): it is pending now.
+            return WebhookReplayResult.AlreadyPending;
+        }
+
+        Log.Replayed(_logger, id, stored.Status, update.ReplayCount);
+        _queue.TryEnqueue(id);
+        return WebhookReplayResult.Queued;
+    }
+
+    /// <summary>
+    /// Sends a stored event's raw body and original headers, unchanged, to another URL (a staging receiver, a local debugger):
+    /// its signature still verifies there, within that receiver's timestamp tolerance.
+    /// </summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="target">The absolute URL to POST to.</param>
+    /// <param name="httpClient">The client to send with.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The response, or <see langword="null"/> when no event has that id. The caller disposes it.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is not an absolute http or https URL.</exception>
+    /// <exception cref="HttpRequestException">The target could not be reached.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store could not be read.</exception>
+    public async Task<HttpResponseMessage?> ResendAsync(string id, Uri target, HttpClient httpClient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(httpClient);
+        if (!target.IsAbsoluteUri || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException("The target must be an absolute http or https URL.", nameof(target));
+        }
+
+        WebhookEvent? stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ReadOnlyMemoryContent(stored.Body) };
+        foreach (KeyValuePair<string, string> header in stored.Headers)
+        {
+            if (NotResent.Contains(header.Key))
+            {
+                continue;
+            }
+
+            if (!request.Headers.TryAddWithoutValidation(header.Key, header.Value))
+            {
+                request.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        Log.Resent(_logger, id, target.Host);
+        return await httpClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Webhook {EventId} ({EventType}) accepted and queued.")]
+        public static partial void Accepted(ILogger logger, string eventId, string eventType);
+
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Webhook {EventId} is a duplicate of a stored delivery; not processed again.")]
+        public static partial void Duplicate(ILogger logger, string eventId);
+
+        [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Webhook {EventId} arrived again with a different body; refused, the stored delivery is unchanged.")]
+        public static partial void ConflictingDuplicate(ILogger logger, string eventId);
+
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook {EventId} replayed from status {Status} (replay {ReplayCount}).")]
+        public static partial void Replayed(ILogger logger, string eventId, WebhookEventStatus status, int replayCount);
+
+        [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Webhook {EventId} re-sent unchanged to host {Host}.")]
+        public static partial void Resent(ILogger logger, string eventId, string host);
+    }
+}

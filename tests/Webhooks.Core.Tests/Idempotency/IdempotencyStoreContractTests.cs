@@ -1,0 +1,143 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Webhooks.Idempotency;
+using Webhooks.Tests.TestSupport;
+
+namespace Webhooks.Tests.Idempotency;
+
+/// <summary>The behaviour every <see cref="IIdempotencyStore"/> must have; each store's test class derives from this one.</summary>
+public abstract class IdempotencyStoreContractTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(72);
+
+    protected ManualTimeProvider Clock { get; } = new();
+
+    protected abstract IIdempotencyStore CreateStore();
+
+    [Fact]
+    public async Task TryBeginAsync_NewKey_Started()
+    {
+        IdempotencyBeginResult result = await CreateStore().TryBeginAsync("k", Lease);
+        Assert.Equal(IdempotencyStatus.Started, result.Status);
+        Assert.NotEqual(0, result.Token);
+    }
+
+    [Fact]
+    public async Task TryBeginAsync_WhileLeased_InProgress()
+    {
+        IIdempotencyStore store = CreateStore();
+        await store.TryBeginAsync("k", Lease);
+        Assert.Equal(IdempotencyStatus.InProgress, (await store.TryBeginAsync("k", Lease)).Status);
+    }
+
+    [Fact]
+    public async Task TryBeginAsync_AfterComplete_AlreadyProcessedUntilRetentionEnds()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult begin = await store.TryBeginAsync("k", Lease);
+        Assert.True(await store.CompleteAsync("k", begin.Token, Retention));
+
+        Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync("k", Lease)).Status);
+        Clock.Advance(Retention - TimeSpan.FromSeconds(1));
+        Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync("k", Lease)).Status);
+        Clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("k", Lease)).Status);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_HolderReleases_KeyCanStartAgain()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult begin = await store.TryBeginAsync("k", Lease);
+        Assert.True(await store.ReleaseAsync("k", begin.Token));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("k", Lease)).Status);
+    }
+
+    [Fact]
+    public async Task LeaseExpiry_CrashedWorker_AnotherTakesOverAndStaleTokenIsFenced()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult crashed = await store.TryBeginAsync("k", Lease);
+
+        Clock.Advance(Lease + TimeSpan.FromSeconds(1));
+        IdempotencyBeginResult takeover = await store.TryBeginAsync("k", Lease);
+        Assert.Equal(IdempotencyStatus.Started, takeover.Status);
+        Assert.NotEqual(crashed.Token, takeover.Token);
+
+        Assert.False(await store.CompleteAsync("k", crashed.Token, Retention));
+        Assert.False(await store.ReleaseAsync("k", crashed.Token));
+        Assert.True(await store.CompleteAsync("k", takeover.Token, Retention));
+        Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync("k", Lease)).Status);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_LeaseExpiredEvenIfNotTaken_Refused()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult begin = await store.TryBeginAsync("k", Lease);
+        Clock.Advance(Lease);
+        Assert.False(await store.CompleteAsync("k", begin.Token, Retention));
+    }
+
+    [Fact]
+    public async Task CompleteAndRelease_WrongToken_Refused()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult begin = await store.TryBeginAsync("k", Lease);
+        Assert.False(await store.CompleteAsync("k", begin.Token + 1, Retention));
+        Assert.False(await store.ReleaseAsync("k", begin.Token + 1));
+        Assert.False(await store.CompleteAsync("other", begin.Token, Retention));
+        Assert.True(await store.CompleteAsync("k", begin.Token, Retention));
+        Assert.False(await store.ReleaseAsync("k", begin.Token));
+    }
+
+    [Fact]
+    public async Task SixtyFourConcurrentWorkers_OneKey_WorkRunsOnce()
+    {
+        IIdempotencyStore store = CreateStore();
+        int runs = 0;
+        using var gate = new ManualResetEventSlim(false);
+        Task[] workers = Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            gate.Wait();
+            IdempotencyBeginResult begin = await store.TryBeginAsync("evt", Lease);
+            if (begin.Status == IdempotencyStatus.Started)
+            {
+                Interlocked.Increment(ref runs);
+                await Task.Yield();
+                Assert.True(await store.CompleteAsync("evt", begin.Token, Retention));
+            }
+        })).ToArray();
+
+        gate.Set();
+        await Task.WhenAll(workers);
+        Assert.Equal(1, runs);
+    }
+}
+
+public class InMemoryIdempotencyStoreTests : IdempotencyStoreContractTests
+{
+    protected override IIdempotencyStore CreateStore() => new InMemoryIdempotencyStore(Clock);
+
+    [Fact]
+    public async Task TryBeginAsync_AtCapacity_ThrowsUntilKeysExpire()
+    {
+        var store = new InMemoryIdempotencyStore(Clock, maxKeys: 1);
+        IdempotencyBeginResult a = await store.TryBeginAsync("a", TimeSpan.FromSeconds(10));
+        await store.CompleteAsync("a", a.Token, TimeSpan.FromHours(1));
+        await Assert.ThrowsAsync<Webhooks.Storage.WebhookStoreUnavailableException>(async () => await store.TryBeginAsync("b", TimeSpan.FromSeconds(10)));
+        Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("b", TimeSpan.FromSeconds(10))).Status);
+    }
+
+    [Fact]
+    public async Task TryBeginAsync_InvalidArguments_Throw()
+    {
+        var store = new InMemoryIdempotencyStore(Clock);
+        await Assert.ThrowsAsync<ArgumentNullException>("key", async () => await store.TryBeginAsync(null!, TimeSpan.FromSeconds(1)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("lease", async () => await store.TryBeginAsync("k", TimeSpan.Zero));
+    }
+}
