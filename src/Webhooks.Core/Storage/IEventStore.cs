@@ -16,7 +16,7 @@ namespace Webhooks.Storage;
 public interface IEventStore
 {
     /// <summary>Stores <paramref name="webhookEvent"/> if no event with its id is stored yet.</summary>
-    /// <param name="webhookEvent">The new event.</param>
+    /// <param name="webhookEvent">The new event. Its body may live in a pooled buffer that is reused once the call returns: copy it.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Whether it was new, a duplicate with the same body, or a conflicting duplicate with a different body.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable, too slow or full.</exception>

@@ -1,0 +1,212 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Webhooks.AspNetCore.Sources;
+using Webhooks.Processing;
+using Webhooks.Signatures;
+using Webhooks.Storage;
+
+namespace Webhooks.AspNetCore.Endpoints;
+
+/// <summary>
+/// Handles <c>POST {prefix}/{source}</c>: reads the raw body into pooled memory within the source's limit, verifies the signature
+/// before anything is parsed, extracts the delivery id and type, saves the delivery, and answers — 202 only once it is saved.
+/// </summary>
+internal sealed partial class WebhookEndpointHandler(
+    WebhookSourceRegistry sources,
+    WebhookVerifierCache verifiers,
+    WebhookPipeline pipeline,
+    IOptionsMonitor<WebhookSourceOptions> sourceOptions,
+    IOptionsMonitor<WebhookEndpointOptions> endpointOptions,
+    TimeProvider timeProvider,
+    ILogger<WebhookEndpointHandler>? logger = null)
+{
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string name = context.Request.RouteValues["source"] as string ?? "";
+        if (!sources.TryGet(name, out WebhookSource source))
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.UnknownSource).ConfigureAwait(false);
+            return;
+        }
+
+        WebhookEndpointOptions endpoint = endpointOptions.CurrentValue;
+        long limit = sourceOptions.Get(source.Name).MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
+        if (context.Request.ContentLength > limit)
+        {
+            Log.TooLarge(_logger, source.Name, limit);
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            // Let the server enforce the source's limit too (Kestrel's global default is 30 MB).
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        byte[]? buffer = null;
+        try
+        {
+            (buffer, int length) = await ReadBodyAsync(context.Request.BodyReader, limit, context.RequestAborted).ConfigureAwait(false);
+            if (length < 0)
+            {
+                Log.TooLarge(_logger, source.Name, limit);
+                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
+                return;
+            }
+
+            await ReceiveAsync(context, source, buffer.AsMemory(0, length), endpoint).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            Log.TooLarge(_logger, source.Name, limit);
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+
+    private async Task ReceiveAsync(HttpContext context, WebhookSource source, ReadOnlyMemory<byte> body, WebhookEndpointOptions endpoint)
+    {
+        IHeaderDictionary headers = context.Request.Headers;
+
+        // Standard Webhooks sign the id itself: without it nothing can be verified.
+        if (source.Kind == WebhookSourceKind.StandardWebhooks && StringValues.IsNullOrEmpty(headers[StandardWebhooksSignatureVerifier.IdHeader]))
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.MissingDeliveryId).ConfigureAwait(false);
+            return;
+        }
+
+        SourceVerifier verifier = await verifiers.GetAsync(source, context.RequestAborted).ConfigureAwait(false);
+        SignatureVerificationResult verification = verifier.Verify(headers, body.Span);
+        if (verification != SignatureVerificationResult.Valid)
+        {
+            Log.Rejected(_logger, source.Name, verification);
+            bool expired = verification is SignatureVerificationResult.Expired or SignatureVerificationResult.FutureTimestamp;
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, expired ? WebhookErrors.SignatureExpired : WebhookErrors.InvalidSignature).ConfigureAwait(false);
+            return;
+        }
+
+        // Only now, with the signature verified, is anything read from the body.
+        DeliveryIdentity identity = DeliveryIdentity.Extract(source.Kind, headers, body.Span);
+        if (identity.Error is { } error)
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
+            return;
+        }
+
+        WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, StoredHeaders(headers), body, timeProvider.GetUtcNow());
+        WebhookAcceptResult result;
+        try
+        {
+            using var timeout = new CancellationTokenSource(endpoint.StoreTimeout, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+            result = await pipeline.AcceptAsync(webhookEvent, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            // Unreachable, too slow, full, or failing: the delivery was not saved, so the sender must retry.
+            Log.StoreUnavailable(_logger, ex, webhookEvent.Id);
+            TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
+            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+            return;
+        }
+
+        switch (result)
+        {
+            case WebhookAcceptResult.Queued:
+                await WebhookJson.WriteStatusAsync(context, StatusCodes.Status202Accepted, webhookEvent.Id, "queued").ConfigureAwait(false);
+                break;
+            case WebhookAcceptResult.Duplicate:
+                await WebhookJson.WriteStatusAsync(context, StatusCodes.Status200OK, webhookEvent.Id, "duplicate").ConfigureAwait(false);
+                break;
+            default:
+                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status422UnprocessableEntity, WebhookErrors.ConflictingDuplicate).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Reads the whole body into one pooled buffer; returns length -1 as soon as more than <paramref name="limit"/> bytes arrive.</summary>
+    internal static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(PipeReader reader, long limit, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        int length = 0;
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadOnlySequence<byte> data = read.Buffer;
+                if (length + data.Length > limit)
+                {
+                    reader.AdvanceTo(data.End);
+                    return (buffer, -1);
+                }
+
+                int needed = length + (int)data.Length;
+                if (needed > buffer.Length)
+                {
+                    byte[] larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, (long)buffer.Length * 2), Math.Max(limit, needed)));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                data.CopyTo(buffer.AsSpan(length));
+                length = needed;
+                reader.AdvanceTo(data.End);
+                if (read.IsCompleted)
+                {
+                    return (buffer, length);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static List<KeyValuePair<string, string>> StoredHeaders(IHeaderDictionary headers)
+    {
+        var stored = new List<KeyValuePair<string, string>>(headers.Count);
+        foreach (KeyValuePair<string, StringValues> header in headers)
+        {
+            stored.Add(new KeyValuePair<string, string>(header.Key, header.Value.ToString()));
+        }
+
+        return stored;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1200, Level = LogLevel.Warning, Message = "Webhook to source {Source} rejected: signature {Result}.")]
+        public static partial void Rejected(ILogger logger, string source, SignatureVerificationResult result);
+
+        [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Webhook to source {Source} rejected: body larger than {Limit} bytes.")]
+        public static partial void TooLarge(ILogger logger, string source, long limit);
+
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Webhook {EventId} could not be saved; answered 503 so that the sender retries.")]
+        public static partial void StoreUnavailable(ILogger logger, Exception exception, string eventId);
+    }
+}

@@ -1,0 +1,67 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Webhooks.AspNetCore.Endpoints;
+using Webhooks.Processing;
+using Webhooks.Storage;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the webhook endpoints.</summary>
+public static class WebhookEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>POST {prefix}/{source}</c> for every source added with <c>AddGitHub()</c>, <c>AddStripe()</c> or <c>AddStandardWebhooks()</c>.
+    /// Every response is JSON: 202 queued, 200 duplicate, 401, 400, 413, 404, 422 or 503 with a stable error code.
+    /// </summary>
+    /// <param name="endpoints">The route builder (usually the <c>WebApplication</c>).</param>
+    /// <param name="prefix">The route prefix; <c>/webhooks</c> by default.</param>
+    /// <returns>A builder to add conventions (rate limiting, host filtering, authorization).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddWebhookReceiver()</c> was not called, or no source was added.</exception>
+    public static IEndpointConventionBuilder MapWebhooks(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/webhooks")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        EnsureReceiver(endpoints.ServiceProvider);
+        WebhookEndpointHandler handler = endpoints.ServiceProvider.GetService<WebhookEndpointHandler>()
+            ?? throw new InvalidOperationException("No webhook source is configured. Add one with builder.Services.AddWebhookReceiver().AddGitHub(), .AddStripe() or .AddStandardWebhooks(name).");
+
+        return endpoints.MapPost(Combine(prefix, "{source}"), handler.HandleAsync).WithDisplayName("Webhooks: receive");
+    }
+
+    /// <summary>
+    /// Maps the admin endpoints: <c>GET {prefix}/events?status=dead&amp;limit=50&amp;cursor=…</c>, <c>GET {prefix}/events/{id}</c> and
+    /// <c>POST {prefix}/events/{id}/replay[?force=true]</c>. They are not protected by themselves: add <c>.RequireAuthorization()</c>.
+    /// </summary>
+    /// <param name="endpoints">The route builder.</param>
+    /// <param name="prefix">The route prefix; <c>/webhooks/admin</c> by default.</param>
+    /// <returns>The group's convention builder, to add authorization.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoints"/> or <paramref name="prefix"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException"><c>AddWebhookReceiver()</c> was not called.</exception>
+    public static IEndpointConventionBuilder MapWebhookAdmin(this IEndpointRouteBuilder endpoints, [StringSyntax("Route")] string prefix = "/webhooks/admin")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        EnsureReceiver(endpoints.ServiceProvider);
+        IEventStore store = endpoints.ServiceProvider.GetRequiredService<IEventStore>();
+        WebhookPipeline pipeline = endpoints.ServiceProvider.GetRequiredService<WebhookPipeline>();
+
+        RouteGroupBuilder group = endpoints.MapGroup(prefix);
+        group.MapGet("/events", context => WebhookAdminHandler.ListAsync(context, store)).WithDisplayName("Webhooks admin: list events");
+        group.MapGet("/events/{id}", context => WebhookAdminHandler.GetAsync(context, store)).WithDisplayName("Webhooks admin: get event");
+        group.MapPost("/events/{id}/replay", context => WebhookAdminHandler.ReplayAsync(context, pipeline)).WithDisplayName("Webhooks admin: replay event");
+        return group;
+    }
+
+    private static void EnsureReceiver(IServiceProvider services)
+    {
+        if (services.GetService<WebhookPipeline>() is null)
+        {
+            throw new InvalidOperationException("Unable to find the webhook receiver services. Call builder.Services.AddWebhookReceiver() in the application's service configuration.");
+        }
+    }
+
+    private static string Combine(string prefix, string segment) => prefix.TrimEnd('/') + "/" + segment;
+}

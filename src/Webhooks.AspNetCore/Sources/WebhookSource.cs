@@ -1,0 +1,30 @@
+using System;
+
+namespace Webhooks.AspNetCore.Sources;
+
+/// <summary>A configured source: its route name, scheme, and the configuration key its settings are bound from.</summary>
+/// <param name="Name">The name in the route (<c>POST /webhooks/{name}</c>) and in event ids.</param>
+/// <param name="Kind">The signature scheme.</param>
+/// <param name="ConfigurationKey">The configuration section, for example <c>Webhooks:GitHub</c>.</param>
+public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string ConfigurationKey)
+{
+    /// <summary>GitHub's default body cap: 25 MiB, the largest payload GitHub sends.</summary>
+    public const long GitHubDefaultMaxBodyBytes = 25L * 1024 * 1024;
+
+    /// <summary>The default body cap of every other source: 1 MiB.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    internal long DefaultLimit => Kind == WebhookSourceKind.GitHub ? GitHubDefaultMaxBodyBytes : DefaultMaxBodyBytes;
+
+    internal static void ValidateName(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_'))
+            {
+                throw new ArgumentException($"The source name '{name}' may only hold ASCII letters, digits, '-' and '_' (it is a route segment and an event id prefix).", nameof(name));
+            }
+        }
+    }
+}
