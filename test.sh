@@ -7,6 +7,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+if ! command -v curl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq curl python3 >/dev/null
+fi
+
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET 10 SDK is required (dotnet was not found on PATH)." >&2
   exit 1
@@ -29,6 +33,84 @@ for trx in "$results"/*.trx; do
   passed=$((passed + p))
   failed=$((failed + f))
 done
+
+# Packages: pack them, then build a throwaway app that references the packages (not the projects) and holds the README's
+# Program.cs, so that a missing dependency or a README snippet that does not compile fails here.
+pack_check() {
+  local version="0.1.0-check.$(date +%s)"
+  local packages="$PWD/artifacts/packages"
+  local consumer="$PWD/artifacts/consumer"
+  rm -rf "$packages" "$consumer"
+  dotnet pack Webhooks.Core.sln -c Release --no-build -o "$packages" -p:Version="$version" >/dev/null || { echo "pack failed"; return 1; }
+  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Testing; do
+    [ -f "$packages/$id.$version.nupkg" ] && [ -f "$packages/$id.$version.snupkg" ] || { echo "missing package $id"; return 1; }
+    python3 - "$packages/$id.$version.nupkg" "$id" <<'PY' || return 1
+import sys, zipfile
+names = zipfile.ZipFile(sys.argv[1]).namelist()
+need = ["README.md", f"lib/net10.0/{sys.argv[2]}.dll", f"lib/net10.0/{sys.argv[2]}.xml"]
+missing = [n for n in need if n not in names]
+if missing:
+    sys.exit(f"{sys.argv[2]} package lacks {missing}")
+PY
+  done
+
+  mkdir -p "$consumer"
+  # Stop MSBuild from importing this repository's props: the consumer is an outside application.
+  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$consumer/$f"; done
+  cat > "$consumer/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="local-check" value="$packages" />
+  </packageSources>
+</configuration>
+XML
+  cat > "$consumer/Consumer.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup>
+    <TargetFramework>net10.0</TargetFramework>
+    <Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Webhooks.AspNetCore" Version="$version" />
+    <PackageReference Include="Webhooks.Testing" Version="$version" />
+  </ItemGroup>
+</Project>
+XML
+  sed -n '/<!-- snippet: program/,/<!-- \/snippet -->/p' README.md | sed '1d;$d' | sed '/^```/d' > "$consumer/Program.cs"
+  [ -s "$consumer/Program.cs" ] || { echo "README has no Program.cs snippet"; return 1; }
+  dotnet build "$consumer/Consumer.csproj" -c Release >"$consumer/build.log" 2>&1 || { tail -30 "$consumer/build.log"; return 1; }
+}
+
+# The samples as a user runs them: the receiver on loopback, one signed delivery from the sender, then the admin endpoint.
+sample_check() {
+  local url="http://127.0.0.1:5091"
+  dotnet run --no-build -c Release --project samples/WebhookReceiver -- --urls "$url" --environment Development >artifacts/receiver.log 2>&1 &
+  local pid=$!
+  local ok=1
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$url/webhooks/admin/events" && { ok=0; break; }
+    sleep 0.2
+  done
+  if [ $ok -eq 0 ]; then
+    ok=1
+    dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" | tee artifacts/sender.log | grep -q '"status":"queued"' \
+      && dotnet run --no-build -c Release --project samples/WebhookSender -- stripe --url "$url/webhooks/stripe" | grep -q '"status":"queued"' \
+      && sleep 1 \
+      && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
+      && ok=0
+  fi
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  [ $ok -eq 0 ] || { echo "sample check failed"; tail -20 artifacts/receiver.log; return 1; }
+}
+
+checks=0
+if pack_check; then checks=$((checks + 1)); echo "Packages and README snippet: passed"; else failed=$((failed + 1)); echo "Packages and README snippet: FAILED"; fi
+if sample_check; then checks=$((checks + 1)); echo "Samples: passed"; else failed=$((failed + 1)); echo "Samples: FAILED"; fi
+passed=$((passed + checks))
+
 echo "Tests: ${passed} passed, ${failed} failed"
 
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text.Json;
+using Webhooks.Testing;
+
+namespace WebhookSender;
+
+/// <summary>
+/// Sends one correctly signed delivery, as GitHub or Stripe would, and prints the response.
+/// Usage: dotnet run --project samples/WebhookSender -- github|stripe [--url URL] [--secret SECRET] [--repeat-id]
+/// </summary>
+internal static class Program
+{
+    // The receiver sample's development secrets (samples/WebhookReceiver/appsettings.Development.json).
+    private const string GitHubSecret = "dev-github-secret";
+    private const string StripeSecret = "whsec_dev_stripe_secret";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("github" or "stripe"))
+        {
+            await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe [--url URL] [--secret SECRET] [--repeat-id]");
+            return 2;
+        }
+
+        string kind = args[0];
+        string url = Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/" + kind;
+        string secret = Option(args, "--secret") ?? (kind == "github" ? GitHubSecret : StripeSecret);
+        bool repeat = Array.IndexOf(args, "--repeat-id") >= 0;
+
+        // --repeat-id sends the previous delivery again, byte for byte (same id, same body): the receiver answers "duplicate".
+        string lastFile = Path.Combine(Path.GetTempPath(), $"webhooks-sample-sender-last-{kind}.json");
+        (string id, string body) = repeat && File.Exists(lastFile) ? Load(lastFile) : Create(kind);
+        await File.WriteAllTextAsync(lastFile, JsonSerializer.Serialize(new[] { id, body }));
+
+        using HttpRequestMessage request = kind == "github"
+            ? WebhookRequests.GitHub(secret, "push", body, id, url)
+            : WebhookRequests.Stripe(secret, body, path: url);
+
+        using var client = new HttpClient();
+        try
+        {
+            using HttpResponseMessage response = await client.SendAsync(request);
+            Console.WriteLine($"{kind} delivery {id} -> {(int)response.StatusCode} {response.StatusCode}");
+            Console.WriteLine(await response.Content.ReadAsStringAsync());
+            return response.IsSuccessStatusCode ? 0 : 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await Console.Error.WriteLineAsync($"Could not reach {url}: {ex.Message}. Is the receiver running (dotnet run --project samples/WebhookReceiver)?");
+            return 1;
+        }
+    }
+
+    private static (string Id, string Body) Create(string kind)
+    {
+        if (kind == "github")
+        {
+            string delivery = Guid.NewGuid().ToString();
+            string push = "{\"ref\":\"refs/heads/main\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\","
+                + "\"repository\":{\"id\":1296269,\"full_name\":\"octocat/Hello-World\"},\"pusher\":{\"name\":\"octocat\"},"
+                + "\"commits\":[{\"id\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\",\"message\":\"Update README\"}]}";
+            return (delivery, push);
+        }
+
+        string eventId = "evt_" + Guid.NewGuid().ToString("N")[..24];
+        string intent = "{\"id\":\"pi_" + Guid.NewGuid().ToString("N")[..24] + "\",\"object\":\"payment_intent\",\"amount\":"
+            + Random.Shared.Next(100, 100_000).ToString(CultureInfo.InvariantCulture) + ",\"currency\":\"usd\",\"status\":\"succeeded\"}";
+        return (eventId, WebhookRequests.StripeEvent("payment_intent.succeeded", eventId, intent));
+    }
+
+    private static (string Id, string Body) Load(string file)
+    {
+        string[] saved = JsonSerializer.Deserialize<string[]>(File.ReadAllText(file)) ?? [];
+        return saved.Length == 2 ? (saved[0], saved[1]) : throw new InvalidDataException($"{file} is not a saved delivery.");
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+    }
+}
