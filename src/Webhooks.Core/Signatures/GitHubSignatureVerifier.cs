@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Webhooks.Signatures;
@@ -66,8 +67,8 @@ public sealed class GitHubSignatureVerifier
             return SignatureVerificationResult.Malformed;
         }
 
-        Span<byte> candidate = stackalloc byte[HmacKey.MacSize];
-        if (!SignatureParsing.TryDecodeHexMac(header[(equals + 1)..].TrimStart(), candidate))
+        ReadOnlySpan<char> candidate = header[(equals + 1)..].TrimStart();
+        if (candidate.Length != SignatureParsing.HexMacLength || candidate.ContainsAnyExcept(SignatureParsing.HexDigits))
         {
             return SignatureVerificationResult.Malformed;
         }
@@ -81,8 +82,11 @@ public sealed class GitHubSignatureVerifier
             return SignatureVerificationResult.NoActiveSecret;
         }
 
-        bool matched = SignatureParsing.MatchesAny(candidate, macs, count);
+        Span<char> expected = stackalloc char[SignatureParsing.HexMacLength * count];
+        SignatureParsing.EncodeHex(macs, count, expected);
         CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+        bool matched = SignatureParsing.HexMatchesAny(candidate, expected, count);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(expected));
         return matched ? SignatureVerificationResult.Valid : SignatureVerificationResult.Mismatch;
     }
 }

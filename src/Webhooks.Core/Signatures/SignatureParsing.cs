@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Webhooks.Signatures;
 
@@ -36,34 +37,60 @@ internal static class SignatureParsing
         return true;
     }
 
-    /// <summary>Decodes exactly <see cref="HmacKey.MacSize"/> bytes of hex (either case).</summary>
-    public static bool TryDecodeHexMac(ReadOnlySpan<char> hex, Span<byte> mac)
-    {
-        if (hex.Length != HmacKey.MacSize * 2)
-        {
-            return false;
-        }
+    /// <summary>Hex digits in either case.</summary>
+    public static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
-        return Convert.FromHexString(hex, mac, out _, out int written) == OperationStatus.Done && written == HmacKey.MacSize;
+    /// <summary>The length of a MAC in hex digits.</summary>
+    public const int HexMacLength = HmacKey.MacSize * 2;
+
+    /// <summary>Writes each of the <paramref name="count"/> MACs as lowercase hex, one after another.</summary>
+    public static void EncodeHex(ReadOnlySpan<byte> macs, int count, Span<char> destination)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            Convert.TryToHexStringLower(macs.Slice(i * HmacKey.MacSize, HmacKey.MacSize), destination.Slice(i * HexMacLength, HexMacLength), out _);
+        }
     }
 
-    /// <summary>Decodes base64 that must yield exactly <see cref="HmacKey.MacSize"/> bytes.</summary>
-    public static bool TryDecodeBase64Mac(ReadOnlySpan<char> base64, Span<byte> mac)
+    /// <summary>
+    /// Compares a hex candidate with each expected lowercase-hex MAC in constant time per comparison. Uppercase <c>A</c>–<c>F</c> in
+    /// the candidate count as their lowercase form; any other character must match exactly.
+    /// </summary>
+    public static bool HexMatchesAny(ReadOnlySpan<char> candidate, ReadOnlySpan<char> expected, int count)
     {
-        // 32 bytes are 44 characters with padding, 43 without; anything else cannot be a SHA-256 MAC.
-        if (base64.Length is not (43 or 44))
+        if (candidate.Length != HexMacLength)
         {
             return false;
         }
 
-        Span<char> padded = stackalloc char[44];
-        base64.CopyTo(padded);
-        if (base64.Length == 43)
+        bool matched = false;
+        for (int i = 0; i < count; i++)
         {
-            padded[43] = '=';
+            matched |= HexEqualsFixedTime(candidate, expected.Slice(i * HexMacLength, HexMacLength));
         }
 
-        return Convert.TryFromBase64Chars(padded, mac, out int written) && written == HmacKey.MacSize;
+        return matched;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool HexEqualsFixedTime(ReadOnlySpan<char> candidate, ReadOnlySpan<char> expectedLower)
+    {
+        ref ushort c = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(candidate));
+        ref ushort e = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(expectedLower));
+        Vector128<ushort> upperA = Vector128.Create((ushort)'A');
+        Vector128<ushort> five = Vector128.Create((ushort)5);
+        Vector128<ushort> caseBit = Vector128.Create((ushort)0x20);
+        Vector128<ushort> difference = Vector128<ushort>.Zero;
+        for (nuint i = 0; i < HexMacLength; i += (nuint)Vector128<ushort>.Count)
+        {
+            Vector128<ushort> chars = Vector128.LoadUnsafe(ref c, i);
+
+            // 'A'..'F' (unsigned: chars - 'A' <= 5) get the lowercase bit; nothing else changes.
+            Vector128<ushort> folded = chars | (Vector128.LessThanOrEqual(chars - upperA, five) & caseBit);
+            difference |= folded ^ Vector128.LoadUnsafe(ref e, i);
+        }
+
+        return difference == Vector128<ushort>.Zero;
     }
 
     /// <summary>
@@ -95,6 +122,32 @@ internal static class SignatureParsing
         }
 
         return matched;
+    }
+
+    /// <summary>Constant-time equality of two spans of the same (public) length: every byte is always combined.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static bool FixedTimeEquals(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        if (left.Length != right.Length)
+        {
+            return false;
+        }
+
+        int words = left.Length / sizeof(ulong);
+        ReadOnlySpan<ulong> a = MemoryMarshal.Cast<byte, ulong>(left[..(words * sizeof(ulong))]);
+        ReadOnlySpan<ulong> b = MemoryMarshal.Cast<byte, ulong>(right[..(words * sizeof(ulong))]);
+        ulong difference = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            difference |= a[i] ^ b[i];
+        }
+
+        for (int i = words * sizeof(ulong); i < left.Length; i++)
+        {
+            difference |= (uint)(left[i] ^ right[i]);
+        }
+
+        return difference == 0;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -27,6 +28,9 @@ public sealed class StandardWebhooksSignatureVerifier
     public const string SignatureHeader = "webhook-signature";
 
     private const int StackPrefixBytes = 256;
+
+    /// <summary>Base64 of a 32-byte MAC: 43 significant characters and one '='.</summary>
+    private const int Base64MacLength = 44;
 
     private readonly HmacKey[] _keys;
     private readonly TimeProvider _timeProvider;
@@ -79,12 +83,18 @@ public sealed class StandardWebhooksSignatureVerifier
         }
 
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        int prefixLength = Encoding.UTF8.GetByteCount(id) + timestamp.Length + 2;
+
+        // The signed prefix "{id}.{timestamp}." is written to the stack in one UTF-8 pass; only a very long id needs a pooled buffer.
         byte[]? rented = null;
-        Span<byte> prefix = prefixLength <= StackPrefixBytes
-            ? stackalloc byte[StackPrefixBytes]
-            : (rented = ArrayPool<byte>.Shared.Rent(prefixLength));
-        int written = Encoding.UTF8.GetBytes(id, prefix);
+        Span<byte> prefix = stackalloc byte[StackPrefixBytes];
+        int reserved = timestamp.Length + 2;
+        if (!Encoding.UTF8.TryGetBytes(id, prefix[..(StackPrefixBytes - reserved)], out int written))
+        {
+            rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(id) + reserved);
+            prefix = rented;
+            written = Encoding.UTF8.GetBytes(id, prefix);
+        }
+
         prefix[written++] = (byte)'.';
         written += SignatureParsing.WriteAscii(timestamp, prefix[written..]);
         prefix[written++] = (byte)'.';
@@ -101,8 +111,17 @@ public sealed class StandardWebhooksSignatureVerifier
             return SignatureVerificationResult.NoActiveSecret;
         }
 
+        // The expected signatures are encoded once, and each candidate is compared with them as text: cheaper than decoding every
+        // candidate, and only the canonical encoding matches. Unpadded candidates (43 characters) are accepted.
+        Span<char> expected = stackalloc char[Base64MacLength * count];
+        for (int i = 0; i < count; i++)
+        {
+            Convert.TryToBase64Chars(macs.Slice(i * HmacKey.MacSize, HmacKey.MacSize), expected.Slice(i * Base64MacLength, Base64MacLength), out _);
+        }
+
+        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+
         bool matched = false;
-        Span<byte> candidate = stackalloc byte[HmacKey.MacSize];
         ReadOnlySpan<char> rest = header;
         while (!rest.IsEmpty)
         {
@@ -111,18 +130,43 @@ public sealed class StandardWebhooksSignatureVerifier
             rest = space < 0 ? default : rest[(space + 1)..];
 
             int comma = token.IndexOf(',');
-            if (comma > 0 && token[..comma].SequenceEqual("v1") && SignatureParsing.TryDecodeBase64Mac(token[(comma + 1)..], candidate))
+            if (comma > 0 && token[..comma].SequenceEqual("v1"))
             {
-                matched |= SignatureParsing.MatchesAny(candidate, macs, count);
+                matched |= MatchesAny(token[(comma + 1)..], expected, count);
             }
         }
 
-        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(expected));
         if (!matched)
         {
             return SignatureVerificationResult.Mismatch;
         }
 
         return Tolerance.Check(signedAt, now);
+    }
+
+    /// <summary>Compares a base64 candidate, padded or not, with each expected signature in constant time per comparison.</summary>
+    private static bool MatchesAny(ReadOnlySpan<char> candidate, ReadOnlySpan<char> expected, int count)
+    {
+        if (candidate.Length == Base64MacLength)
+        {
+            if (candidate[^1] != '=')
+            {
+                return false;
+            }
+        }
+        else if (candidate.Length != Base64MacLength - 1)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> significant = MemoryMarshal.AsBytes(candidate[..(Base64MacLength - 1)]);
+        bool matched = false;
+        for (int i = 0; i < count; i++)
+        {
+            matched |= SignatureParsing.FixedTimeEquals(significant, MemoryMarshal.AsBytes(expected.Slice(i * Base64MacLength, Base64MacLength - 1)));
+        }
+
+        return matched;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Webhooks.Signatures;
@@ -113,19 +114,22 @@ public sealed class StripeSignatureVerifier
             return SignatureVerificationResult.NoActiveSecret;
         }
 
+        Span<char> expected = stackalloc char[SignatureParsing.HexMacLength * count];
+        SignatureParsing.EncodeHex(macs, count, expected);
+        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+
         // Second pass: compare every v1 candidate; the matching one may be anywhere in the list.
         bool matched = false;
-        Span<byte> candidate = stackalloc byte[HmacKey.MacSize];
         rest = header;
         while (NextItem(ref rest, out ReadOnlySpan<char> key, out ReadOnlySpan<char> value))
         {
-            if (key.SequenceEqual("v1") && SignatureParsing.TryDecodeHexMac(value, candidate))
+            if (key.SequenceEqual("v1"))
             {
-                matched |= SignatureParsing.MatchesAny(candidate, macs, count);
+                matched |= SignatureParsing.HexMatchesAny(value, expected, count);
             }
         }
 
-        CryptographicOperations.ZeroMemory(macs[..(count * HmacKey.MacSize)]);
+        CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(expected));
         if (!matched)
         {
             return SignatureVerificationResult.Mismatch;

@@ -105,6 +105,13 @@ public class StandardWebhooksSignatureVerifierTests
     }
 
     [Fact]
+    public void Verify_NonCanonicalBase64_Mismatch()
+    {
+        // 'E' and 'F' differ only in the padding bits of the last character: the same bytes, but not the canonical encoding.
+        Assert.Equal(SignatureVerificationResult.Mismatch, Create().Verify(Body, VectorId, VectorTimestamp, VectorSignature.Replace("OLJ1OE=", "OLJ1OF=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Verify_UnpaddedBase64_Valid()
     {
         Assert.Equal(SignatureVerificationResult.Valid, Create().Verify(Body, VectorId, VectorTimestamp, VectorSignature.TrimEnd('=')));
