@@ -24,7 +24,7 @@ internal static class Program
 
         string kind = args[0];
         string url = Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/" + kind;
-        string secret = Option(args, "--secret") ?? (kind == "github" ? GitHubSecret : StripeSecret);
+        string secret = Option(args, "--secret") ?? (string.Equals(kind, "github", StringComparison.Ordinal) ? GitHubSecret : StripeSecret);
         bool repeat = Array.IndexOf(args, "--repeat-id") >= 0;
 
         // --repeat-id sends the previous delivery again, byte for byte (same id, same body): the receiver answers "duplicate".
@@ -32,7 +32,7 @@ internal static class Program
         (string id, string body) = repeat && File.Exists(lastFile) ? Load(lastFile) : Create(kind);
         await File.WriteAllTextAsync(lastFile, JsonSerializer.Serialize(new[] { id, body }));
 
-        using HttpRequestMessage request = kind == "github"
+        using HttpRequestMessage request = string.Equals(kind, "github", StringComparison.Ordinal)
             ? WebhookRequests.GitHub(secret, "push", body, id, url)
             : WebhookRequests.Stripe(secret, body, path: url);
 
@@ -53,7 +53,7 @@ internal static class Program
 
     private static (string Id, string Body) Create(string kind)
     {
-        if (kind == "github")
+        if (string.Equals(kind, "github", StringComparison.Ordinal))
         {
             string delivery = Guid.NewGuid().ToString();
             string push = "{\"ref\":\"refs/heads/main\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\","

@@ -116,6 +116,20 @@ public sealed record WebhookEvent
         };
     }
 
+    /// <summary>
+    /// Tells whether a worker should take the event at <paramref name="now"/>: it is queued, failed with its next attempt due,
+    /// or processing under a lease that has expired (its worker crashed or hung).
+    /// </summary>
+    /// <param name="now">The current time.</param>
+    /// <returns><see langword="true"/> when the event is due.</returns>
+    public bool IsDueAt(DateTimeOffset now) => Status switch
+    {
+        WebhookEventStatus.Queued => true,
+        WebhookEventStatus.Failed => NextAttemptAt is not { } next || next <= now,
+        WebhookEventStatus.Processing => LeaseExpiresAt is not { } lease || lease <= now,
+        _ => false,
+    };
+
     /// <summary>Tells whether a header is one that is never stored.</summary>
     /// <param name="name">The header name.</param>
     /// <returns><see langword="true"/> for <c>Authorization</c> and <c>Cookie</c>, in any case.</returns>

@@ -8,8 +8,3 @@ public interface IWebhookReceiverBuilder
     /// <summary>Gets the service collection the receiver is registered in.</summary>
     IServiceCollection Services { get; }
 }
-
-internal sealed class WebhookReceiverBuilder(IServiceCollection services) : IWebhookReceiverBuilder
-{
-    public IServiceCollection Services { get; } = services;
-}

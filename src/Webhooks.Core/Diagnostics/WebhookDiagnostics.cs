@@ -14,33 +14,3 @@ public static class WebhookDiagnostics
 
     internal static readonly ActivitySource ActivitySource = new(Name);
 }
-
-/// <summary>The library's instruments. Tags: <c>webhook.source</c>, and <c>webhook.event_type</c> where known.</summary>
-internal sealed class WebhookMetrics
-{
-    public WebhookMetrics(IMeterFactory? meterFactory = null)
-    {
-        Meter meter = meterFactory?.Create(WebhookDiagnostics.Name) ?? new Meter(WebhookDiagnostics.Name);
-        Received = meter.CreateCounter<long>("webhooks.received", "{event}", "Deliveries accepted and stored.");
-        Duplicates = meter.CreateCounter<long>("webhooks.duplicates", "{event}", "Deliveries already stored (including conflicting ones).");
-        Processed = meter.CreateCounter<long>("webhooks.processed", "{event}", "Events processed successfully.");
-        Failed = meter.CreateCounter<long>("webhooks.failed", "{attempt}", "Processing attempts that failed.");
-        Retried = meter.CreateCounter<long>("webhooks.retried", "{event}", "Failed attempts scheduled for a retry.");
-        Dead = meter.CreateCounter<long>("webhooks.dead", "{event}", "Events whose retries are exhausted or whose failure was permanent.");
-        HandlerDuration = meter.CreateHistogram<double>("webhooks.handler.duration", "s", "Time spent running the handlers of one attempt.");
-    }
-
-    public Counter<long> Received { get; }
-
-    public Counter<long> Duplicates { get; }
-
-    public Counter<long> Processed { get; }
-
-    public Counter<long> Failed { get; }
-
-    public Counter<long> Retried { get; }
-
-    public Counter<long> Dead { get; }
-
-    public Histogram<double> HandlerDuration { get; }
-}

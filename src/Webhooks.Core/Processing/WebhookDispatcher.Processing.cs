@@ -35,7 +35,7 @@ internal sealed partial class WebhookDispatcher
     {
         WebhookEvent? stored = await _store.GetAsync(id).ConfigureAwait(false);
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        if (stored is null || !InMemoryEventStore.IsDue(stored, now))
+        if (stored is null || !stored.IsDueAt(now))
         {
             return;
         }

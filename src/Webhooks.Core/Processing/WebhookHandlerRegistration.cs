@@ -43,6 +43,6 @@ public sealed class WebhookHandlerRegistration
     /// <param name="eventType">The event's type.</param>
     /// <returns><see langword="true"/> when both match (ordinal, case-insensitive for the source).</returns>
     public bool Matches(string source, string eventType) =>
-        (Source == Any || string.Equals(Source, source, StringComparison.OrdinalIgnoreCase)) &&
-        (EventType == Any || string.Equals(EventType, eventType, StringComparison.Ordinal));
+        (string.Equals(Source, Any, StringComparison.Ordinal) || string.Equals(Source, source, StringComparison.OrdinalIgnoreCase)) &&
+        (string.Equals(EventType, Any, StringComparison.Ordinal) || string.Equals(EventType, eventType, StringComparison.Ordinal));
 }

@@ -135,7 +135,7 @@ public sealed partial class WebhookPipeline
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(httpClient);
-        if (!target.IsAbsoluteUri || (target.Scheme != Uri.UriSchemeHttp && target.Scheme != Uri.UriSchemeHttps))
+        if (!target.IsAbsoluteUri || (!string.Equals(target.Scheme, Uri.UriSchemeHttp, StringComparison.Ordinal) && !string.Equals(target.Scheme, Uri.UriSchemeHttps, StringComparison.Ordinal)))
         {
             throw new ArgumentException("The target must be an absolute http or https URL.", nameof(target));
         }

@@ -47,8 +47,8 @@ public interface IEventStore
     ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? continuationToken = null, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Finds work that is due at <paramref name="now"/>: queued events, failed events whose next attempt is due,
-    /// and processing events whose lease has expired (their worker crashed or hung).
+    /// Finds work that is due at <paramref name="now"/> (<see cref="WebhookEvent.IsDueAt"/>): queued events, failed events whose
+    /// next attempt is due, and processing events whose lease has expired (their worker crashed or hung).
     /// </summary>
     /// <param name="now">The current time.</param>
     /// <param name="limit">The most ids to return; 1 or more.</param>

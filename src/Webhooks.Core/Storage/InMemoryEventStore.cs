@@ -162,7 +162,7 @@ public sealed class InMemoryEventStore : IEventStore
             PurgeExpired(now);
             foreach (Entry entry in _events.Values)
             {
-                if (IsDue(entry.Event, now))
+                if (entry.Event.IsDueAt(now))
                 {
                     due.Add(entry);
                 }
@@ -190,14 +190,6 @@ public sealed class InMemoryEventStore : IEventStore
             return ValueTask.FromResult(_events.Remove(id));
         }
     }
-
-    internal static bool IsDue(WebhookEvent e, DateTimeOffset now) => e.Status switch
-    {
-        WebhookEventStatus.Queued => true,
-        WebhookEventStatus.Failed => e.NextAttemptAt is not { } next || next <= now,
-        WebhookEventStatus.Processing => e.LeaseExpiresAt is not { } lease || lease <= now,
-        _ => false,
-    };
 
     private void PurgeExpired(DateTimeOffset now)
     {

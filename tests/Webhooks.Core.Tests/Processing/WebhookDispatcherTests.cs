@@ -154,10 +154,10 @@ public class WebhookDispatcherTests
         await store.AppendAsync(PipelineHarness.Event("failed"));
         await store.AppendAsync(PipelineHarness.Event("processing"));
         await store.AppendAsync(PipelineHarness.Event("failed-later"));
-        await Update(store, "github:failed", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Failed, Attempts = 1, NextAttemptAt = now.AddSeconds(-5), LastError = "x" });
-        await Update(store, "github:failed-later", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Failed, Attempts = 1, NextAttemptAt = now.AddHours(1) });
+        await UpdateAsync(store, "github:failed", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Failed, Attempts = 1, NextAttemptAt = now.AddSeconds(-5), LastError = "x" });
+        await UpdateAsync(store, "github:failed-later", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Failed, Attempts = 1, NextAttemptAt = now.AddHours(1) });
         IdempotencyBeginResult crashed = await idempotency.TryBeginAsync("github:processing", TimeSpan.FromSeconds(30));
-        await Update(store, "github:processing", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Processing, Attempts = 1, LeaseExpiresAt = now.AddSeconds(30) });
+        await UpdateAsync(store, "github:processing", e => WebhookEventUpdate.From(e) with { Status = WebhookEventStatus.Processing, Attempts = 1, LeaseExpiresAt = now.AddSeconds(30) });
         clock.Advance(TimeSpan.FromSeconds(31));
 
         await using PipelineHarness restarted = await PipelineHarness.StartAsync(clock: clock, store: store, idempotency: idempotency);
@@ -221,7 +221,7 @@ public class WebhookDispatcherTests
         Assert.Equal(2, e.Attempts);
     }
 
-    private static async Task Update(IEventStore store, string id, Func<WebhookEvent, WebhookEventUpdate> change)
+    private static async Task UpdateAsync(IEventStore store, string id, Func<WebhookEvent, WebhookEventUpdate> change)
     {
         WebhookEvent e = (await store.GetAsync(id))!;
         Assert.NotNull(await store.UpdateAsync(id, change(e)));

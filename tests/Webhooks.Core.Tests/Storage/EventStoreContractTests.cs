@@ -133,12 +133,12 @@ public abstract class EventStoreContractTests
             await store.AppendAsync(NewEvent(id));
         }
 
-        await Set(store, "github:failed-due", WebhookEventStatus.Failed, nextAttempt: now.AddSeconds(-1));
-        await Set(store, "github:failed-later", WebhookEventStatus.Failed, nextAttempt: now.AddMinutes(5));
-        await Set(store, "github:processing-expired", WebhookEventStatus.Processing, lease: now.AddSeconds(-1));
-        await Set(store, "github:processing-live", WebhookEventStatus.Processing, lease: now.AddMinutes(5));
-        await Set(store, "github:processed", WebhookEventStatus.Processed, completed: now);
-        await Set(store, "github:dead", WebhookEventStatus.Dead, completed: now);
+        await SetAsync(store, "github:failed-due", WebhookEventStatus.Failed, nextAttempt: now.AddSeconds(-1));
+        await SetAsync(store, "github:failed-later", WebhookEventStatus.Failed, nextAttempt: now.AddMinutes(5));
+        await SetAsync(store, "github:processing-expired", WebhookEventStatus.Processing, lease: now.AddSeconds(-1));
+        await SetAsync(store, "github:processing-live", WebhookEventStatus.Processing, lease: now.AddMinutes(5));
+        await SetAsync(store, "github:processed", WebhookEventStatus.Processed, completed: now);
+        await SetAsync(store, "github:dead", WebhookEventStatus.Dead, completed: now);
 
         IReadOnlyList<string> due = await store.GetDueAsync(now, 100);
         Assert.Equal(["github:queued", "github:failed-due", "github:processing-expired"], due);
@@ -155,7 +155,7 @@ public abstract class EventStoreContractTests
         Assert.Null(await store.GetAsync("github:d1"));
     }
 
-    protected static async Task Set(IEventStore store, string id, WebhookEventStatus status, DateTimeOffset? nextAttempt = null, DateTimeOffset? lease = null, DateTimeOffset? completed = null)
+    protected static async Task SetAsync(IEventStore store, string id, WebhookEventStatus status, DateTimeOffset? nextAttempt = null, DateTimeOffset? lease = null, DateTimeOffset? completed = null)
     {
         WebhookEvent e = (await store.GetAsync(id))!;
         WebhookEvent? updated = await store.UpdateAsync(id, WebhookEventUpdate.From(e) with { Status = status, NextAttemptAt = nextAttempt, LeaseExpiresAt = lease, CompletedAt = completed, Attempts = e.Attempts + 1 });

@@ -15,7 +15,7 @@ public class InMemoryEventStoreTests : EventStoreContractTests
         var store = new InMemoryEventStore(Clock, maxEvents: 2, processedRetention: TimeSpan.FromHours(72));
         await store.AppendAsync(NewEvent("a"));
         await store.AppendAsync(NewEvent("b"));
-        await Set(store, "github:a", WebhookEventStatus.Processed, completed: Clock.GetUtcNow());
+        await SetAsync(store, "github:a", WebhookEventStatus.Processed, completed: Clock.GetUtcNow());
 
         WebhookStoreUnavailableException ex = await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
         Assert.Contains("full", ex.Message, StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public class InMemoryEventStoreTests : EventStoreContractTests
     {
         var store = new InMemoryEventStore(Clock, processedRetention: TimeSpan.FromHours(1));
         await store.AppendAsync(NewEvent("dead"));
-        await Set(store, "github:dead", WebhookEventStatus.Dead, completed: Clock.GetUtcNow());
+        await SetAsync(store, "github:dead", WebhookEventStatus.Dead, completed: Clock.GetUtcNow());
         Clock.Advance(TimeSpan.FromDays(30));
         await store.GetDueAsync(Clock.GetUtcNow(), 10);
         Assert.NotNull(await store.GetAsync("github:dead"));

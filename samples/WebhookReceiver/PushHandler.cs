@@ -1,0 +1,25 @@
+using System.Text.Json;
+using Webhooks;
+using Webhooks.Processing;
+
+namespace WebhookReceiver;
+
+/// <summary>Handles GitHub <c>push</c>: logs the branch and the number of commits.</summary>
+internal sealed partial class PushHandler(ILogger<PushHandler> logger, IConfiguration configuration) : IWebhookHandler
+{
+    public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
+    {
+        await SampleWork.DelayAsync(configuration, cancellationToken);
+        using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
+        JsonElement root = payload.RootElement;
+        string branch = root.TryGetProperty("ref", out JsonElement reference) ? reference.GetString() ?? "" : "";
+        int commits = root.TryGetProperty("commits", out JsonElement list) && list.ValueKind == JsonValueKind.Array ? list.GetArrayLength() : 0;
+        Log.Push(logger, webhookEvent.Id, branch, commits);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processed push {EventId}: {Branch}, {Commits} commit(s).")]
+        public static partial void Push(ILogger logger, string eventId, string branch, int commits);
+    }
+}
