@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Webhooks;
+using Webhooks.Storage;
+using Webhooks.AotTest;
+using Webhooks.Testing;
+
+const string Secret = "aot-smoke-secret";
+
+WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Configuration["Webhooks:GitHub:Secret"] = Secret;
+builder.Configuration["Webhooks:Processing:PollInterval"] = "00:00:00.050";
+builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
+
+await using WebApplication app = builder.Build();
+app.MapWebhooks();
+app.MapWebhookAdmin();
+await app.StartAsync();
+
+string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+using var client = new HttpClient { BaseAddress = new Uri(address) };
+using HttpResponseMessage response = await client.SendAsync(WebhookRequests.GitHub(Secret, "push", "{\"ref\":\"main\"}", "aot-1"));
+Console.WriteLine($"POST /webhooks/github -> {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+
+IEventStore store = app.Services.GetRequiredService<IEventStore>();
+var clock = Stopwatch.StartNew();
+WebhookEvent? stored = null;
+while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stored = await store.GetAsync("github:aot-1")) is not { Status: WebhookEventStatus.Processed })
+{
+    await Task.Delay(20);
+}
+
+using HttpResponseMessage admin = await client.GetAsync("/webhooks/admin/events/github:aot-1");
+Console.WriteLine($"GET /webhooks/admin/events/github:aot-1 -> {(int)admin.StatusCode} {await admin.Content.ReadAsStringAsync()}");
+await app.StopAsync();
+
+bool ok = response.StatusCode == System.Net.HttpStatusCode.Accepted && stored?.Status == WebhookEventStatus.Processed && SmokeHandler.Calls == 1;
+Console.WriteLine(ok ? "AOT smoke: passed" : "AOT smoke: FAILED");
+return ok ? 0 : 1;
