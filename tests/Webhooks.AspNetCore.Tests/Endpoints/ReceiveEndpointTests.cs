@@ -223,6 +223,23 @@ public class ReceiveEndpointTests
     }
 
     [Fact]
+    public async Task ChunkedBodyWithinLimit_Accepted()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        byte[] body = Encoding.UTF8.GetBytes("{\"ref\":\"" + new string('x', 100_000) + "\"}");
+        using HttpRequestMessage signed = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", body, "chunked");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github") { Content = new StreamContent(new ForwardOnlyStream(body)) };
+        foreach (var header in signed.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        Assert.Null(request.Content.Headers.ContentLength); // no length known: sent chunked
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(request)).StatusCode);
+        Assert.Equal(body, (await host.Store.GetAsync("github:chunked"))!.Body.ToArray());
+    }
+
+    [Fact]
     public async Task ContentLengthOverLimit_413BeforeReading()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:Stripe:MaxBodyBytes"] = "100");
@@ -293,6 +310,40 @@ public class ReceiveEndpointTests
         var big = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StreamContent(new CountingStream(2L * 1024 * 1024)) };
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.SendAsync(big)).StatusCode);
         await host.WaitForStatusAsync("github:kestrel", WebhookEventStatus.Processed);
+    }
+
+    /// <summary>A body whose length the client cannot know in advance.</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : Stream
+    {
+        private readonly MemoryStream _inner = new(data);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 4096));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            _inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>A body of zeros that counts how much of it was read.</summary>
