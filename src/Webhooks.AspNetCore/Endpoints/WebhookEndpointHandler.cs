@@ -95,7 +95,19 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        SourceVerifier verifier = await verifiers.GetAsync(source, context.RequestAborted).ConfigureAwait(false);
+        SourceVerifier verifier;
+        try
+        {
+            verifier = await verifiers.GetAsync(source, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
+        {
+            // The secret provider (a vault) failed: nothing can be verified now, so the sender must retry later.
+            Log.SecretsUnavailable(_logger, ex, source.Name);
+            await WriteUnavailableAsync(context, endpoint.RetryAfter, WebhookErrors.SecretsUnavailable).ConfigureAwait(false);
+            return;
+        }
+
         SignatureVerificationResult verification = verifier.Verify(headers, body.Span);
         if (verification != SignatureVerificationResult.Valid)
         {
@@ -126,8 +138,7 @@ internal sealed partial class WebhookEndpointHandler(
             // Unreachable, too slow, full, or failing: the delivery was not saved, so the sender must retry.
             Log.StoreUnavailable(_logger, ex, webhookEvent.Id);
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+            await WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             return;
         }
 
@@ -143,6 +154,12 @@ internal sealed partial class WebhookEndpointHandler(
                 await WebhookJson.WriteErrorAsync(context, StatusCodes.Status422UnprocessableEntity, WebhookErrors.ConflictingDuplicate).ConfigureAwait(false);
                 break;
         }
+    }
+
+    private static Task WriteUnavailableAsync(HttpContext context, TimeSpan retryAfter, string error)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, error);
     }
 
     /// <summary>Reads the whole body into one pooled buffer; returns length -1 as soon as more than <paramref name="limit"/> bytes arrive.</summary>
@@ -208,5 +225,8 @@ internal sealed partial class WebhookEndpointHandler(
 
         [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Webhook {EventId} could not be saved; answered 503 so that the sender retries.")]
         public static partial void StoreUnavailable(ILogger logger, Exception exception, string eventId);
+
+        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "The secrets of webhook source {Source} could not be read; answered 503 so that the sender retries.")]
+        public static partial void SecretsUnavailable(ILogger logger, Exception exception, string source);
     }
 }

@@ -27,6 +27,9 @@ public static class WebhookErrors
     /// <summary>503: the store is unreachable, too slow or full; retry after <c>Retry-After</c>.</summary>
     public const string StoreUnavailable = "store_unavailable";
 
+    /// <summary>503: the source's secrets could not be read from its <c>IWebhookSecretProvider</c>; retry after <c>Retry-After</c>.</summary>
+    public const string SecretsUnavailable = "secrets_unavailable";
+
     /// <summary>404 (admin): no event has that id.</summary>
     public const string NotFound = "not_found";
 

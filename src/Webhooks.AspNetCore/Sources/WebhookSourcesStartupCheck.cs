@@ -18,9 +18,20 @@ internal sealed class WebhookSourcesStartupCheck(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (endpointOptions.CurrentValue.MaxBodyBytes is <= 0)
+        WebhookEndpointOptions endpoint = endpointOptions.CurrentValue;
+        if (endpoint.MaxBodyBytes is <= 0)
         {
             throw new InvalidOperationException("Webhooks:MaxBodyBytes must be more than zero.");
+        }
+
+        if (endpoint.StoreTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Webhooks:StoreTimeout must be more than zero.");
+        }
+
+        if (endpoint.RetryAfter < TimeSpan.Zero || endpoint.SecretCacheDuration < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Webhooks:RetryAfter and Webhooks:SecretCacheDuration must not be negative.");
         }
 
         foreach (WebhookSource source in registry.All)
