@@ -28,12 +28,12 @@ public sealed class ExponentialBackoffRetryPolicy : IRetryPolicy
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        Random source = random ?? Random.Shared;
+        // Random.Shared is thread-safe; a caller's seeded Random is not, so it is locked.
         _nextUnit = random is null ? Random.Shared.NextDouble : () =>
         {
-            lock (source)
+            lock (random)
             {
-                return source.NextDouble();
+                return random.NextDouble();
             }
         };
     }

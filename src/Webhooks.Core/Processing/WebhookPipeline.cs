@@ -49,7 +49,8 @@ public sealed partial class WebhookPipeline
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         var tags = new TagList { { "webhook.source", webhookEvent.Source } };
-        EventAppendResult appended = await _store.AppendAsync(webhookEvent with { Status = WebhookEventStatus.Queued }, cancellationToken).ConfigureAwait(false);
+        WebhookEvent queued = webhookEvent.Status == WebhookEventStatus.Queued ? webhookEvent : webhookEvent with { Status = WebhookEventStatus.Queued };
+        EventAppendResult appended = await _store.AppendAsync(queued, cancellationToken).ConfigureAwait(false);
         switch (appended)
         {
             case EventAppendResult.Appended:
