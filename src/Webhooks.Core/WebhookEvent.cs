@@ -5,11 +5,13 @@ using System.Collections.ObjectModel;
 namespace Webhooks;
 
 /// <summary>
-/// One received delivery: its identity, the raw bytes and headers exactly as received, and where it stands in processing.
+/// One received delivery: its identity and the raw bytes and headers exactly as received. This is what a store appends and
+/// what a handler is given; where the delivery stands in processing is read separately, as a <see cref="Storage.WebhookEventSummary"/>.
 /// </summary>
 /// <remarks>
-/// <see cref="Body"/> holds the bytes the signature was verified over, unchanged. <see cref="Headers"/> never holds
-/// <c>Authorization</c> or <c>Cookie</c>. Instances are immutable; stores return updated copies.
+/// <see cref="Body"/> holds the bytes the signature was verified over, unchanged, in memory that the event owns: nobody may
+/// write to it once the event is created, because a store may keep it (or still be sending it) after the request has ended.
+/// <see cref="Headers"/> never holds <c>Authorization</c> or <c>Cookie</c>.
 /// </remarks>
 public sealed record WebhookEvent
 {
@@ -28,36 +30,24 @@ public sealed record WebhookEvent
     /// <summary>Gets the request headers as received, minus <c>Authorization</c> and <c>Cookie</c>; names compare case-insensitively.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
 
-    /// <summary>Gets the raw request body, byte for byte.</summary>
+    /// <summary>Gets the raw request body, byte for byte, in memory the event owns.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
     /// <summary>Gets when the delivery was received.</summary>
     public DateTimeOffset ReceivedAt { get; init; }
 
-    /// <summary>Gets where the delivery stands.</summary>
-    /// <value><see cref="WebhookEventStatus.Queued"/> when new.</value>
-    public WebhookEventStatus Status { get; init; } = WebhookEventStatus.Queued;
-
-    /// <summary>Gets how many processing attempts have started since it was received or last replayed.</summary>
+    /// <summary>Gets the number of the processing attempt this event was handed out for, counting from 1; 0 when it was not claimed.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>Gets when the next attempt is due, for <see cref="WebhookEventStatus.Failed"/> deliveries.</summary>
-    public DateTimeOffset? NextAttemptAt { get; init; }
-
-    /// <summary>Gets when the current worker's lease ends, for <see cref="WebhookEventStatus.Processing"/> deliveries; after it, another worker may take over.</summary>
-    public DateTimeOffset? LeaseExpiresAt { get; init; }
-
-    /// <summary>Gets the error of the last failed attempt: the exception type and message, never the payload.</summary>
-    public string? LastError { get; init; }
-
-    /// <summary>Gets when the delivery became <see cref="WebhookEventStatus.Processed"/> or <see cref="WebhookEventStatus.Dead"/>.</summary>
-    public DateTimeOffset? CompletedAt { get; init; }
-
-    /// <summary>Gets how many times the delivery was replayed; each replay is processed under its own idempotency key.</summary>
+    /// <summary>Gets how many times the delivery was replayed.</summary>
     public int ReplayCount { get; init; }
 
-    /// <summary>Gets a value indicating whether it was processed with no handler registered for its source and type.</summary>
-    public bool Unhandled { get; init; }
+    /// <summary>
+    /// Gets the processing generation: 0 when received, one more after each forced replay. Each handler's success is recorded
+    /// per generation, so a retry or an ordinary replay runs only the handlers that have not succeeded yet, while a forced
+    /// replay runs them all again.
+    /// </summary>
+    public int Generation { get; init; }
 
     /// <summary>Headers that are never stored: credentials of the HTTP hop, not part of the delivery.</summary>
     public static IReadOnlyCollection<string> ExcludedHeaders { get; } = ["Authorization", "Cookie"];
@@ -74,14 +64,17 @@ public sealed record WebhookEvent
         return string.Concat(source, ":", deliveryId);
     }
 
-    /// <summary>Creates a new, queued event from a verified delivery.</summary>
+    /// <summary>Creates a new event from a verified delivery.</summary>
     /// <param name="source">The source name; not empty.</param>
     /// <param name="deliveryId">The provider's delivery or event id; not empty.</param>
     /// <param name="eventType">The provider's event type; empty when unknown.</param>
     /// <param name="headers">The request headers; <c>Authorization</c> and <c>Cookie</c> are dropped.</param>
-    /// <param name="body">The raw body, byte for byte.</param>
+    /// <param name="body">
+    /// The raw body, byte for byte. The event takes it as it is, without a copy: pass memory that nothing writes to afterwards
+    /// (never a pooled buffer).
+    /// </param>
     /// <param name="receivedAt">When it was received.</param>
-    /// <returns>The event, with status <see cref="WebhookEventStatus.Queued"/>.</returns>
+    /// <returns>The event.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="eventType"/> or <paramref name="headers"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/> or <paramref name="deliveryId"/> is null or empty.</exception>
     public static WebhookEvent Create(
@@ -115,20 +108,6 @@ public sealed record WebhookEvent
             ReceivedAt = receivedAt,
         };
     }
-
-    /// <summary>
-    /// Tells whether a worker should take the event at <paramref name="now"/>: it is queued, failed with its next attempt due,
-    /// or processing under a lease that has expired (its worker crashed or hung).
-    /// </summary>
-    /// <param name="now">The current time.</param>
-    /// <returns><see langword="true"/> when the event is due.</returns>
-    public bool IsDueAt(DateTimeOffset now) => Status switch
-    {
-        WebhookEventStatus.Queued => true,
-        WebhookEventStatus.Failed => NextAttemptAt is not { } next || next <= now,
-        WebhookEventStatus.Processing => LeaseExpiresAt is not { } lease || lease <= now,
-        _ => false,
-    };
 
     /// <summary>Tells whether a header is one that is never stored.</summary>
     /// <param name="name">The header name.</param>

@@ -12,7 +12,7 @@ public enum WebhookEventStatus
     /// <summary>Every handler succeeded (or no handler was registered for its type).</summary>
     Processed,
 
-    /// <summary>The last attempt failed; another is scheduled at <see cref="WebhookEvent.NextAttemptAt"/>.</summary>
+    /// <summary>The last attempt failed; another is scheduled at <see cref="Storage.WebhookEventSummary.NextAttemptAt"/>.</summary>
     Failed,
 
     /// <summary>Retries are exhausted or the failure was permanent; it stays stored until replayed or deleted.</summary>

@@ -14,8 +14,11 @@ internal sealed class WebhookReceiverOptionsCrossValidator : IValidateOptions<We
         Check(builder, "Webhooks:ProcessedRetention", options.ProcessedRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
         Check(builder, "Webhooks:Retry:BaseDelay", options.Retry.BaseDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
         Check(builder, "Webhooks:Retry:MaxDelay", options.Retry.MaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(7));
-        Check(builder, "Webhooks:Processing:LeaseDuration", options.Processing.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        Check(builder, "Webhooks:Processing:LeaseDuration", options.Processing.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Check(builder, "Webhooks:Processing:HandlerTimeout", options.Processing.HandlerTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
         Check(builder, "Webhooks:Processing:PollInterval", options.Processing.PollInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+        Check(builder, "Webhooks:Processing:MaxStoreBackoff", options.Processing.MaxStoreBackoff, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10));
+        Check(builder, "Webhooks:Processing:ShutdownWriteBackTimeout", options.Processing.ShutdownWriteBackTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(1));
         if (options.Retry.MaxDelay < options.Retry.BaseDelay)
         {
             builder.AddError("Webhooks:Retry:MaxDelay must not be shorter than Webhooks:Retry:BaseDelay.");

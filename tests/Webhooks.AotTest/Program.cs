@@ -27,7 +27,7 @@ Console.WriteLine($"POST /webhooks/github -> {(int)response.StatusCode} {await r
 
 IEventStore store = app.Services.GetRequiredService<IEventStore>();
 var clock = Stopwatch.StartNew();
-WebhookEvent? stored = null;
+WebhookEventSummary? stored = null;
 while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stored = await store.GetAsync("github:aot-1")) is not { Status: WebhookEventStatus.Processed })
 {
     await Task.Delay(20);

@@ -63,7 +63,11 @@ public sealed class ReceiverHost : IAsyncDisposable
         ["Webhooks:Processing:PollInterval"] = "00:00:00.050",
     };
 
-    public static async Task<ReceiverHost> StartAsync(Action<IServiceCollection>? services = null, Action<Dictionary<string, string?>>? configuration = null, bool useTestServer = true)
+    public static async Task<ReceiverHost> StartAsync(
+        Action<IServiceCollection>? services = null,
+        Action<Dictionary<string, string?>>? configuration = null,
+        bool useTestServer = true,
+        Action<IApplicationBuilder>? beforeEndpoints = null)
     {
         Dictionary<string, string?> settings = DefaultConfiguration();
         configuration?.Invoke(settings);
@@ -93,6 +97,7 @@ public sealed class ReceiverHost : IAsyncDisposable
                 });
                 web.Configure(app =>
                 {
+                    beforeEndpoints?.Invoke(app);
                     app.UseRouting();
                     app.UseEndpoints(e =>
                     {
@@ -113,12 +118,12 @@ public sealed class ReceiverHost : IAsyncDisposable
         return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    public async Task<WebhookEvent> WaitForStatusAsync(string id, WebhookEventStatus status)
+    public async Task<WebhookEventSummary> WaitForStatusAsync(string id, WebhookEventStatus status)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
-            WebhookEvent? e = await Store.GetAsync(id);
+            WebhookEventSummary? e = await Store.GetAsync(id);
             if (e?.Status == status)
             {
                 return e;

@@ -50,7 +50,7 @@ internal static class WebhookAdminHandler
         await WebhookJson.WriteAsync(context, StatusCodes.Status200OK, page, static (writer, page) =>
         {
             writer.WriteStartArray("events");
-            foreach (WebhookEvent e in page.Items)
+            foreach (WebhookEventSummary e in page.Items)
             {
                 writer.WriteStartObject();
                 WebhookJson.WriteEvent(writer, e);
@@ -58,13 +58,13 @@ internal static class WebhookAdminHandler
             }
 
             writer.WriteEndArray();
-            if (page.ContinuationToken is null)
+            if (page.Cursor is null)
             {
                 writer.WriteNull("next");
             }
             else
             {
-                writer.WriteString("next", page.ContinuationToken);
+                writer.WriteString("next", page.Cursor);
             }
         }).ConfigureAwait(false);
     }
@@ -72,7 +72,7 @@ internal static class WebhookAdminHandler
     public static async Task GetAsync(HttpContext context, IEventStore store)
     {
         string id = context.Request.RouteValues["id"] as string ?? "";
-        WebhookEvent? e = await store.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        WebhookEventSummary? e = await store.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
         if (e is null)
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.NotFound).ConfigureAwait(false);

@@ -57,30 +57,22 @@ internal sealed partial class WebhookEndpointHandler(
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        byte[]? buffer = null;
         try
         {
-            (buffer, int length) = await ReadBodyAsync(context.Request.BodyReader, limit, context.RequestAborted).ConfigureAwait(false);
-            if (length < 0)
+            byte[]? body = await ReadBodyAsync(context.Request.BodyReader, context.Request.ContentLength, limit, context.RequestAborted).ConfigureAwait(false);
+            if (body is null)
             {
                 Log.TooLarge(_logger, source.Name, limit);
                 await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
                 return;
             }
 
-            await ReceiveAsync(context, source, buffer.AsMemory(0, length), endpoint).ConfigureAwait(false);
+            await ReceiveAsync(context, source, body, endpoint).ConfigureAwait(false);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             Log.TooLarge(_logger, source.Name, limit);
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
         }
     }
 
@@ -131,7 +123,11 @@ internal sealed partial class WebhookEndpointHandler(
         {
             using var timeout = new CancellationTokenSource(endpoint.StoreTimeout, timeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
-            result = await pipeline.AcceptAsync(webhookEvent, linked.Token).ConfigureAwait(false);
+            ValueTask<WebhookAcceptResult> accepting = pipeline.AcceptAsync(webhookEvent, linked.Token);
+
+            // A store client that cannot be cancelled may still be writing after the timeout: stop waiting for it and answer 503.
+            // It may still save the delivery; the sender's retry then gets 200 duplicate, and the body it reads is the event's own.
+            result = accepting.IsCompletedSuccessfully ? await accepting.ConfigureAwait(false) : await accepting.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
         {
@@ -162,9 +158,19 @@ internal sealed partial class WebhookEndpointHandler(
         return WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, error);
     }
 
-    /// <summary>Reads the whole body into one pooled buffer; returns length -1 as soon as more than <paramref name="limit"/> bytes arrive.</summary>
-    internal static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(PipeReader reader, long limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body into one exact-size array that the event will own: straight into it when the length is declared,
+    /// otherwise through a pooled buffer that is copied once and returned before this method ends, so that no pooled memory ever
+    /// reaches a store (a store write may outlive the request). Returns <see langword="null"/> as soon as more than
+    /// <paramref name="limit"/> bytes (or more than the declared length) arrive.
+    /// </summary>
+    internal static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long? declaredLength, long limit, CancellationToken cancellationToken)
     {
+        if (declaredLength is { } declared && declared <= limit)
+        {
+            return await ReadDeclaredAsync(reader, (int)declared, cancellationToken).ConfigureAwait(false);
+        }
+
         byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
         int length = 0;
         try
@@ -176,7 +182,7 @@ internal sealed partial class WebhookEndpointHandler(
                 if (length + data.Length > limit)
                 {
                     reader.AdvanceTo(data.End);
-                    return (buffer, -1);
+                    return null;
                 }
 
                 int needed = length + (int)data.Length;
@@ -193,14 +199,37 @@ internal sealed partial class WebhookEndpointHandler(
                 reader.AdvanceTo(data.End);
                 if (read.IsCompleted)
                 {
-                    return (buffer, length);
+                    return buffer.AsSpan(0, length).ToArray();
                 }
             }
         }
-        catch
+        finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            throw;
+        }
+    }
+
+    private static async Task<byte[]?> ReadDeclaredAsync(PipeReader reader, int declared, CancellationToken cancellationToken)
+    {
+        byte[] body = declared == 0 ? [] : GC.AllocateUninitializedArray<byte>(declared);
+        int length = 0;
+        while (true)
+        {
+            ReadResult read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadOnlySequence<byte> data = read.Buffer;
+            if (length + data.Length > declared)
+            {
+                reader.AdvanceTo(data.End);
+                return null;
+            }
+
+            data.CopyTo(body.AsSpan(length));
+            length += (int)data.Length;
+            reader.AdvanceTo(data.End);
+            if (read.IsCompleted)
+            {
+                return length == declared ? body : body.AsSpan(0, length).ToArray();
+            }
         }
     }
 

@@ -38,7 +38,7 @@ internal static class WebhookJson
         return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
     }
 
-    public static void WriteEvent(Utf8JsonWriter writer, WebhookEvent e)
+    public static void WriteEvent(Utf8JsonWriter writer, Storage.WebhookEventSummary e)
     {
         writer.WriteString("id", e.Id);
         writer.WriteString("source", e.Source);

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -42,16 +43,27 @@ public static class WebhookReceiverBuilderExtensions
     public static IWebhookReceiverBuilder UseInMemoryStores(this IWebhookReceiverBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<IEventStore>(static sp =>
-        {
-            WebhookReceiverOptions options = sp.GetRequiredService<IOptions<WebhookReceiverOptions>>().Value;
-            return new InMemoryEventStore(sp.GetRequiredService<TimeProvider>(), options.InMemory.MaxEvents, options.ProcessedRetention);
-        });
-        builder.Services.TryAddSingleton<IIdempotencyStore>(static sp =>
+        builder.Services.TryAddSingleton(static sp =>
         {
             WebhookReceiverOptions options = sp.GetRequiredService<IOptions<WebhookReceiverOptions>>().Value;
             return new InMemoryIdempotencyStore(sp.GetRequiredService<TimeProvider>(), options.InMemory.MaxIdempotencyKeys);
         });
+        builder.Services.TryAddSingleton(static sp =>
+        {
+            WebhookReceiverOptions options = sp.GetRequiredService<IOptions<WebhookReceiverOptions>>().Value;
+            var store = new InMemoryEventStore(sp.GetRequiredService<TimeProvider>(), options.InMemory, options.ProcessedRetention);
+            if (sp.GetRequiredService<IIdempotencyStore>() is InMemoryIdempotencyStore ledger)
+            {
+                // Both stores live in this process's memory: refuse a delivery while the ledger could not record the work of
+                // its handlers, instead of accepting events that would wait for room forever.
+                int headroom = Math.Max(1, sp.GetServices<WebhookHandlerRegistration>().Count());
+                store.AppendGuard = () => ledger.FullReason(headroom);
+            }
+
+            return store;
+        });
+        builder.Services.TryAddSingleton<IEventStore>(static sp => sp.GetRequiredService<InMemoryEventStore>());
+        builder.Services.TryAddSingleton<IIdempotencyStore>(static sp => sp.GetRequiredService<InMemoryIdempotencyStore>());
         return builder;
     }
 }

@@ -49,10 +49,10 @@ public static class WebhookReceiverServiceCollectionExtensions
         builder.UseInMemoryStores();
         services.TryAddSingleton<IRetryPolicy, ExponentialBackoffRetryPolicy>();
         services.TryAddSingleton(static sp => new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton<WebhookWorkQueue>();
+        services.TryAddSingleton<WebhookWorkSignal>();
         services.TryAddSingleton(static sp => new WebhookPipeline(
             sp.GetRequiredService<IEventStore>(),
-            sp.GetRequiredService<WebhookWorkQueue>(),
+            sp.GetRequiredService<WebhookWorkSignal>(),
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetService<ILogger<WebhookPipeline>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>());

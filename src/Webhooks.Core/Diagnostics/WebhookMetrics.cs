@@ -14,6 +14,9 @@ internal sealed class WebhookMetrics
         Failed = meter.CreateCounter<long>("webhooks.failed", "{attempt}", "Processing attempts that failed.");
         Retried = meter.CreateCounter<long>("webhooks.retried", "{event}", "Failed attempts scheduled for a retry.");
         Dead = meter.CreateCounter<long>("webhooks.dead", "{event}", "Events whose retries are exhausted or whose failure was permanent.");
+        LeaseLost = meter.CreateCounter<long>("webhooks.lease_lost", "{attempt}", "Attempts whose result was refused because another worker owns the event now.");
+        StoreErrors = meter.CreateCounter<long>("webhooks.store.errors", "{error}", "Store calls of the dispatcher that failed.");
+        StuckHandlers = meter.CreateUpDownCounter<long>("webhooks.handlers.stuck", "{handler}", "Handlers still running after they were cancelled and given a grace period; each holds no worker slot but may still cause effects.");
         HandlerDuration = meter.CreateHistogram<double>("webhooks.handler.duration", "s", "Time spent running the handlers of one attempt.");
     }
 
@@ -28,6 +31,12 @@ internal sealed class WebhookMetrics
     public Counter<long> Retried { get; }
 
     public Counter<long> Dead { get; }
+
+    public Counter<long> LeaseLost { get; }
+
+    public Counter<long> StoreErrors { get; }
+
+    public UpDownCounter<long> StuckHandlers { get; }
 
     public Histogram<double> HandlerDuration { get; }
 }

@@ -9,15 +9,16 @@ namespace Webhooks.Idempotency;
 
 /// <summary>
 /// A thread-safe, bounded <see cref="IIdempotencyStore"/> in process memory, with leases and retention measured by a
-/// <see cref="TimeProvider"/>. At capacity (after dropping expired keys) it throws <see cref="WebhookStoreUnavailableException"/>
-/// rather than forget a key still inside its retention.
+/// <see cref="TimeProvider"/>. Keys are indexed by expiry, so expired keys are dropped without scanning. At capacity it throws
+/// <see cref="WebhookStoreUnavailableException"/> rather than forget a key still inside its retention.
 /// </summary>
 public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 {
     /// <summary>The default capacity.</summary>
-    public const int DefaultMaxKeys = 200_000;
+    public const int DefaultMaxKeys = InMemoryStoreOptions.DefaultMaxIdempotencyKeys;
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly SortedSet<Entry> _byExpiry = new(ExpiryOrder.Instance);
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _lastToken;
@@ -34,8 +35,21 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     }
 
     /// <summary>Gets how many keys the store holds at most.</summary>
-    /// <value>1 or more; 200,000 by default.</value>
+    /// <value>1 or more; 400,000 by default.</value>
     public int MaxKeys { get; }
+
+    /// <summary>Gets how many keys are held now (leased or completed and not yet expired).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                PurgeExpired(_timeProvider.GetUtcNow());
+                return _entries.Count;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public ValueTask<IdempotencyBeginResult> TryBeginAsync(string key, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -43,27 +57,25 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        DateTimeOffset now = _timeProvider.GetUtcNow();
         lock (_gate)
         {
-            if (_entries.TryGetValue(key, out Entry? entry) && entry.ExpiresAt > now)
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            if (_entries.TryGetValue(key, out Entry? entry))
             {
                 return ValueTask.FromResult(entry.Completed ? IdempotencyBeginResult.AlreadyProcessed : IdempotencyBeginResult.InProgress);
             }
 
-            if (entry is null && _entries.Count >= MaxKeys)
+            if (_entries.Count >= MaxKeys)
             {
-                PurgeExpired(now);
-                if (_entries.Count >= MaxKeys)
-                {
-                    throw new WebhookStoreUnavailableException(
-                        $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); it never forgets a key inside its retention.");
-                }
+                throw new WebhookStoreUnavailableException(
+                    $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); it never forgets a key inside its retention.");
             }
 
-            long token = ++_lastToken;
-            _entries[key] = new Entry(token, now + lease, completed: false);
-            return ValueTask.FromResult(IdempotencyBeginResult.Started(token));
+            entry = new Entry(key, ++_lastToken) { ExpiresAt = now + lease };
+            _entries.Add(key, entry);
+            _byExpiry.Add(entry);
+            return ValueTask.FromResult(IdempotencyBeginResult.Started(entry.Token));
         }
     }
 
@@ -73,15 +85,19 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        DateTimeOffset now = _timeProvider.GetUtcNow();
         lock (_gate)
         {
-            if (!HoldsLease(key, token, now))
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            if (!HoldsLease(key, token, out Entry? entry))
             {
                 return ValueTask.FromResult(false);
             }
 
-            _entries[key] = new Entry(token, now + retention, completed: true);
+            _byExpiry.Remove(entry);
+            entry.Completed = true;
+            entry.ExpiresAt = now + retention;
+            _byExpiry.Add(entry);
             return ValueTask.FromResult(true);
         }
     }
@@ -93,45 +109,62 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!HoldsLease(key, token, _timeProvider.GetUtcNow()))
+            PurgeExpired(_timeProvider.GetUtcNow());
+            if (!HoldsLease(key, token, out Entry? entry))
             {
                 return ValueTask.FromResult(false);
             }
 
             _entries.Remove(key);
+            _byExpiry.Remove(entry);
             return ValueTask.FromResult(true);
         }
     }
 
-    private bool HoldsLease(string key, long token, DateTimeOffset now) =>
-        _entries.TryGetValue(key, out Entry? entry) && !entry.Completed && entry.Token == token && entry.ExpiresAt > now;
-
-    private void PurgeExpired(DateTimeOffset now)
+    /// <summary>Names why new work should be refused because this store is (nearly) full, or returns <see langword="null"/>.</summary>
+    /// <param name="headroom">How many free keys must remain.</param>
+    internal string? FullReason(int headroom)
     {
-        List<string>? expired = null;
-        foreach (KeyValuePair<string, Entry> pair in _entries)
+        lock (_gate)
         {
-            if (pair.Value.ExpiresAt <= now)
-            {
-                (expired ??= []).Add(pair.Key);
-            }
-        }
-
-        if (expired is not null)
-        {
-            foreach (string key in expired)
-            {
-                _entries.Remove(key);
-            }
+            PurgeExpired(_timeProvider.GetUtcNow());
+            return _entries.Count + headroom > MaxKeys
+                ? $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); no delivery is accepted that could not be processed."
+                : null;
         }
     }
 
-    private sealed class Entry(long token, DateTimeOffset expiresAt, bool completed)
+    private bool HoldsLease(string key, long token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
+        _entries.TryGetValue(key, out entry) && !entry.Completed && entry.Token == token;
+
+    private void PurgeExpired(DateTimeOffset now)
     {
+        while (_byExpiry.Min is { } oldest && oldest.ExpiresAt <= now)
+        {
+            _byExpiry.Remove(oldest);
+            _entries.Remove(oldest.Key);
+        }
+    }
+
+    private sealed class Entry(string key, long token)
+    {
+        public string Key { get; } = key;
+
         public long Token { get; } = token;
 
-        public DateTimeOffset ExpiresAt { get; } = expiresAt;
+        public DateTimeOffset ExpiresAt { get; set; }
 
-        public bool Completed { get; } = completed;
+        public bool Completed { get; set; }
+    }
+
+    private sealed class ExpiryOrder : IComparer<Entry>
+    {
+        public static readonly ExpiryOrder Instance = new();
+
+        public int Compare(Entry? x, Entry? y)
+        {
+            int byTime = x!.ExpiresAt.CompareTo(y!.ExpiresAt);
+            return byTime != 0 ? byTime : x.Token.CompareTo(y.Token);
+        }
     }
 }

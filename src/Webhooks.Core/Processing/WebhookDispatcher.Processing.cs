@@ -1,9 +1,9 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
-using Webhooks.Diagnostics;
 using Webhooks.Idempotency;
 using Webhooks.Storage;
 
@@ -13,115 +13,127 @@ internal sealed partial class WebhookDispatcher
 {
     private const int MaxErrorLength = 2000;
 
-    /// <summary>The idempotency key of an event: its id, with the replay number once it has been replayed.</summary>
-    internal static string IdempotencyKey(WebhookEvent webhookEvent) =>
-        webhookEvent.ReplayCount == 0 ? webhookEvent.Id : string.Concat(webhookEvent.Id, "#replay-", webhookEvent.ReplayCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The idempotency key of one handler's work on one event: <c>&lt;event id&gt;/&lt;handler&gt;</c>, with <c>@&lt;generation&gt;</c>
+    /// appended after a forced replay, so that a retry skips handlers that succeeded and a forced replay runs them all.
+    /// </summary>
+    internal static string HandlerKey(WebhookEvent webhookEvent, WebhookHandlerRegistration registration) =>
+        webhookEvent.Generation == 0
+            ? string.Concat(webhookEvent.Id, "/", registration.Name)
+            : string.Concat(webhookEvent.Id, "/", registration.Name, "@", webhookEvent.Generation.ToString(CultureInfo.InvariantCulture));
 
-    /// <summary>Processes one event id: never throws; whatever fails is recorded or left for the poller.</summary>
-    internal async Task ProcessAsync(string id)
+    /// <summary>Runs one claimed attempt and writes its outcome; never throws.</summary>
+    internal async Task RunAttemptAsync(WebhookClaim claim)
     {
         try
         {
-            await ProcessCoreAsync(id).ConfigureAwait(false);
+            await ProcessAsync(claim).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A store failed mid-way: the event keeps its last recorded state and the poller picks it up when it is due.
-            Log.StoreFailed(_logger, ex, id);
+            // The outcome could not be written: the claim expires and the event is claimed again (by anyone).
+            _metrics.StoreErrors.Add(1);
+            Log.WriteBackFailed(_logger, ex, claim.Event.Id, claim.Event.Attempts);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
+            {
+                _drained.TrySetResult();
+            }
+
+            // A slot is free: wake the pump. Idleness is counted down only after the wake-up is visible.
+            _signal.Notify();
+            Interlocked.Decrement(ref _busy);
         }
     }
 
-    private async Task ProcessCoreAsync(string id)
+    private async Task ProcessAsync(WebhookClaim claim)
     {
-        WebhookEvent? stored = await _store.GetAsync(id).ConfigureAwait(false);
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        if (stored is null || !stored.IsDueAt(now))
-        {
-            return;
-        }
-
-        string key = IdempotencyKey(stored);
-        TimeSpan lease = _options.Processing.LeaseDuration;
-        IdempotencyBeginResult begin = await _idempotency.TryBeginAsync(key, lease).ConfigureAwait(false);
-        if (begin.Status == IdempotencyStatus.AlreadyProcessed)
-        {
-            // Completed earlier, but the process stopped before the event store was told: record it now.
-            await _store.UpdateAsync(id, WebhookEventUpdate.From(stored) with
-            {
-                Status = WebhookEventStatus.Processed,
-                LeaseExpiresAt = null,
-                NextAttemptAt = null,
-                CompletedAt = stored.CompletedAt ?? now,
-            }).ConfigureAwait(false);
-            return;
-        }
-
-        if (begin.Status == IdempotencyStatus.InProgress)
-        {
-            return;
-        }
-
-        int attempt = stored.Attempts + 1;
-        WebhookEvent? processing = await _store.UpdateAsync(id, WebhookEventUpdate.From(stored) with
-        {
-            Status = WebhookEventStatus.Processing,
-            Attempts = attempt,
-            NextAttemptAt = null,
-            LeaseExpiresAt = now + lease,
-        }).ConfigureAwait(false);
-
-        if (processing is null)
-        {
-            // Changed since it was read (replayed or deleted): let go and let the newer state decide.
-            await _idempotency.ReleaseAsync(key, begin.Token).ConfigureAwait(false);
-            return;
-        }
-
-        var tags = new TagList { { "webhook.source", processing.Source }, { "webhook.event_type", processing.EventType } };
-        using Activity? activity = WebhookDiagnostics.ActivitySource.StartActivity("webhook.process", ActivityKind.Consumer);
-        activity?.SetTag("webhook.id", id);
-        activity?.SetTag("webhook.source", processing.Source);
-        activity?.SetTag("webhook.event_type", processing.EventType);
+        WebhookEvent webhookEvent = claim.Event;
+        int attempt = webhookEvent.Attempts;
+        var tags = new TagList { { "webhook.source", webhookEvent.Source }, { "webhook.event_type", webhookEvent.EventType } };
+        using Activity? activity = Diagnostics.WebhookDiagnostics.ActivitySource.StartActivity("webhook.process", ActivityKind.Consumer);
+        activity?.SetTag("webhook.id", webhookEvent.Id);
+        activity?.SetTag("webhook.source", webhookEvent.Source);
+        activity?.SetTag("webhook.event_type", webhookEvent.EventType);
         activity?.SetTag("webhook.attempt", attempt);
 
         long started = _timeProvider.GetTimestamp();
-        Exception? failure = null;
-        bool handled = false;
-        // Stop the handler a little before the lease ends, so that its result can still be recorded under the lease.
-        using (var leaseTimeout = new CancellationTokenSource(lease * 0.9, _timeProvider))
-        using (var attemptCancellation = CancellationTokenSource.CreateLinkedTokenSource(_aborting.Token, leaseTimeout.Token))
+        AttemptOutcome outcome;
+        using (var guard = new AttemptGuard(this, claim))
         {
-            try
-            {
-                handled = await RunHandlersAsync(processing, attemptCancellation.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
+            outcome = await RunHandlersAsync(webhookEvent, guard).ConfigureAwait(false);
+            await guard.StopRenewingAsync().ConfigureAwait(false);
         }
 
         _metrics.HandlerDuration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, tags);
-        now = _timeProvider.GetUtcNow();
+        CancellationToken writeBack = _writeBack.Token;
 
-        if (failure is null)
+        if (outcome.Failure is null)
         {
-            await CompleteAsync(processing, key, begin.Token, handled, attempt, now, tags, activity).ConfigureAwait(false);
+            if (!await _store.CompleteAsync(webhookEvent.Id, claim.Token, outcome.Unhandled, writeBack).ConfigureAwait(false))
+            {
+                LeaseLost(webhookEvent.Id, activity);
+                return;
+            }
+
+            _metrics.Processed.Add(1, tags);
+            if (outcome.Unhandled)
+            {
+                Log.Unhandled(_logger, webhookEvent.Id, webhookEvent.Source, webhookEvent.EventType);
+            }
+            else
+            {
+                Log.Processed(_logger, webhookEvent.Id, attempt);
+            }
+
             return;
         }
 
-        if (_aborting.IsCancellationRequested)
+        if (outcome.Interrupted)
         {
-            await InterruptedAsync(processing, key, begin.Token, attempt).ConfigureAwait(false);
+            // Shutdown, not the handler's fault: give the attempt back, uncounted.
+            if (await _store.ReleaseAsync(webhookEvent.Id, claim.Token, writeBack).ConfigureAwait(false))
+            {
+                Log.Interrupted(_logger, webhookEvent.Id, attempt);
+            }
+            else
+            {
+                LeaseLost(webhookEvent.Id, activity);
+            }
+
             return;
         }
 
-        await FailAsync(processing, key, begin.Token, failure, attempt, now, tags, activity).ConfigureAwait(false);
+        Exception failure = outcome.Failure;
+        _metrics.Failed.Add(1, tags);
+        activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
+        TimeSpan? delay = failure is WebhookPermanentFailureException ? null : _retryPolicy.GetRetryDelay(attempt, failure);
+        if (!await _store.FailAsync(webhookEvent.Id, claim.Token, Describe(failure), delay, writeBack).ConfigureAwait(false))
+        {
+            LeaseLost(webhookEvent.Id, activity);
+            return;
+        }
+
+        if (delay is { } wait)
+        {
+            _metrics.Retried.Add(1, tags);
+            Log.WillRetry(_logger, failure, webhookEvent.Id, attempt, wait);
+        }
+        else
+        {
+            _metrics.Dead.Add(1, tags);
+            Log.Dead(_logger, failure, webhookEvent.Id, attempt);
+        }
     }
 
-    private async Task<bool> RunHandlersAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
+    /// <summary>Runs, in one scope, each matching handler that has not yet succeeded for this event and generation.</summary>
+    private async Task<AttemptOutcome> RunHandlersAsync(WebhookEvent webhookEvent, AttemptGuard guard)
     {
         bool any = false;
+        Exception? failure = null;
+        TimeSpan keyLease = _options.Processing.HandlerTimeout + _options.Processing.LeaseDuration;
         AsyncServiceScope scope = _scopeFactory.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -133,103 +145,107 @@ internal sealed partial class WebhookDispatcher
                 }
 
                 any = true;
-                var handler = (IWebhookHandler)scope.ServiceProvider.GetRequiredService(registration.HandlerType);
-                await handler.HandleAsync(webhookEvent, cancellationToken).ConfigureAwait(false);
+                if (guard.Token.IsCancellationRequested)
+                {
+                    failure ??= new OperationCanceledException(guard.Token);
+                    break;
+                }
+
+                string key = HandlerKey(webhookEvent, registration);
+                IdempotencyBeginResult begin;
+                try
+                {
+                    begin = await _ledger.TryBeginAsync(key, keyLease, guard.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The ledger is down or full: this attempt fails and is retried on the policy's schedule.
+                    failure ??= ex;
+                    break;
+                }
+
+                if (begin.Status == IdempotencyStatus.AlreadyProcessed)
+                {
+                    continue;
+                }
+
+                if (begin.Status == IdempotencyStatus.InProgress)
+                {
+                    failure ??= new WebhookHandlerBusyException(registration.Name);
+                    continue;
+                }
+
+                Exception? handlerFailure = await RunHandlerAsync(scope.ServiceProvider, registration, webhookEvent, guard).ConfigureAwait(false);
+                failure ??= handlerFailure;
+                try
+                {
+                    if (handlerFailure is null && !await _ledger.CompleteAsync(key, begin.Token, _options.ProcessedRetention, _writeBack.Token).ConfigureAwait(false))
+                    {
+                        // The key's lease ran out under a handler that outlived it: its success cannot be recorded, so the
+                        // event fails and the handler may run again (handlers are at-least-once).
+                        failure ??= new WebhookHandlerBusyException(registration.Name);
+                    }
+                    else if (handlerFailure is not null and not WebhookHandlerStuckException)
+                    {
+                        // A stuck handler keeps its key until the key's lease ends, so that no other attempt runs it meanwhile.
+                        await _ledger.ReleaseAsync(key, begin.Token, _writeBack.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failure ??= ex;
+                }
             }
         }
 
-        return any;
+        bool interrupted = failure is OperationCanceledException && _aborting.IsCancellationRequested;
+        return new AttemptOutcome(failure, !any, interrupted);
     }
 
-    private async Task CompleteAsync(WebhookEvent processing, string key, long token, bool handled, int attempt, DateTimeOffset now, TagList tags, Activity? activity)
+    /// <summary>Runs one handler; a handler that outlives its cancellation by the grace period is left running and reported stuck.</summary>
+    private async Task<Exception?> RunHandlerAsync(IServiceProvider services, WebhookHandlerRegistration registration, WebhookEvent webhookEvent, AttemptGuard guard)
     {
-        if (!await _idempotency.CompleteAsync(key, token, _options.ProcessedRetention).ConfigureAwait(false))
+        Task running;
+        try
         {
-            Log.LeaseLost(_logger, processing.Id);
-            activity?.SetStatus(ActivityStatusCode.Error, "lease lost");
-            return;
+            var handler = (IWebhookHandler)services.GetRequiredService(registration.HandlerType);
+            running = handler.HandleAsync(webhookEvent, guard.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ex;
         }
 
-        await _store.UpdateAsync(processing.Id, Unconditional(processing) with
+        try
         {
-            Status = WebhookEventStatus.Processed,
-            LeaseExpiresAt = null,
-            LastError = null,
-            CompletedAt = now,
-            Unhandled = !handled,
-        }).ConfigureAwait(false);
-
-        _metrics.Processed.Add(1, tags);
-        if (handled)
-        {
-            Log.Processed(_logger, processing.Id, attempt);
+            await running.WaitAsync(guard.Abandon).ConfigureAwait(false);
+            return null;
         }
-        else
+        catch (OperationCanceledException) when (guard.Abandon.IsCancellationRequested && !running.IsCompleted)
         {
-            Log.Unhandled(_logger, processing.Id, processing.Source, processing.EventType);
+            _metrics.StuckHandlers.Add(1);
+            Log.HandlerStuck(_logger, webhookEvent.Id, registration.Name, guard.Grace);
+            _ = running.ContinueWith(static (_, state) => ((WebhookDispatcher)state!)._metrics.StuckHandlers.Add(-1), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return new WebhookHandlerStuckException(registration.Name);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return ex;
         }
     }
 
-    private async Task FailAsync(WebhookEvent processing, string key, long token, Exception failure, int attempt, DateTimeOffset now, TagList tags, Activity? activity)
+    private void LeaseLost(string id, Activity? activity)
     {
-        _metrics.Failed.Add(1, tags);
-        activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
-        TimeSpan? delay = failure is WebhookPermanentFailureException ? null : _retryPolicy.GetRetryDelay(attempt, failure);
-
-        if (!await _idempotency.ReleaseAsync(key, token).ConfigureAwait(false))
-        {
-            Log.LeaseLost(_logger, processing.Id);
-            return;
-        }
-
-        string error = Describe(failure);
-        if (delay is { } wait)
-        {
-            await _store.UpdateAsync(processing.Id, Unconditional(processing) with
-            {
-                Status = WebhookEventStatus.Failed,
-                LeaseExpiresAt = null,
-                NextAttemptAt = now + wait,
-                LastError = error,
-            }).ConfigureAwait(false);
-            _metrics.Retried.Add(1, tags);
-            Log.WillRetry(_logger, failure, processing.Id, attempt, wait);
-        }
-        else
-        {
-            await _store.UpdateAsync(processing.Id, Unconditional(processing) with
-            {
-                Status = WebhookEventStatus.Dead,
-                LeaseExpiresAt = null,
-                NextAttemptAt = null,
-                LastError = error,
-                CompletedAt = now,
-            }).ConfigureAwait(false);
-            _metrics.Dead.Add(1, tags);
-            Log.Dead(_logger, failure, processing.Id, attempt);
-        }
+        _metrics.LeaseLost.Add(1);
+        activity?.SetStatus(ActivityStatusCode.Error, "lease lost");
+        Log.LeaseLost(_logger, id);
     }
-
-    private async Task InterruptedAsync(WebhookEvent processing, string key, long token, int attempt)
-    {
-        // Shutdown, not the handler's fault: give the attempt back and leave the event queued for the next start.
-        await _idempotency.ReleaseAsync(key, token).ConfigureAwait(false);
-        await _store.UpdateAsync(processing.Id, Unconditional(processing) with
-        {
-            Status = WebhookEventStatus.Queued,
-            Attempts = attempt - 1,
-            LeaseExpiresAt = null,
-        }).ConfigureAwait(false);
-        Log.Interrupted(_logger, processing.Id, attempt);
-    }
-
-    /// <summary>An update from the event as this worker holds it, applied whatever the stored status: the lease makes this worker its owner.</summary>
-    private static WebhookEventUpdate Unconditional(WebhookEvent held) =>
-        WebhookEventUpdate.From(held) with { ExpectedStatus = null, ExpectedAttempts = null };
 
     private static string Describe(Exception exception)
     {
         string text = string.Concat(exception.GetType().FullName, ": ", exception.Message);
         return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
     }
+
+    private readonly record struct AttemptOutcome(Exception? Failure, bool Unhandled, bool Interrupted);
 }

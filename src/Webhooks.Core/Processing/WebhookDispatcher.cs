@@ -14,22 +14,27 @@ using Webhooks.Storage;
 namespace Webhooks.Processing;
 
 /// <summary>
-/// The hosted service that processes queued events: it takes ids from the in-process queue, leases each through the
-/// <see cref="IIdempotencyStore"/>, runs the matching handlers in a fresh scope, records the outcome, schedules retries, and
-/// moves exhausted events to dead. A poller recovers due work from the <see cref="IEventStore"/> at start and then regularly.
+/// The hosted service that processes events: it claims due events from the <see cref="IEventStore"/> in batches, up to its
+/// free worker slots, runs each event's handlers that have not yet succeeded (recorded in the <see cref="IIdempotencyStore"/>),
+/// and ends every attempt with one fenced store transition: complete, fail (retry or dead) or release. Any number of processes
+/// may share one store; the store's claims decide who runs what.
 /// </summary>
 /// <remarks>
-/// On shutdown it stops taking new work and lets running handlers finish; if the host's shutdown timeout passes first, their
-/// cancellation token fires and the event is left queued for the next start.
+/// It wakes at once when this process accepts a delivery, and otherwise polls for work that other processes accepted, retries
+/// that fall due and claims that expired. When the store fails, it waits longer between tries (up to
+/// <see cref="ProcessingOptions.MaxStoreBackoff"/>), logging when the outage starts and ends rather than on every try.
+/// On shutdown it stops claiming and lets running handlers finish; when the host's shutdown timeout passes, it cancels them,
+/// gives their events back to the store (released, the attempt not counted) and waits for those writes, up to
+/// <see cref="ProcessingOptions.ShutdownWriteBackTimeout"/>.
 /// </remarks>
 internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 {
     private readonly IEventStore _store;
-    private readonly IIdempotencyStore _idempotency;
+    private readonly IIdempotencyStore _ledger;
     private readonly IRetryPolicy _retryPolicy;
-    private readonly WebhookWorkQueue _queue;
+    private readonly WebhookWorkSignal _signal;
     private readonly IServiceScopeFactory _scopeFactory;
-    private readonly IReadOnlyList<WebhookHandlerRegistration> _registrations;
+    private readonly WebhookHandlerRegistration[] _registrations;
     private readonly WebhookReceiverOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly WebhookMetrics _metrics;
@@ -37,13 +42,18 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
-    private Task[] _loops = [];
+    private readonly CancellationTokenSource _writeBack = new();
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _pump = Task.CompletedTask;
+    private int _running;
+    private int _busy;
+    private CancellationTokenSource? _pollWait;
 
     public WebhookDispatcher(
         IEventStore store,
-        IIdempotencyStore idempotency,
+        IIdempotencyStore ledger,
         IRetryPolicy retryPolicy,
-        WebhookWorkQueue queue,
+        WebhookWorkSignal signal,
         IServiceScopeFactory scopeFactory,
         IEnumerable<WebhookHandlerRegistration> registrations,
         IOptions<WebhookReceiverOptions> options,
@@ -52,120 +62,209 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         ILogger<WebhookDispatcher>? logger = null)
     {
         _store = store;
-        _idempotency = idempotency;
+        _ledger = ledger;
         _retryPolicy = retryPolicy;
-        _queue = queue;
+        _signal = signal;
         _scopeFactory = scopeFactory;
-        _registrations = [.. registrations];
+        _registrations = Distinct(registrations);
         _options = options.Value;
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>Gets how many attempts are running now (their handlers, or their write-backs).</summary>
+    internal int Running => Volatile.Read(ref _running);
+
+    /// <summary>
+    /// Gets a value indicating whether the dispatcher has nothing to do until its poll timer fires or it is notified: it is
+    /// waiting, no attempt is running, no notification is pending, and the poll timer has not fired.
+    /// </summary>
+    internal bool IsIdle =>
+        Volatile.Read(ref _pollWait) is { IsCancellationRequested: false } && Volatile.Read(ref _busy) == 0 && !_signal.IsSet;
+
+    /// <summary>Gets the claiming loop, which ends once stopping has been requested.</summary>
+#pragma warning disable VSTHRD003 // The pump is this service's own loop.
+    internal Task Pump => _pump;
+#pragma warning restore VSTHRD003
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        int workers = _options.Processing.Concurrency;
-        var loops = new Task[workers + 1];
-        for (int i = 0; i < workers; i++)
-        {
-            loops[i] = Task.Run(WorkAsync, CancellationToken.None);
-        }
-
-        loops[workers] = Task.Run(PollAsync, CancellationToken.None);
-        _loops = loops;
-        Log.Started(_logger, workers);
+        _pump = Task.Run(PumpAsync, CancellationToken.None);
+        Log.Started(_logger, _options.Processing.Concurrency);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        // The pump was started by this service and observes the stopping token.
+#pragma warning disable VSTHRD003
+        await _pump.ConfigureAwait(false);
+#pragma warning restore VSTHRD003
+        if (Running == 0)
+        {
+            return;
+        }
+
         try
         {
-            await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The host's shutdown timeout passed: cancel the running handlers; each gives its event back as queued
-            // (or, if the process ends first, the event's lease expires and it is recovered at the next start).
+            // The host's shutdown timeout passed: cancel the running handlers, then wait for them to give their events back.
             await _aborting.CancelAsync().ConfigureAwait(false);
-            Log.StopTimedOut(_logger);
+        }
+
+        try
+        {
+            await _drained.Task.WaitAsync(_options.Processing.ShutdownWriteBackTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
+            Log.StoppedAfterCancelling(_logger);
+        }
+        catch (TimeoutException)
+        {
+            // Handlers that ignore cancellation, or a store that does not answer: stop waiting. Their claims expire and
+            // another process takes the events over; a late write from here is refused by its stale token.
+            await _writeBack.CancelAsync().ConfigureAwait(false);
+            Log.StopTimedOut(_logger, Running);
         }
     }
 
     public void Dispose()
     {
-        _stopping.Dispose();
-        _aborting.Dispose();
-    }
-
-    private async Task WorkAsync()
-    {
-        CancellationToken stopping = _stopping.Token;
-        try
+        // Token sources still observed by attempts that outlived shutdown are left to the garbage collector: disposing them
+        // under a running handler would turn its cancellation checks into ObjectDisposedException.
+        if (Running == 0)
         {
-            while (await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
-            {
-                while (!stopping.IsCancellationRequested && _queue.Reader.TryRead(out string? id))
-                {
-                    try
-                    {
-                        await ProcessAsync(id).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        _queue.Done(id);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Shutting down: what is still queued stays queued in the store.
+            _stopping.Dispose();
+            _aborting.Dispose();
+            _writeBack.Dispose();
         }
     }
 
-    private async Task PollAsync()
+    private async Task PumpAsync()
     {
         CancellationToken stopping = _stopping.Token;
+        ProcessingOptions processing = _options.Processing;
+        TimeSpan? backoff = null;
         while (!stopping.IsCancellationRequested)
         {
-            try
+            int free = processing.Concurrency - Running;
+            if (free <= 0)
             {
-                IReadOnlyList<string> due = await _store.GetDueAsync(_timeProvider.GetUtcNow(), _options.Processing.PollBatchSize, stopping).ConfigureAwait(false);
-                int queued = 0;
-                foreach (string id in due)
+                // Every slot is taken: a finishing attempt notifies the signal.
+                if (!await WaitAsync(Timeout.InfiniteTimeSpan, stopping).ConfigureAwait(false))
                 {
-                    if (_queue.TryEnqueue(id))
-                    {
-                        queued++;
-                    }
+                    return;
                 }
 
-                if (queued > 0)
-                {
-                    Log.Recovered(_logger, queued);
-                }
+                continue;
+            }
+
+            int asked = Math.Min(free, processing.ClaimBatchSize);
+            IReadOnlyList<WebhookClaim> claims;
+            try
+            {
+                claims = await _store.ClaimAsync(asked, processing.LeaseDuration, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                Log.PollFailed(_logger, ex);
+                _metrics.StoreErrors.Add(1);
+                if (backoff is null)
+                {
+                    Log.StoreOutageStarted(_logger, ex);
+                }
+
+                backoff = backoff is { } previous ? Min(previous * 2, processing.MaxStoreBackoff) : Min(processing.PollInterval, processing.MaxStoreBackoff);
+                Log.StoreStillFailing(_logger, ex, backoff.Value);
+                if (!await WaitAsync(backoff.Value, stopping, wakeOnSignal: false).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                continue;
             }
 
-            try
+            if (backoff is not null)
             {
-                await Task.Delay(_options.Processing.PollInterval, _timeProvider, stopping).ConfigureAwait(false);
+                Log.StoreOutageEnded(_logger);
+                backoff = null;
             }
-            catch (OperationCanceledException)
+
+            foreach (WebhookClaim claim in claims)
+            {
+                Interlocked.Increment(ref _busy);
+                Interlocked.Increment(ref _running);
+                _ = Task.Run(() => RunAttemptAsync(claim), CancellationToken.None);
+            }
+
+            if (claims.Count < asked && !await WaitAsync(processing.PollInterval, stopping).ConfigureAwait(false))
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Waits for a notification or for <paramref name="timeout"/> on the dispatcher's clock; <see langword="false"/> when stopping.</summary>
+    private async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken stopping, bool wakeOnSignal = true)
+    {
+        using var timer = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stopping);
+        Volatile.Write(ref _pollWait, timer);
+        try
+        {
+            if (wakeOnSignal)
+            {
+                await _signal.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+        {
+            // The timer fired.
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            Volatile.Write(ref _pollWait, null);
+        }
+
+        return !stopping.IsCancellationRequested;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>One handler type runs once per event, however many registrations name it.</summary>
+    private static WebhookHandlerRegistration[] Distinct(IEnumerable<WebhookHandlerRegistration> registrations)
+    {
+        var kept = new List<WebhookHandlerRegistration>();
+        foreach (WebhookHandlerRegistration registration in registrations)
+        {
+            bool seen = false;
+            foreach (WebhookHandlerRegistration other in kept)
+            {
+                seen |= other.HandlerType == registration.HandlerType && string.Equals(other.Source, registration.Source, StringComparison.OrdinalIgnoreCase) && string.Equals(other.EventType, registration.EventType, StringComparison.Ordinal);
+            }
+
+            if (!seen)
+            {
+                kept.Add(registration);
+            }
+        }
+
+        return [.. kept];
     }
 
     private static partial class Log
@@ -173,19 +272,25 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Webhook dispatcher started with {Workers} workers.")]
         public static partial void Started(ILogger logger, int workers);
 
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Webhook dispatcher did not stop within the shutdown timeout; running handlers were cancelled and their events stay queued.")]
-        public static partial void StopTimedOut(ILogger logger);
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Webhook dispatcher stopped with {Running} attempts still running after their handlers were cancelled; their claims expire and another process takes them over.")]
+        public static partial void StopTimedOut(ILogger logger, int running);
 
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Queued {Count} due webhook events from the store (retries, or work left by a stopped process).")]
-        public static partial void Recovered(ILogger logger, int count);
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Webhook dispatcher stopped after the shutdown timeout; cancelled attempts gave their events back.")]
+        public static partial void StoppedAfterCancelling(ILogger logger);
 
-        [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "Could not read due webhook events from the store; trying again at the next poll.")]
-        public static partial void PollFailed(ILogger logger, Exception exception);
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Error, Message = "The webhook event store failed; the dispatcher waits longer between tries until it answers again.")]
+        public static partial void StoreOutageStarted(ILogger logger, Exception exception);
 
-        [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "Webhook {EventId} processed (attempt {Attempt}).")]
+        [LoggerMessage(EventId = 1104, Level = LogLevel.Debug, Message = "The webhook event store still fails; next try in {Delay}.")]
+        public static partial void StoreStillFailing(ILogger logger, Exception exception, TimeSpan delay);
+
+        [LoggerMessage(EventId = 1105, Level = LogLevel.Information, Message = "The webhook event store answers again; the dispatcher resumes.")]
+        public static partial void StoreOutageEnded(ILogger logger);
+
+        [LoggerMessage(EventId = 1110, Level = LogLevel.Debug, Message = "Webhook {EventId} processed (attempt {Attempt}).")]
         public static partial void Processed(ILogger logger, string eventId, int attempt);
 
-        [LoggerMessage(EventId = 1111, Level = LogLevel.Information, Message = "Webhook {EventId} has no handler for source {Source} and type {EventType}; recorded as processed.")]
+        [LoggerMessage(EventId = 1111, Level = LogLevel.Debug, Message = "Webhook {EventId} has no handler for source {Source} and type {EventType}; recorded as processed.")]
         public static partial void Unhandled(ILogger logger, string eventId, string source, string eventType);
 
         [LoggerMessage(EventId = 1112, Level = LogLevel.Warning, Message = "Webhook {EventId} attempt {Attempt} failed; retrying in {Delay}.")]
@@ -194,13 +299,16 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         [LoggerMessage(EventId = 1113, Level = LogLevel.Error, Message = "Webhook {EventId} is dead after {Attempt} attempts.")]
         public static partial void Dead(ILogger logger, Exception exception, string eventId, int attempt);
 
-        [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Webhook {EventId}: the lease expired before the attempt ended; another worker owns it now and this result is discarded.")]
+        [LoggerMessage(EventId = 1114, Level = LogLevel.Warning, Message = "Webhook {EventId}: the claim is no longer this worker's (its lease ended and another worker took the event, or it was replayed or deleted); this attempt's result is discarded.")]
         public static partial void LeaseLost(ILogger logger, string eventId);
 
-        [LoggerMessage(EventId = 1115, Level = LogLevel.Error, Message = "Webhook {EventId} could not be processed because a store failed; it will be picked up again.")]
-        public static partial void StoreFailed(ILogger logger, Exception exception, string eventId);
+        [LoggerMessage(EventId = 1115, Level = LogLevel.Error, Message = "Webhook {EventId}: the outcome of attempt {Attempt} could not be written; the claim expires and the event is taken up again.")]
+        public static partial void WriteBackFailed(ILogger logger, Exception exception, string eventId, int attempt);
 
-        [LoggerMessage(EventId = 1116, Level = LogLevel.Information, Message = "Webhook {EventId} attempt {Attempt} was interrupted by shutdown; left queued.")]
+        [LoggerMessage(EventId = 1116, Level = LogLevel.Information, Message = "Webhook {EventId} attempt {Attempt} was interrupted by shutdown; given back to the store.")]
         public static partial void Interrupted(ILogger logger, string eventId, int attempt);
+
+        [LoggerMessage(EventId = 1117, Level = LogLevel.Warning, Message = "Webhook {EventId}: handler {Handler} did not return within {Grace} of being cancelled; its worker slot is freed and it is counted in webhooks.handlers.stuck until it returns.")]
+        public static partial void HandlerStuck(ILogger logger, string eventId, string handler, TimeSpan grace);
     }
 }

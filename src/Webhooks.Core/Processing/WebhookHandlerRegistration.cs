@@ -38,6 +38,12 @@ public sealed class WebhookHandlerRegistration
     /// <summary>Gets the handler type.</summary>
     public Type HandlerType { get; }
 
+    /// <summary>
+    /// Gets the handler's name in idempotency keys (<c>&lt;event id&gt;/&lt;name&gt;</c>): the handler type's full name. A handler
+    /// that succeeded for an event is not run again for it by a retry; renaming the type makes it a new handler.
+    /// </summary>
+    public string Name => HandlerType.FullName ?? HandlerType.Name;
+
     /// <summary>Tells whether this registration applies to an event.</summary>
     /// <param name="source">The event's source.</param>
     /// <param name="eventType">The event's type.</param>

@@ -12,8 +12,8 @@ using Webhooks.Storage;
 namespace Webhooks.Processing;
 
 /// <summary>
-/// The entry points of the receiving pipeline: accept a verified delivery (store it, then queue it), replay a stored one,
-/// or re-send its raw bytes elsewhere. Registered as a singleton by <c>AddWebhookReceiver()</c>.
+/// The entry points of the receiving pipeline: accept a verified delivery (store it, then wake this process's dispatcher),
+/// replay a stored one, or re-send its raw bytes elsewhere. Registered as a singleton by <c>AddWebhookReceiver()</c>.
 /// </summary>
 public sealed partial class WebhookPipeline
 {
@@ -24,23 +24,26 @@ public sealed partial class WebhookPipeline
     };
 
     private readonly IEventStore _store;
-    private readonly WebhookWorkQueue _queue;
+    private readonly WebhookWorkSignal _signal;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
 
-    internal WebhookPipeline(IEventStore store, WebhookWorkQueue queue, WebhookMetrics metrics, ILogger<WebhookPipeline>? logger)
+    internal WebhookPipeline(IEventStore store, WebhookWorkSignal signal, WebhookMetrics metrics, ILogger<WebhookPipeline>? logger)
     {
         _store = store;
-        _queue = queue;
+        _signal = signal;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <summary>
-    /// Stores a verified delivery and, when it is new, queues it for processing. The delivery is saved before this returns,
+    /// Stores a verified delivery as queued and, when it is new, wakes the dispatcher. The delivery is saved before this returns,
     /// so a caller may acknowledge it as soon as the result is <see cref="WebhookAcceptResult.Queued"/>.
     /// </summary>
-    /// <param name="webhookEvent">The new event, built with <see cref="WebhookEvent.Create"/> after its signature was verified.</param>
+    /// <param name="webhookEvent">
+    /// The new event, built with <see cref="WebhookEvent.Create"/> after its signature was verified. Its body must be memory that
+    /// nothing writes to afterwards: the store may keep it, or still be sending it, after this call ends (even when it was cancelled).
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Whether it was queued, or a duplicate (same body) or a conflicting duplicate (different body) of a stored one.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="webhookEvent"/> is <see langword="null"/>.</exception>
@@ -49,14 +52,13 @@ public sealed partial class WebhookPipeline
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         var tags = new TagList { { "webhook.source", webhookEvent.Source } };
-        WebhookEvent queued = webhookEvent.Status == WebhookEventStatus.Queued ? webhookEvent : webhookEvent with { Status = WebhookEventStatus.Queued };
-        EventAppendResult appended = await _store.AppendAsync(queued, cancellationToken).ConfigureAwait(false);
+        EventAppendResult appended = await _store.AppendAsync(webhookEvent, cancellationToken).ConfigureAwait(false);
         switch (appended)
         {
             case EventAppendResult.Appended:
+                _signal.Notify();
                 _metrics.Received.Add(1, tags);
                 Log.Accepted(_logger, webhookEvent.Id, webhookEvent.EventType);
-                _queue.TryEnqueue(webhookEvent.Id);
                 return WebhookAcceptResult.Queued;
             case EventAppendResult.Duplicate:
                 _metrics.Duplicates.Add(1, tags);
@@ -70,11 +72,11 @@ public sealed partial class WebhookPipeline
     }
 
     /// <summary>
-    /// Runs a stored event again: a dead or failed event at once, a processed one only when <paramref name="force"/> is set.
-    /// Each replay is processed under its own idempotency key, with its attempts counted afresh.
+    /// Runs a stored event again, due at once with its attempts counted afresh: a dead or failed event at any time, running the
+    /// handlers that have not succeeded yet; a processed one only when <paramref name="force"/> is set, and then every handler runs again.
     /// </summary>
     /// <param name="id">The event id.</param>
-    /// <param name="force">Replay even when it was processed already.</param>
+    /// <param name="force">Replay even when it was processed already, and run every handler again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>Whether it was queued, and if not, why.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
@@ -82,40 +84,14 @@ public sealed partial class WebhookPipeline
     public async ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        WebhookEvent? stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
+        WebhookReplayResult result = await _store.ReplayAsync(id, force, cancellationToken).ConfigureAwait(false);
+        if (result == WebhookReplayResult.Queued)
         {
-            return WebhookReplayResult.NotFound;
+            _signal.Notify();
+            Log.Replayed(_logger, id, force);
         }
 
-        switch (stored.Status)
-        {
-            case WebhookEventStatus.Processed when !force:
-                return WebhookReplayResult.AlreadyProcessed;
-            case WebhookEventStatus.Queued or WebhookEventStatus.Processing:
-                return WebhookReplayResult.AlreadyPending;
-        }
-
-        WebhookEventUpdate update = WebhookEventUpdate.From(stored) with
-        {
-            Status = WebhookEventStatus.Queued,
-            Attempts = 0,
-            NextAttemptAt = null,
-            LeaseExpiresAt = null,
-            CompletedAt = null,
-            Unhandled = false,
-            ReplayCount = stored.ReplayCount + 1,
-        };
-
-        if (await _store.UpdateAsync(id, update, cancellationToken).ConfigureAwait(false) is null)
-        {
-            // Changed underneath (a worker took its retry, or another replay won): it is pending now.
-            return WebhookReplayResult.AlreadyPending;
-        }
-
-        Log.Replayed(_logger, id, stored.Status, update.ReplayCount);
-        _queue.TryEnqueue(id);
-        return WebhookReplayResult.Queued;
+        return result;
     }
 
     /// <summary>
@@ -141,7 +117,7 @@ public sealed partial class WebhookPipeline
             throw new ArgumentException("The target must be an absolute http or https URL.", nameof(target));
         }
 
-        WebhookEvent? stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        WebhookEvent? stored = await _store.ReadAsync(id, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             return null;
@@ -167,17 +143,17 @@ public sealed partial class WebhookPipeline
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Webhook {EventId} ({EventType}) accepted and queued.")]
+        [LoggerMessage(EventId = 1000, Level = LogLevel.Debug, Message = "Webhook {EventId} ({EventType}) accepted and queued.")]
         public static partial void Accepted(ILogger logger, string eventId, string eventType);
 
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Webhook {EventId} is a duplicate of a stored delivery; not processed again.")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Webhook {EventId} is a duplicate of a stored delivery; not processed again.")]
         public static partial void Duplicate(ILogger logger, string eventId);
 
         [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Webhook {EventId} arrived again with a different body; refused, the stored delivery is unchanged.")]
         public static partial void ConflictingDuplicate(ILogger logger, string eventId);
 
-        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook {EventId} replayed from status {Status} (replay {ReplayCount}).")]
-        public static partial void Replayed(ILogger logger, string eventId, WebhookEventStatus status, int replayCount);
+        [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook {EventId} replayed (force: {Force}).")]
+        public static partial void Replayed(ILogger logger, string eventId, bool force);
 
         [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Webhook {EventId} re-sent unchanged to host {Host}.")]
         public static partial void Resent(ILogger logger, string eventId, string host);

@@ -6,58 +6,127 @@ using System.Threading.Tasks;
 namespace Webhooks.Storage;
 
 /// <summary>
-/// Durable record of every accepted delivery. A delivery is appended before it is acknowledged, so what a store holds
-/// is what the pipeline promises to process.
+/// The durable record of every accepted delivery, and the owner of the work: one store is shared by every receiver process
+/// and decides which worker processes which event. Each transition is one atomic operation; a worker never reads an event
+/// and then writes it back.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Life of an event: <see cref="AppendAsync"/> stores it as <see cref="WebhookEventStatus.Queued"/>. <see cref="ClaimAsync"/>
+/// hands due events to a worker under a lease with a fencing token. The worker ends the attempt with
+/// <see cref="CompleteAsync"/> (processed), <see cref="FailAsync"/> (failed with a retry time, or dead) or
+/// <see cref="ReleaseAsync"/> (shutdown: back to queued, the attempt not counted), and keeps a long attempt alive with
+/// <see cref="RenewAsync"/>. Each of these answers <see langword="false"/> and writes nothing when the token is stale: the
+/// lease ended and another worker claimed the event, or it was replayed or deleted meanwhile.
+/// </para>
+/// <para>
+/// Due-ness and lease expiry are decided by the store's own clock, so the clocks of the processes sharing it do not matter.
 /// Implementations throw <see cref="WebhookStoreUnavailableException"/> when the backing store cannot be reached, is too slow
-/// or is full; callers answer senders with a retryable error and never acknowledge a delivery that was not saved.
+/// or is full; nothing was changed by such a call.
+/// </para>
 /// </remarks>
 public interface IEventStore
 {
-    /// <summary>Stores <paramref name="webhookEvent"/> if no event with its id is stored yet.</summary>
-    /// <param name="webhookEvent">The new event. Its body may live in a pooled buffer that is reused once the call returns: copy it.</param>
+    /// <summary>Stores <paramref name="webhookEvent"/> as queued, if no event with its id is stored yet.</summary>
+    /// <param name="webhookEvent">The new event. The store may keep its body memory as it is: the caller never writes to it again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>Whether it was new, a duplicate with the same body, or a conflicting duplicate with a different body.</returns>
-    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable, too slow or full.</exception>
+    /// <returns>Whether it was new, a duplicate with the same body, or a conflicting duplicate with a different body (bodies compare by SHA-256 digest).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="webhookEvent"/> is <see langword="null"/>.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable, too slow or full; nothing was stored.</exception>
     ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads one event.</summary>
+    /// <summary>
+    /// Hands up to <paramref name="maxEvents"/> due events to the caller, each under a new lease and fencing token, oldest due
+    /// first: queued events, failed events whose retry time has come, and processing events whose lease has expired.
+    /// Each claim starts an attempt: the attempt count grows by one.
+    /// </summary>
+    /// <param name="maxEvents">The most events to claim; 1 or more.</param>
+    /// <param name="lease">How long the caller holds each event unless it renews; more than zero.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The claimed events with their bodies; empty when nothing is due.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEvents"/> or <paramref name="lease"/> is out of range.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<IReadOnlyList<WebhookClaim>> ClaimAsync(int maxEvents, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the lease of a claim to <paramref name="lease"/> from now (on the store's clock).</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="lease">The new lease length from now; more than zero.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the token is stale: the caller no longer owns the event and must stop.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> RenewAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a claimed event processed; it is remembered for the store's retention span so that redeliveries are recognised.</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="unhandled"><see langword="true"/> when no handler was registered for it.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the token is stale; nothing was written.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> CompleteAsync(string id, long token, bool unhandled, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a failed attempt: failed with a retry after <paramref name="retryDelay"/>, or dead when it is <see langword="null"/>.</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="lastError">What went wrong: an exception type and message, never a payload.</param>
+    /// <param name="retryDelay">How long from now (on the store's clock) the next attempt is due; <see langword="null"/> to make the event dead.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the token is stale; nothing was written.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> FailAsync(string id, long token, string lastError, TimeSpan? retryDelay, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives a claimed event back (the process is shutting down): queued and due at once, the attempt not counted.</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the token is stale; nothing was written.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads where one event stands, without its body.</summary>
     /// <param name="id">The event id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The event, or <see langword="null"/> when none has that id.</returns>
+    /// <returns>The summary, or <see langword="null"/> when no event has that id.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
-    ValueTask<WebhookEvent?> GetAsync(string id, CancellationToken cancellationToken = default);
+    ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Atomically replaces the mutable state of one event, if it still matches the update's expectations.</summary>
+    /// <summary>Reads one event as it was received: headers and body.</summary>
     /// <param name="id">The event id.</param>
-    /// <param name="update">The new state, with optional expected status and attempts (compare-and-set).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The updated event, or <see langword="null"/> when no event has that id or it no longer matches the expectations.</returns>
+    /// <returns>The event, or <see langword="null"/> when no event has that id.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
-    ValueTask<WebhookEvent?> UpdateAsync(string id, WebhookEventUpdate update, CancellationToken cancellationToken = default);
+    ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists events, oldest first, optionally only those with one status.</summary>
+    /// <summary>Lists event summaries, newest first, optionally only those with one status.</summary>
     /// <param name="status">Only events with this status; <see langword="null"/> for all.</param>
     /// <param name="limit">The most events on one page; 1 or more.</param>
-    /// <param name="continuationToken">The token of the previous page; <see langword="null"/> for the first page.</param>
+    /// <param name="cursor">The cursor of the previous page; <see langword="null"/> for the first page.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The page.</returns>
+    /// <returns>The page. Events appended after the first page was read do not appear on later pages.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="cursor"/> is not one this store issued.</exception>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
-    ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? continuationToken = null, CancellationToken cancellationToken = default);
+    ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts the stored events in each status.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The counts.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Finds work that is due at <paramref name="now"/> (<see cref="WebhookEvent.IsDueAt"/>): queued events, failed events whose
-    /// next attempt is due, and processing events whose lease has expired (their worker crashed or hung).
+    /// Queues a stored event again, due at once, with its attempts counted afresh: a dead or failed event at any time, a processed
+    /// one only when <paramref name="force"/> is set. A forced replay starts a new <see cref="WebhookEvent.Generation"/>.
     /// </summary>
-    /// <param name="now">The current time.</param>
-    /// <param name="limit">The most ids to return; 1 or more.</param>
+    /// <param name="id">The event id.</param>
+    /// <param name="force">Replay even a processed event, and run every handler again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The ids of due events, oldest first.</returns>
+    /// <returns>Whether it was queued, and if not, why.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
-    ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+    ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes one event.</summary>
+    /// <summary>Deletes one event, whatever its status; a worker holding it can then no longer record a result.</summary>
     /// <param name="id">The event id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when an event was deleted.</returns>

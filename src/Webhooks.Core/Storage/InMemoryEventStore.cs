@@ -7,42 +7,74 @@ using System.Threading.Tasks;
 namespace Webhooks.Storage;
 
 /// <summary>
-/// A thread-safe, bounded event store in process memory: for development, tests and single-instance services that accept
-/// losing stored events when the process ends. Processed events are kept for a retention period (72 hours by default, the
-/// senders' retry span) and then forgotten; dead events are kept until replayed or deleted; at capacity, appends throw
-/// <see cref="WebhookStoreUnavailableException"/> rather than evict anything still inside its retention.
+/// A thread-safe, bounded <see cref="IEventStore"/> in process memory: for development, tests and single-instance services that
+/// accept losing stored events when the process ends. It implements the whole store contract with indexes: due work ordered
+/// by due time (leases by expiry), processed events by completion time, every status by arrival, so no operation scans the
+/// store. Bodies are never copied: the store keeps the memory the event owns.
 /// </summary>
-public sealed class InMemoryEventStore : IEventStore
+/// <remarks>
+/// Processed events are kept for the retention span (72 hours by default, the senders' retry span) and then forgotten; dead
+/// events are kept until replayed or deleted. Capacity is counted in events and in bytes (see <see cref="InMemoryStoreOptions"/>);
+/// at capacity, appends throw <see cref="WebhookStoreUnavailableException"/> rather than evict anything.
+/// </remarks>
+public sealed partial class InMemoryEventStore : IEventStore
 {
-    /// <summary>The default capacity.</summary>
-    public const int DefaultMaxEvents = 100_000;
+    /// <summary>What one stored event is counted as besides its body and headers: the entry, its indexes and its strings.</summary>
+    internal const int EntryOverheadBytes = 512;
 
-    private readonly Dictionary<string, Entry> _events = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly SortedSet<Entry> _schedule = new(ScheduleOrder.Instance);
+    private readonly SortedSet<Entry> _retention = new(RetentionOrder.Instance);
+    private readonly SortedSet<Entry> _all = new(ArrivalOrder.Instance);
+    private readonly SortedSet<Entry>[] _byStatus =
+    [
+        new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
+    ];
+
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _sequence;
+    private long _lastToken;
+    private int _intakeCount;
+    private long _intakeBytes;
+    private int _deadCount;
+    private long _deadBytes;
 
     /// <summary>Creates a store.</summary>
-    /// <param name="timeProvider">The clock used for retention; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
-    /// <param name="maxEvents">How many events it holds at most; 1 or more.</param>
-    /// <param name="processedRetention">How long processed events are kept; 72 hours when <see langword="null"/>.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxEvents"/> is less than 1, or <paramref name="processedRetention"/> is negative.</exception>
-    public InMemoryEventStore(TimeProvider? timeProvider = null, int maxEvents = DefaultMaxEvents, TimeSpan? processedRetention = null)
+    /// <param name="timeProvider">The store's clock, for due times, leases and retention; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="limits">The capacity; the defaults of <see cref="InMemoryStoreOptions"/> when <see langword="null"/>.</param>
+    /// <param name="processedRetention">How long processed events are remembered; 72 hours when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is below its range, or <paramref name="processedRetention"/> is negative.</exception>
+    public InMemoryEventStore(TimeProvider? timeProvider = null, InMemoryStoreOptions? limits = null, TimeSpan? processedRetention = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        limits ??= new InMemoryStoreOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxEvents, 1, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxBytes, 1, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfNegative(limits.MaxDeadEvents, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfNegative(limits.MaxDeadBytes, nameof(limits));
         TimeSpan retention = processedRetention ?? WebhookReceiverOptions.DefaultProcessedRetention;
         ArgumentOutOfRangeException.ThrowIfLessThan(retention, TimeSpan.Zero, nameof(processedRetention));
         _timeProvider = timeProvider ?? TimeProvider.System;
-        MaxEvents = maxEvents;
+        MaxEvents = limits.MaxEvents;
+        MaxBytes = limits.MaxBytes;
+        MaxDeadEvents = limits.MaxDeadEvents;
+        MaxDeadBytes = limits.MaxDeadBytes;
         ProcessedRetention = retention;
     }
 
-    /// <summary>Gets how many events the store holds at most.</summary>
-    /// <value>1 or more; 100,000 by default.</value>
+    /// <summary>Gets how many events the store holds besides the dead-letter allowance.</summary>
     public int MaxEvents { get; }
 
-    /// <summary>Gets how long processed events are kept.</summary>
-    /// <value>72 hours by default.</value>
+    /// <summary>Gets how many bytes those events may take.</summary>
+    public long MaxBytes { get; }
+
+    /// <summary>Gets how many dead events are held beside <see cref="MaxEvents"/>.</summary>
+    public int MaxDeadEvents { get; }
+
+    /// <summary>Gets how many bytes dead events may take beside <see cref="MaxBytes"/>.</summary>
+    public long MaxDeadBytes { get; }
+
+    /// <summary>Gets how long processed events are remembered.</summary>
     public TimeSpan ProcessedRetention { get; }
 
     /// <summary>Gets how many events are stored now.</summary>
@@ -52,132 +84,314 @@ public sealed class InMemoryEventStore : IEventStore
         {
             lock (_gate)
             {
-                return _events.Count;
+                return _byId.Count;
             }
         }
     }
+
+    /// <summary>Gets how many bytes the stored events are counted as now.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _intakeBytes + _deadBytes;
+            }
+        }
+    }
+
+    /// <summary>Gets or sets a check run before each append that names a reason to refuse it (another store is full), or <see langword="null"/>.</summary>
+    internal Func<string?>? AppendGuard { get; set; }
 
     /// <inheritdoc />
     public ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         cancellationToken.ThrowIfCancellationRequested();
+        long size = SizeOf(webhookEvent);
         lock (_gate)
         {
-            if (_events.TryGetValue(webhookEvent.Id, out Entry? existing))
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            if (_byId.TryGetValue(webhookEvent.Id, out Entry? existing))
             {
                 return ValueTask.FromResult(existing.Event.Body.Span.SequenceEqual(webhookEvent.Body.Span)
                     ? EventAppendResult.Duplicate
                     : EventAppendResult.ConflictingDuplicate);
             }
 
-            if (_events.Count >= MaxEvents)
+            if (_intakeCount >= MaxEvents || _intakeBytes + size > MaxBytes)
             {
-                PurgeExpired(_timeProvider.GetUtcNow());
-                if (_events.Count >= MaxEvents)
-                {
-                    throw new WebhookStoreUnavailableException(
-                        $"The in-memory event store is full ({MaxEvents.ToString(CultureInfo.InvariantCulture)} events); it never evicts an event inside its retention.");
-                }
+                throw new WebhookStoreUnavailableException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The in-memory event store is full ({_intakeCount} events, {_intakeBytes} bytes; limits {MaxEvents} events, {MaxBytes} bytes); it never evicts an event inside its retention."));
             }
 
-            // The body is copied so that the caller's buffer (often pooled) can be reused.
-            WebhookEvent stored = webhookEvent with { Body = webhookEvent.Body.ToArray() };
-            _events.Add(stored.Id, new Entry(++_sequence, stored));
+            if (AppendGuard?.Invoke() is { } reason)
+            {
+                throw new WebhookStoreUnavailableException(reason);
+            }
+
+            var entry = new Entry(webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 }, ++_sequence, size) { DueAt = now };
+            _byId.Add(entry.Event.Id, entry);
+            _all.Add(entry);
+            _byStatus[(int)WebhookEventStatus.Queued].Add(entry);
+            _schedule.Add(entry);
+            _intakeCount++;
+            _intakeBytes += size;
             return ValueTask.FromResult(EventAppendResult.Appended);
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<WebhookEvent?> GetAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<IReadOnlyList<WebhookClaim>> ClaimAsync(int maxEvents, TimeSpan lease, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
+        List<WebhookClaim>? claims = null;
         lock (_gate)
         {
-            return ValueTask.FromResult(_events.TryGetValue(id, out Entry? entry) ? entry.Event : null);
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            while ((claims?.Count ?? 0) < maxEvents && _schedule.Min is { } entry && entry.DueAt <= now)
+            {
+                _schedule.Remove(entry);
+                SetStatus(entry, WebhookEventStatus.Processing);
+                entry.Attempts++;
+                entry.Token = ++_lastToken;
+                entry.DueAt = now + lease;
+                _schedule.Add(entry);
+                (claims ??= []).Add(new WebhookClaim(entry.Snapshot(), entry.Token, entry.DueAt));
+            }
         }
+
+        return ValueTask.FromResult<IReadOnlyList<WebhookClaim>>(claims ?? (IReadOnlyList<WebhookClaim>)[]);
     }
 
     /// <inheritdoc />
-    public ValueTask<WebhookEvent?> UpdateAsync(string id, WebhookEventUpdate update, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RenewAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_events.TryGetValue(id, out Entry? entry) || !update.Matches(entry.Event))
+            if (!TryGetClaimed(id, token, out Entry? entry))
             {
-                return ValueTask.FromResult<WebhookEvent?>(null);
+                return ValueTask.FromResult(false);
             }
 
-            entry.Event = update.ApplyTo(entry.Event);
-            return ValueTask.FromResult<WebhookEvent?>(entry.Event);
+            _schedule.Remove(entry);
+            entry.DueAt = _timeProvider.GetUtcNow() + lease;
+            _schedule.Add(entry);
+            return ValueTask.FromResult(true);
         }
     }
 
     /// <inheritdoc />
-    public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? continuationToken = null, CancellationToken cancellationToken = default)
+    public ValueTask<bool> CompleteAsync(string id, long token, bool unhandled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!TryGetClaimed(id, token, out Entry? entry))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _schedule.Remove(entry);
+            SetStatus(entry, WebhookEventStatus.Processed);
+            entry.CompletedAt = _timeProvider.GetUtcNow();
+            entry.LastError = null;
+            entry.Unhandled = unhandled;
+            _retention.Add(entry);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> FailAsync(string id, long token, string lastError, TimeSpan? retryDelay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(lastError);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!TryGetClaimed(id, token, out Entry? entry))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            _schedule.Remove(entry);
+            entry.LastError = lastError;
+            if (retryDelay is { } delay)
+            {
+                SetStatus(entry, WebhookEventStatus.Failed);
+                entry.DueAt = now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
+                _schedule.Add(entry);
+            }
+            else
+            {
+                SetStatus(entry, WebhookEventStatus.Dead);
+                entry.CompletedAt = now;
+                MoveToDeadAllowance(entry);
+            }
+
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!TryGetClaimed(id, token, out Entry? entry))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _schedule.Remove(entry);
+            SetStatus(entry, WebhookEventStatus.Queued);
+            entry.Attempts--;
+            entry.DueAt = _timeProvider.GetUtcNow();
+            _schedule.Add(entry);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            PurgeExpired(_timeProvider.GetUtcNow());
+            return ValueTask.FromResult(_byId.TryGetValue(id, out Entry? entry) ? entry.Summarize() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            PurgeExpired(_timeProvider.GetUtcNow());
+            return ValueTask.FromResult(_byId.TryGetValue(id, out Entry? entry) ? entry.Snapshot() : null);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        long after = 0;
-        if (continuationToken is not null && !long.TryParse(continuationToken, NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        long before = long.MaxValue;
+        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out before) || before < 1))
         {
-            throw new ArgumentException("The continuation token is not one this store issued.", nameof(continuationToken));
+            throw new ArgumentException("The cursor is not one this store issued.", nameof(cursor));
         }
 
-        var matches = new List<Entry>();
+        var items = new List<WebhookEventSummary>(Math.Min(limit, 64));
+        string? next = null;
         lock (_gate)
         {
-            foreach (Entry entry in _events.Values)
+            PurgeExpired(_timeProvider.GetUtcNow());
+            SortedSet<Entry> set = status is { } s ? _byStatus[(int)s] : _all;
+            if (before > 1 && set.Count > 0)
             {
-                if (entry.Sequence > after && (status is not { } s || entry.Event.Status == s))
+                SortedSet<Entry> view = before == long.MaxValue ? set : set.GetViewBetween(ArrivalOrder.Probe(0), ArrivalOrder.Probe(before - 1));
+                long last = 0;
+                foreach (Entry entry in view.Reverse())
                 {
-                    matches.Add(entry);
+                    if (items.Count == limit)
+                    {
+                        next = last.ToString(CultureInfo.InvariantCulture);
+                        break;
+                    }
+
+                    items.Add(entry.Summarize());
+                    last = entry.Sequence;
                 }
             }
         }
 
-        matches.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-        int count = Math.Min(limit, matches.Count);
-        var items = new WebhookEvent[count];
-        for (int i = 0; i < count; i++)
-        {
-            items[i] = matches[i].Event;
-        }
-
-        string? next = matches.Count > limit ? matches[count - 1].Sequence.ToString(CultureInfo.InvariantCulture) : null;
         return ValueTask.FromResult(new WebhookEventPage(items, next));
     }
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    public ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         cancellationToken.ThrowIfCancellationRequested();
-        var due = new List<Entry>();
         lock (_gate)
         {
-            PurgeExpired(now);
-            foreach (Entry entry in _events.Values)
+            PurgeExpired(_timeProvider.GetUtcNow());
+            return ValueTask.FromResult(new WebhookEventCounts
             {
-                if (entry.Event.IsDueAt(now))
-                {
-                    due.Add(entry);
-                }
-            }
+                Queued = _byStatus[(int)WebhookEventStatus.Queued].Count,
+                Processing = _byStatus[(int)WebhookEventStatus.Processing].Count,
+                Processed = _byStatus[(int)WebhookEventStatus.Processed].Count,
+                Failed = _byStatus[(int)WebhookEventStatus.Failed].Count,
+                Dead = _byStatus[(int)WebhookEventStatus.Dead].Count,
+            });
         }
+    }
 
-        due.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
-        int count = Math.Min(limit, due.Count);
-        var ids = new string[count];
-        for (int i = 0; i < count; i++)
+    /// <inheritdoc />
+    public ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
         {
-            ids[i] = due[i].Event.Id;
-        }
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            if (!_byId.TryGetValue(id, out Entry? entry))
+            {
+                return ValueTask.FromResult(WebhookReplayResult.NotFound);
+            }
 
-        return ValueTask.FromResult<IReadOnlyList<string>>(ids);
+            switch (entry.Status)
+            {
+                case WebhookEventStatus.Queued or WebhookEventStatus.Processing:
+                    return ValueTask.FromResult(WebhookReplayResult.AlreadyPending);
+                case WebhookEventStatus.Processed when !force:
+                    return ValueTask.FromResult(WebhookReplayResult.AlreadyProcessed);
+                case WebhookEventStatus.Failed:
+                    _schedule.Remove(entry);
+                    break;
+                case WebhookEventStatus.Processed:
+                    _retention.Remove(entry);
+                    break;
+                case WebhookEventStatus.Dead:
+                    MoveToIntake(entry);
+                    break;
+            }
+
+            SetStatus(entry, WebhookEventStatus.Queued);
+            entry.Attempts = 0;
+            entry.LastError = null;
+            entry.CompletedAt = null;
+            entry.Unhandled = false;
+            entry.ReplayCount++;
+            if (force)
+            {
+                entry.Generation++;
+            }
+
+            entry.DueAt = now;
+            _schedule.Add(entry);
+            return ValueTask.FromResult(WebhookReplayResult.Queued);
+        }
     }
 
     /// <inheritdoc />
@@ -187,34 +401,88 @@ public sealed class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return ValueTask.FromResult(_events.Remove(id));
+            if (!_byId.TryGetValue(id, out Entry? entry))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            Remove(entry);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    private static long SizeOf(WebhookEvent webhookEvent)
+    {
+        long size = EntryOverheadBytes + webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length));
+        foreach (KeyValuePair<string, string> header in webhookEvent.Headers)
+        {
+            size += 2L * (header.Key.Length + header.Value.Length) + 32;
+        }
+
+        return size;
+    }
+
+    private bool TryGetClaimed(string id, long token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
+        _byId.TryGetValue(id, out entry) && entry.Status == WebhookEventStatus.Processing && entry.Token == token;
+
+    private void SetStatus(Entry entry, WebhookEventStatus status)
+    {
+        if (entry.Status != status)
+        {
+            _byStatus[(int)entry.Status].Remove(entry);
+            entry.Status = status;
+            _byStatus[(int)status].Add(entry);
+        }
+    }
+
+    private void MoveToDeadAllowance(Entry entry)
+    {
+        if (_deadCount < MaxDeadEvents && _deadBytes + entry.Size <= MaxDeadBytes)
+        {
+            entry.InDeadAllowance = true;
+            _intakeCount--;
+            _intakeBytes -= entry.Size;
+            _deadCount++;
+            _deadBytes += entry.Size;
+        }
+    }
+
+    private void MoveToIntake(Entry entry)
+    {
+        if (entry.InDeadAllowance)
+        {
+            entry.InDeadAllowance = false;
+            _deadCount--;
+            _deadBytes -= entry.Size;
+            _intakeCount++;
+            _intakeBytes += entry.Size;
+        }
+    }
+
+    private void Remove(Entry entry)
+    {
+        _byId.Remove(entry.Event.Id);
+        _all.Remove(entry);
+        _byStatus[(int)entry.Status].Remove(entry);
+        _schedule.Remove(entry);
+        _retention.Remove(entry);
+        if (entry.InDeadAllowance)
+        {
+            _deadCount--;
+            _deadBytes -= entry.Size;
+        }
+        else
+        {
+            _intakeCount--;
+            _intakeBytes -= entry.Size;
         }
     }
 
     private void PurgeExpired(DateTimeOffset now)
     {
-        List<string>? expired = null;
-        foreach (Entry entry in _events.Values)
+        while (_retention.Min is { } oldest && now - oldest.CompletedAt!.Value > ProcessedRetention)
         {
-            if (entry.Event is { Status: WebhookEventStatus.Processed, CompletedAt: { } completed } && now - completed > ProcessedRetention)
-            {
-                (expired ??= []).Add(entry.Event.Id);
-            }
+            Remove(oldest);
         }
-
-        if (expired is not null)
-        {
-            foreach (string id in expired)
-            {
-                _events.Remove(id);
-            }
-        }
-    }
-
-    private sealed class Entry(long sequence, WebhookEvent webhookEvent)
-    {
-        public long Sequence { get; } = sequence;
-
-        public WebhookEvent Event { get; set; } = webhookEvent;
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Threading;
 using System.Threading.Tasks;
@@ -14,27 +13,66 @@ public class BodyReaderTests
     [InlineData(10, 10)]
     [InlineData(100_000, 100_000)]
     [InlineData(1_000_000, 2_000_000)]
-    public async Task ReadBodyAsync_WithinLimit_BytesExactInManySegments(int length, long limit)
+    public async Task ReadBodyAsync_ChunkedWithinLimit_ExactSizeArrayBytesExact(int length, long limit)
     {
-        byte[] data = new byte[length];
-        new Random(length).NextBytes(data);
-        PipeReader reader = await WriteInChunksAsync(data);
+        byte[] data = RandomBytes(length);
+        byte[]? body = await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(data), declaredLength: null, limit, CancellationToken.None);
 
-        (byte[] buffer, int read) = await WebhookEndpointHandler.ReadBodyAsync(reader, limit, CancellationToken.None);
-        Assert.Equal(length, read);
-        Assert.Equal(data, buffer.AsSpan(0, read).ToArray());
-        ArrayPool<byte>.Shared.Return(buffer);
+        // An exact-size array the event owns: never a pooled buffer, whose size would be rounded up and which would be reused.
+        Assert.NotNull(body);
+        Assert.Equal(length, body.Length);
+        Assert.Equal(data, body);
     }
 
     [Theory]
-    [InlineData(11, 10)]
-    [InlineData(100_001, 100_000)]
-    public async Task ReadBodyAsync_OverLimit_MinusOne(int length, long limit)
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(100_000)]
+    public async Task ReadBodyAsync_DeclaredLength_ExactSizeArrayBytesExact(int length)
     {
-        PipeReader reader = await WriteInChunksAsync(new byte[length]);
-        (byte[] buffer, int read) = await WebhookEndpointHandler.ReadBodyAsync(reader, limit, CancellationToken.None);
-        Assert.Equal(-1, read);
-        ArrayPool<byte>.Shared.Return(buffer);
+        byte[] data = RandomBytes(length);
+        byte[]? body = await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(data), length, 1_000_000, CancellationToken.None);
+        Assert.NotNull(body);
+        Assert.Equal(data, body);
+    }
+
+    [Fact]
+    public async Task ReadBodyAsync_DeclaredLengthShortBody_ArrayOfWhatArrived()
+    {
+        byte[] data = RandomBytes(500);
+        byte[]? body = await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(data), 1000, 1_000_000, CancellationToken.None);
+        Assert.Equal(data, body);
+    }
+
+    [Theory]
+    [InlineData(11, 10, null)]
+    [InlineData(100_001, 100_000, null)]
+    [InlineData(101, 1000, 100L)]
+    public async Task ReadBodyAsync_OverLimitOrDeclaredLength_Null(int length, long limit, long? declared)
+    {
+        byte[]? body = await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(new byte[length]), declared, limit, CancellationToken.None);
+        Assert.Null(body);
+    }
+
+    [Fact]
+    public async Task ReadBodyAsync_ResultNotSharedWithLaterReads()
+    {
+        byte[] first = (await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(RandomBytes(20_000)), null, 1_000_000, CancellationToken.None))!;
+        byte[] copy = (byte[])first.Clone();
+        for (int i = 0; i < 20; i++)
+        {
+            byte[] other = RandomBytes(20_000 + i);
+            Assert.Equal(other, await WebhookEndpointHandler.ReadBodyAsync(await WriteInChunksAsync(other), null, 1_000_000, CancellationToken.None));
+        }
+
+        Assert.Equal(copy, first);
+    }
+
+    private static byte[] RandomBytes(int length)
+    {
+        byte[] data = new byte[length];
+        new Random(length).NextBytes(data);
+        return data;
     }
 
     private static async Task<PipeReader> WriteInChunksAsync(byte[] data)

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -9,6 +8,8 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Webhooks.Signatures;
 using Webhooks.Storage;
@@ -30,7 +31,7 @@ public class ReceiveEndpointTests
         Assert.Equal(202, status);
         Assert.Equal("github:d-1", body.GetProperty("id").GetString());
         Assert.Equal("queued", body.GetProperty("status").GetString());
-        WebhookEvent stored = await host.WaitForStatusAsync("github:d-1", WebhookEventStatus.Processed);
+        WebhookEventSummary stored = await host.WaitForStatusAsync("github:d-1", WebhookEventStatus.Processed);
         Assert.Equal("push", stored.EventType);
         Assert.Equal(1, host.Calls.For("github:d-1"));
     }
@@ -57,7 +58,7 @@ public class ReceiveEndpointTests
 
         Assert.Equal(422, status);
         Assert.Equal("conflicting_duplicate", body.GetProperty("error").GetString());
-        Assert.Equal(PushBody, Encoding.UTF8.GetString((await host.Store.GetAsync("github:d-1"))!.Body.Span));
+        Assert.Equal(PushBody, Encoding.UTF8.GetString((await host.Store.ReadAsync("github:d-1"))!.Body.Span));
         Assert.Equal(1, host.Calls.For("github:d-1"));
     }
 
@@ -71,8 +72,12 @@ public class ReceiveEndpointTests
         Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Accepted));
         Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
         await host.WaitForStatusAsync("github:same", WebhookEventStatus.Processed);
-        await Task.Delay(200);
+
+        // Processed is final (only a replay queues it again), and nothing else was stored: no further run can follow.
         Assert.Equal(1, host.Calls.For("github:same"));
+        WebhookEventCounts counts = await host.Store.CountAsync();
+        Assert.Equal(1, counts.Total);
+        Assert.Equal(1, counts.Processed);
     }
 
     [Fact]
@@ -85,7 +90,7 @@ public class ReceiveEndpointTests
         request.Headers.Add("Cookie", "session=never-stored");
         Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(request)).StatusCode);
 
-        WebhookEvent stored = (await host.Store.GetAsync("github:raw"))!;
+        WebhookEvent stored = (await host.Store.ReadAsync("github:raw"))!;
         Assert.Equal(bytes, stored.Body.ToArray());
         Assert.False(stored.Headers.ContainsKey("Authorization"));
         Assert.False(stored.Headers.ContainsKey("Cookie"));
@@ -236,23 +241,36 @@ public class ReceiveEndpointTests
 
         Assert.Null(request.Content.Headers.ContentLength); // no length known: sent chunked
         Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(request)).StatusCode);
-        Assert.Equal(body, (await host.Store.GetAsync("github:chunked"))!.Body.ToArray());
+        Assert.Equal(body, (await host.Store.ReadAsync("github:chunked"))!.Body.ToArray());
     }
 
     [Fact]
     public async Task ContentLengthOverLimit_413BeforeReading()
     {
-        await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:Stripe:MaxBodyBytes"] = "100");
-        var stream = new CountingStream(101);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StreamContent(stream) };
+        var served = new BodyReadCounter();
+        await using ReceiverHost host = await ReceiverHost.StartAsync(
+            configuration: c => c["Webhooks:Stripe:MaxBodyBytes"] = "100",
+            beforeEndpoints: app => app.Use((HttpContext context, RequestDelegate next) =>
+            {
+                context.Request.Body = served.Wrap(context.Request.Body);
+                return next(context);
+            }));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StreamContent(new CountingStream(101)) };
         request.Content.Headers.ContentLength = 101;
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await host.Client.SendAsync(request)).StatusCode);
+        Assert.Equal(0, served.BytesRead);
+
+        // The counter does see what a within-limit body makes the endpoint read.
+        using var small = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StreamContent(new CountingStream(50)) };
+        small.Content.Headers.ContentLength = 50;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.SendAsync(small)).StatusCode);
+        Assert.Equal(50, served.BytesRead);
     }
 
     [Fact]
     public async Task StoreThrows_503WithRetryAfterAndNo2xx()
     {
-        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(new FailingStore()));
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(StoreDouble.Failing()));
         HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "x"));
         (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
         Assert.Equal(503, status);
@@ -264,10 +282,66 @@ public class ReceiveEndpointTests
     public async Task StoreTooSlow_503()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync(
-            s => s.AddSingleton<IEventStore>(new SlowStore()),
+            s => s.AddSingleton<IEventStore>(StoreDouble.Hanging()),
             c => c["Webhooks:StoreTimeout"] = "00:00:00.200");
         HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "slow"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task StoreIgnoresCancellation_503AtTimeoutAndTheStoredBodyIsTheEventsOwn()
+    {
+        // A store whose client cannot be cancelled keeps the event (and reads its body) after the endpoint gave up on it.
+        var stillWriting = new TaskCompletionSource();
+        StoreDouble store = new(new InMemoryEventStore());
+        int calls = 0;
+        store.BeforeAppend = (_, _) => Interlocked.Increment(ref calls) == 1 ? new ValueTask(stillWriting.Task) : ValueTask.CompletedTask;
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(store), c => c["Webhooks:StoreTimeout"] = "00:00:00.200");
+
+        string first = "{\"ref\":\"" + new string('a', 3000) + "\"}";
+        HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", first, "slow"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+
+        // Later requests reuse whatever buffers the server has; none of them may show up in the first event's body.
+        for (int i = 0; i < 20; i++)
+        {
+            string other = "{\"ref\":\"" + new string((char)('b' + i), 3000 + i) + "\"}";
+            Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", other, "d" + i))).StatusCode);
+        }
+
+        WebhookEvent held = store.Appended[0];
+        Assert.Equal(first, Encoding.UTF8.GetString(held.Body.Span));
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(held.Body, out ArraySegment<byte> segment));
+        Assert.Equal((0, first.Length), (segment.Offset, segment.Array!.Length));
+
+        // The store finishes late: the delivery is saved, and the sender's retry is answered as a duplicate.
+        stillWriting.SetResult();
+        await host.WaitForStatusAsync("github:slow", WebhookEventStatus.Processed);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", first, "slow"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task InMemoryStoreFull_503StoreUnavailable()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:InMemory:MaxEvents"] = "1");
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "a"))).StatusCode);
+        HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody + " ", "b"));
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
+        Assert.Equal((503, "store_unavailable"), (status, body.GetProperty("error").GetString()));
+        Assert.True(response.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
+    public async Task InMemoryLedgerFull_503SoNothingIsAcceptedThatCouldNotRun()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:InMemory:MaxIdempotencyKeys"] = "1");
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "a"))).StatusCode);
+        await host.WaitForStatusAsync("github:a", WebhookEventStatus.Processed);
+
+        // The handler's success for "a" is remembered for the retention span and takes the ledger's only place.
+        HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody + " ", "b"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Null(await host.Store.GetAsync("github:b"));
     }
 
     [Fact]
@@ -383,30 +457,4 @@ public class ReceiveEndpointTests
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private class FailingStore : IEventStore
-    {
-        public virtual ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default) =>
-            throw new WebhookStoreUnavailableException("down");
-
-        public ValueTask<WebhookEvent?> GetAsync(string id, CancellationToken cancellationToken = default) => ValueTask.FromResult<WebhookEvent?>(null);
-
-        public ValueTask<WebhookEvent?> UpdateAsync(string id, WebhookEventUpdate update, CancellationToken cancellationToken = default) => ValueTask.FromResult<WebhookEvent?>(null);
-
-        public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? continuationToken = null, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult(new WebhookEventPage([], null));
-
-        public ValueTask<IReadOnlyList<string>> GetDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<string>>([]);
-
-        public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-    }
-
-    private sealed class SlowStore : FailingStore
-    {
-        public override async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return EventAppendResult.Appended;
-        }
-    }
 }

@@ -41,7 +41,7 @@ public class WebhookReceiverServiceCollectionExtensionsTests
     [Fact]
     public void AddWebhookReceiver_UserStoresRegisteredFirst_Kept()
     {
-        var store = new InMemoryEventStore(maxEvents: 5);
+        var store = new InMemoryEventStore(limits: new InMemoryStoreOptions { MaxEvents = 5 });
         var services = new ServiceCollection();
         services.AddSingleton<IEventStore>(store);
         services.AddWebhookReceiver();

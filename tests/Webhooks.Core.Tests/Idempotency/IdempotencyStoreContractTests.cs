@@ -3,7 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Webhooks.Idempotency;
-using Webhooks.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Webhooks.Tests.Idempotency;
 
@@ -13,7 +13,7 @@ public abstract class IdempotencyStoreContractTests
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Retention = TimeSpan.FromHours(72);
 
-    protected ManualTimeProvider Clock { get; } = new();
+    protected FakeTimeProvider Clock { get; } = new();
 
     protected abstract IIdempotencyStore CreateStore();
 

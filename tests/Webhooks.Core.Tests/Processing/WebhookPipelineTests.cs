@@ -21,9 +21,11 @@ public class WebhookPipelineTests
         await using PipelineHarness h = await PipelineHarness.StartAsync();
         Assert.Equal(WebhookAcceptResult.Queued, await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1")));
         Assert.Equal(WebhookAcceptResult.Duplicate, await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1")));
-        await h.WaitForAsync("github:d1", e => e.Status == WebhookEventStatus.Processed);
+        await h.RunUntilIdleAsync();
+        Assert.Equal(WebhookEventStatus.Processed, (await h.Store.GetAsync("github:d1"))!.Status);
+
         Assert.Equal(WebhookAcceptResult.Duplicate, await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1")));
-        await h.WaitForAsync("github:d1", _ => true, TimeSpan.FromMinutes(1));
+        await h.AdvanceAsync(TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(10));
         Assert.Equal(1, h.Script.CallsFor("github:d1"));
     }
 
@@ -33,14 +35,13 @@ public class WebhookPipelineTests
         await using PipelineHarness h = await PipelineHarness.StartAsync(start: false);
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1", body: "{\"a\":1}"));
         Assert.Equal(WebhookAcceptResult.ConflictingDuplicate, await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1", body: "{\"a\":2}")));
-        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await h.Store.GetAsync("github:d1"))!.Body.Span));
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await h.Store.ReadAsync("github:d1"))!.Body.Span));
     }
 
     [Fact]
-    public async Task AcceptAsync_StoreFull_ThrowsAndNothingQueued()
+    public async Task AcceptAsync_StoreFull_ThrowsAndNothingStored()
     {
-        var clock = new ManualTimeProvider();
-        await using PipelineHarness h = await PipelineHarness.StartAsync(clock: clock, store: new InMemoryEventStore(clock, maxEvents: 1), start: false);
+        await using PipelineHarness h = await PipelineHarness.StartAsync(configure: o => o.InMemory.MaxEvents = 1, start: false);
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("a"));
         await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await h.Pipeline.AcceptAsync(PipelineHarness.Event("b")));
         Assert.Null(await h.Store.GetAsync("github:b"));
@@ -53,14 +54,14 @@ public class WebhookPipelineTests
         var script = new HandlerScript { Behaviour = (_, _, _) => broken ? throw new InvalidOperationException("bug") : Task.CompletedTask };
         await using PipelineHarness h = await PipelineHarness.StartAsync(script, new ListRetryPolicy());
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1"));
-        await h.WaitForAsync("github:d1", e => e.Status == WebhookEventStatus.Dead);
+        await h.RunUntilIdleAsync();
+        Assert.Equal(WebhookEventStatus.Dead, (await h.Store.GetAsync("github:d1"))!.Status);
 
         broken = false;
         Assert.Equal(WebhookReplayResult.Queued, await h.Pipeline.ReplayAsync("github:d1"));
-        WebhookEvent e = await h.WaitForAsync("github:d1", e => e.Status == WebhookEventStatus.Processed);
-        Assert.Equal(1, e.ReplayCount);
-        Assert.Equal(1, e.Attempts);
-        Assert.Null(e.LastError);
+        await h.RunUntilIdleAsync();
+        WebhookEventSummary e = (await h.Store.GetAsync("github:d1"))!;
+        Assert.Equal((WebhookEventStatus.Processed, 1, 1, (string?)null), (e.Status, e.ReplayCount, e.Attempts, e.LastError));
         Assert.Equal(2, h.Script.CallsFor("github:d1"));
     }
 
@@ -69,13 +70,15 @@ public class WebhookPipelineTests
     {
         await using PipelineHarness h = await PipelineHarness.StartAsync();
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1"));
-        await h.WaitForAsync("github:d1", e => e.Status == WebhookEventStatus.Processed);
+        await h.RunUntilIdleAsync();
 
         Assert.Equal(WebhookReplayResult.AlreadyProcessed, await h.Pipeline.ReplayAsync("github:d1"));
+        await h.RunUntilIdleAsync();
         Assert.Equal(1, h.Script.CallsFor("github:d1"));
 
         Assert.Equal(WebhookReplayResult.Queued, await h.Pipeline.ReplayAsync("github:d1", force: true));
-        await h.WaitForAsync("github:d1", e => e.Status == WebhookEventStatus.Processed && e.ReplayCount == 1);
+        await h.RunUntilIdleAsync();
+        Assert.Equal((WebhookEventStatus.Processed, 1), ((await h.Store.GetAsync("github:d1"))!.Status, (await h.Store.GetAsync("github:d1"))!.ReplayCount));
         Assert.Equal(2, h.Script.CallsFor("github:d1"));
     }
 

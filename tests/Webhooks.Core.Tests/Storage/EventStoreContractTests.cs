@@ -1,36 +1,62 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Time.Testing;
 using Webhooks.Storage;
-using Webhooks.Tests.TestSupport;
 
 namespace Webhooks.Tests.Storage;
 
 /// <summary>The behaviour every <see cref="IEventStore"/> must have; each store's test class derives from this one.</summary>
 public abstract class EventStoreContractTests
 {
-    protected ManualTimeProvider Clock { get; } = new();
+    protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan Retention = TimeSpan.FromHours(72);
 
-    protected abstract IEventStore CreateStore();
+    protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Creates an empty store whose clock is <see cref="Clock"/> (or moved by <see cref="AdvanceStoreClockAsync"/>).</summary>
+    protected abstract IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null);
+
+    /// <summary>Moves the store's own clock forward.</summary>
+    protected virtual Task AdvanceStoreClockAsync(TimeSpan by)
+    {
+        Clock.Advance(by);
+        return Task.CompletedTask;
+    }
 
     protected WebhookEvent NewEvent(string deliveryId, string body = "{\"a\":1}", string source = "github") =>
-        WebhookEvent.Create(source, deliveryId, "push", new Dictionary<string, string> { ["X-GitHub-Event"] = "push" }, Encoding.UTF8.GetBytes(body), Clock.GetUtcNow());
+        WebhookEvent.Create(source, deliveryId, "push", new Dictionary<string, string> { ["X-GitHub-Event"] = "push", ["Content-Type"] = "application/json" }, Encoding.UTF8.GetBytes(body), Clock.GetUtcNow());
 
     [Fact]
-    public async Task AppendAsync_New_AppendedAndReadable()
+    public async Task AppendAsync_New_QueuedSummaryAndEventReadSeparately()
     {
         IEventStore store = CreateStore();
         byte[] body = Encoding.UTF8.GetBytes("{\r\n \"é\": \"x\" }  ");
-        WebhookEvent e = WebhookEvent.Create("github", "d1", "push", [], body, Clock.GetUtcNow());
+        WebhookEvent e = WebhookEvent.Create("github", "d1", "push", new Dictionary<string, string> { ["X-GitHub-Event"] = "push" }, body, Clock.GetUtcNow());
 
         Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(e));
-        WebhookEvent? read = await store.GetAsync("github:d1");
-        Assert.NotNull(read);
+        WebhookEventSummary summary = (await store.GetAsync("github:d1"))!;
+        Assert.Equal(WebhookEventStatus.Queued, summary.Status);
+        Assert.Equal(("github", "push", 0, body.Length), (summary.Source, summary.EventType, summary.Attempts, (int)summary.BodyLength));
+        Assert.Equal(e.ReceivedAt, summary.ReceivedAt);
+        Assert.Null(summary.LeaseExpiresAt);
+
+        WebhookEvent read = (await store.ReadAsync("github:d1"))!;
         Assert.Equal(body, read.Body.ToArray());
-        Assert.Equal(WebhookEventStatus.Queued, read.Status);
-        Assert.Equal("push", read.EventType);
+        Assert.Equal("push", read.Headers["x-github-event"]);
+    }
+
+    [Fact]
+    public async Task AppendAsync_BinaryBody_ByteExact()
+    {
+        IEventStore store = CreateStore();
+        byte[] body = Enumerable.Range(0, 512).Select(i => (byte)(i * 7)).ToArray();
+        await store.AppendAsync(WebhookEvent.Create("github", "bin", "push", [], body, Clock.GetUtcNow()));
+        Assert.Equal(body, (await store.ReadAsync("github:bin"))!.Body.ToArray());
     }
 
     [Fact]
@@ -47,7 +73,7 @@ public abstract class EventStoreContractTests
         IEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1", "{\"a\":1}"));
         Assert.Equal(EventAppendResult.ConflictingDuplicate, await store.AppendAsync(NewEvent("d1", "{\"a\":2}")));
-        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await store.GetAsync("github:d1"))!.Body.Span));
+        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await store.ReadAsync("github:d1"))!.Body.Span));
     }
 
     [Fact]
@@ -60,105 +86,385 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
-    public async Task GetAsync_Unknown_Null()
+    public async Task ClaimAsync_NothingDue_Empty()
     {
-        Assert.Null(await CreateStore().GetAsync("github:none"));
+        Assert.Empty(await CreateStore().ClaimAsync(10, Lease));
     }
 
     [Fact]
-    public async Task UpdateAsync_ExpectationsMatch_Applied()
+    public async Task ClaimAsync_DueEvents_OldestFirstUpToMaxWithBodyAttemptAndLease()
+    {
+        IEventStore store = CreateStore();
+        foreach (string id in new[] { "a", "b", "c" })
+        {
+            await store.AppendAsync(NewEvent(id, "{\"id\":\"" + id + "\"}"));
+            await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        }
+
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
+        Assert.Equal(["github:a", "github:b"], claims.Select(c => c.Event.Id));
+        Assert.All(claims, c => Assert.Equal(1, c.Event.Attempts));
+        Assert.Equal("{\"id\":\"a\"}", Encoding.UTF8.GetString(claims[0].Event.Body.Span));
+        Assert.NotEqual(claims[0].Token, claims[1].Token);
+
+        WebhookEventSummary a = (await store.GetAsync("github:a"))!;
+        Assert.Equal(WebhookEventStatus.Processing, a.Status);
+        Assert.Equal(1, a.Attempts);
+        Assert.Equal(claims[0].LeaseExpiresAt, a.LeaseExpiresAt);
+        Assert.Equal(Clock.GetUtcNow() + Lease, a.LeaseExpiresAt);
+
+        Assert.Equal(["github:c"], (await store.ClaimAsync(10, Lease)).Select(c => c.Event.Id));
+        Assert.Empty(await store.ClaimAsync(10, Lease));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_LeaseExpiresOnStoreClock_ClaimedAgainWithGreaterTokenAndNextAttempt()
     {
         IEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
-        WebhookEvent stored = (await store.GetAsync("github:d1"))!;
-        WebhookEvent? updated = await store.UpdateAsync(stored.Id, WebhookEventUpdate.From(stored) with { Status = WebhookEventStatus.Failed, Attempts = 1, LastError = "boom", NextAttemptAt = Clock.GetUtcNow().AddMinutes(1) });
+        WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
 
-        Assert.NotNull(updated);
-        WebhookEvent read = (await store.GetAsync("github:d1"))!;
-        Assert.Equal(WebhookEventStatus.Failed, read.Status);
-        Assert.Equal(1, read.Attempts);
-        Assert.Equal("boom", read.LastError);
-        Assert.Equal(stored.Body.ToArray(), read.Body.ToArray());
+        await AdvanceStoreClockAsync(Lease - TimeSpan.FromSeconds(1));
+        Assert.Empty(await store.ClaimAsync(10, Lease));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        WebhookClaim second = Assert.Single(await store.ClaimAsync(10, Lease));
+        Assert.True(second.Token > first.Token);
+        Assert.Equal(2, second.Event.Attempts);
     }
 
     [Fact]
-    public async Task UpdateAsync_StaleExpectation_NotApplied()
+    public async Task ClaimAsync_ProcessedAndDeadEvents_NeverClaimed()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("done"));
+        await store.AppendAsync(NewEvent("dead"));
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
+        Assert.True(await store.CompleteAsync("github:done", claims.Single(c => c.Event.Id == "github:done").Token, unhandled: false));
+        Assert.True(await store.FailAsync("github:dead", claims.Single(c => c.Event.Id == "github:dead").Token, "boom", retryDelay: null));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromDays(1));
+        Assert.Empty(await store.ClaimAsync(10, Lease));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_ThousandEventsSixteenConcurrentWorkers_EachClaimedExactlyOnce()
+    {
+        IEventStore store = CreateStore();
+        for (int i = 0; i < 1000; i++)
+        {
+            await store.AppendAsync(NewEvent("e" + i));
+        }
+
+        var claimed = new ConcurrentBag<WebhookClaim>();
+        using var gate = new ManualResetEventSlim();
+        Task[] workers = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            gate.Wait();
+            while (true)
+            {
+                IReadOnlyList<WebhookClaim> batch = await store.ClaimAsync(7, Lease);
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                foreach (WebhookClaim claim in batch)
+                {
+                    claimed.Add(claim);
+                }
+            }
+        })).ToArray();
+        gate.Set();
+        await Task.WhenAll(workers);
+
+        Assert.Equal(1000, claimed.Count);
+        Assert.Equal(1000, claimed.Select(c => c.Event.Id).Distinct().Count());
+        Assert.Equal(1000, claimed.Select(c => c.Token).Distinct().Count());
+        Assert.Equal(1000, (await store.CountAsync()).Processing);
+    }
+
+    [Fact]
+    public async Task CompleteAsync_CurrentToken_ProcessedThenForgottenAfterRetention()
+    {
+        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.CompleteAsync("github:d1", claim.Token, unhandled: true));
+
+        WebhookEventSummary done = (await store.GetAsync("github:d1"))!;
+        Assert.Equal(WebhookEventStatus.Processed, done.Status);
+        Assert.True(done.Unhandled);
+        Assert.Equal(Clock.GetUtcNow(), done.CompletedAt);
+        Assert.Null(done.LeaseExpiresAt);
+        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d1")));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1));
+        Assert.NotNull(await store.GetAsync("github:d1"));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(2));
+        Assert.Null(await store.GetAsync("github:d1"));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
+    }
+
+    [Fact]
+    public async Task FailAsync_WithDelay_FailedUntilRetryTimeOnStoreClock()
     {
         IEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
-        WebhookEvent stored = (await store.GetAsync("github:d1"))!;
-        await store.UpdateAsync(stored.Id, WebhookEventUpdate.From(stored) with { Status = WebhookEventStatus.Processing, Attempts = 1 });
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.FailAsync("github:d1", claim.Token, "System.TimeoutException: slow", TimeSpan.FromMinutes(2)));
 
-        Assert.Null(await store.UpdateAsync(stored.Id, WebhookEventUpdate.From(stored) with { Status = WebhookEventStatus.Dead }));
-        Assert.Equal(WebhookEventStatus.Processing, (await store.GetAsync("github:d1"))!.Status);
-        Assert.Null(await store.UpdateAsync("github:none", WebhookEventUpdate.From(stored)));
+        WebhookEventSummary failed = (await store.GetAsync("github:d1"))!;
+        Assert.Equal(WebhookEventStatus.Failed, failed.Status);
+        Assert.Equal("System.TimeoutException: slow", failed.LastError);
+        Assert.Equal(Clock.GetUtcNow() + TimeSpan.FromMinutes(2), failed.NextAttemptAt);
+
+        await AdvanceStoreClockAsync(TimeSpan.FromMinutes(2) - TimeSpan.FromSeconds(1));
+        Assert.Empty(await store.ClaimAsync(10, Lease));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        WebhookClaim retry = Assert.Single(await store.ClaimAsync(10, Lease));
+        Assert.Equal(2, retry.Event.Attempts);
     }
 
     [Fact]
-    public async Task ListAsync_ByStatusPaged_OldestFirstAllReturnedOnce()
+    public async Task FailAsync_NoDelay_DeadAndKeptPastRetention()
+    {
+        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.FailAsync("github:d1", claim.Token, "permanent", retryDelay: null));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromDays(30));
+        WebhookEventSummary dead = (await store.GetAsync("github:d1"))!;
+        Assert.Equal(WebhookEventStatus.Dead, dead.Status);
+        Assert.Equal("permanent", dead.LastError);
+        Assert.NotNull(dead.CompletedAt);
+        Assert.Null(dead.NextAttemptAt);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_CurrentToken_QueuedAttemptNotCountedClaimableAtOnce()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.ReleaseAsync("github:d1", claim.Token));
+
+        WebhookEventSummary queued = (await store.GetAsync("github:d1"))!;
+        Assert.Equal((WebhookEventStatus.Queued, 0), (queued.Status, queued.Attempts));
+        WebhookClaim again = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(1, again.Event.Attempts);
+        Assert.True(again.Token > claim.Token);
+    }
+
+    [Fact]
+    public async Task RenewAsync_CurrentToken_LeaseExtendedFromNow()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await store.RenewAsync("github:d1", claim.Token, Lease));
+        Assert.Equal(Clock.GetUtcNow() + Lease, (await store.GetAsync("github:d1"))!.LeaseExpiresAt);
+
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(29));
+        Assert.Empty(await store.ClaimAsync(1, Lease));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        Assert.Single(await store.ClaimAsync(1, Lease));
+    }
+
+    [Fact]
+    public async Task StaleToken_EveryTransitionRefusedAndNothingWritten()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim stale = Assert.Single(await store.ClaimAsync(1, Lease));
+        await AdvanceStoreClockAsync(Lease);
+        WebhookClaim current = Assert.Single(await store.ClaimAsync(1, Lease));
+        WebhookEventSummary before = (await store.GetAsync("github:d1"))!;
+
+        Assert.False(await store.CompleteAsync("github:d1", stale.Token, unhandled: false));
+        Assert.False(await store.FailAsync("github:d1", stale.Token, "late", TimeSpan.FromSeconds(1)));
+        Assert.False(await store.FailAsync("github:d1", stale.Token, "late", retryDelay: null));
+        Assert.False(await store.ReleaseAsync("github:d1", stale.Token));
+        Assert.False(await store.RenewAsync("github:d1", stale.Token, TimeSpan.FromHours(1)));
+        Assert.Equal(before, await store.GetAsync("github:d1"));
+
+        // The new owner makes it dead; the stale worker's late release (say at its shutdown) must not bring it back.
+        Assert.True(await store.FailAsync("github:d1", current.Token, "permanent", retryDelay: null));
+        WebhookEventSummary dead = (await store.GetAsync("github:d1"))!;
+        Assert.False(await store.ReleaseAsync("github:d1", stale.Token));
+        Assert.False(await store.ReleaseAsync("github:d1", current.Token));
+        Assert.False(await store.CompleteAsync("github:d1", current.Token, unhandled: false));
+        Assert.Equal(dead, await store.GetAsync("github:d1"));
+        Assert.Equal((WebhookEventStatus.Dead, 2), (dead.Status, dead.Attempts));
+    }
+
+    [Fact]
+    public async Task Transitions_UnknownIdOrOtherEventsToken_Refused()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("a"));
+        await store.AppendAsync(NewEvent("b"));
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
+        long tokenOfA = claims.Single(c => c.Event.Id == "github:a").Token;
+
+        Assert.False(await store.CompleteAsync("github:b", tokenOfA, unhandled: false));
+        Assert.False(await store.CompleteAsync("github:none", tokenOfA, unhandled: false));
+        Assert.False(await store.RenewAsync("github:none", tokenOfA, Lease));
+        Assert.Equal(WebhookEventStatus.Processing, (await store.GetAsync("github:b"))!.Status);
+    }
+
+    [Fact]
+    public async Task ListAsync_NewestFirstByCursorWithStatusFilter_EachOnceAndLaterAppendsNotOnLaterPages()
     {
         IEventStore store = CreateStore();
         for (int i = 0; i < 7; i++)
         {
             await store.AppendAsync(NewEvent("d" + i));
-            Clock.Advance(TimeSpan.FromSeconds(1));
+            await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
         }
 
-        WebhookEvent third = (await store.GetAsync("github:d3"))!;
-        await store.UpdateAsync(third.Id, WebhookEventUpdate.From(third) with { Status = WebhookEventStatus.Dead });
+        WebhookClaim claim = (await store.ClaimAsync(1, Lease)).Single();
+        Assert.Equal("github:d0", claim.Event.Id);
+        await store.FailAsync(claim.Event.Id, claim.Token, "x", retryDelay: null);
 
         var seen = new List<string>();
-        string? token = null;
+        string? cursor = null;
+        int pages = 0;
         do
         {
-            WebhookEventPage page = await store.ListAsync(WebhookEventStatus.Queued, 2, token);
-            Assert.True(page.Items.Count <= 2);
+            WebhookEventPage page = await store.ListAsync(WebhookEventStatus.Queued, 2, cursor);
+            Assert.InRange(page.Items.Count, 1, 2);
+            Assert.All(page.Items, e => Assert.Equal(WebhookEventStatus.Queued, e.Status));
             seen.AddRange(page.Items.Select(e => e.Id));
-            token = page.ContinuationToken;
+            cursor = page.Cursor;
+            if (pages++ == 0)
+            {
+                await store.AppendAsync(NewEvent("late"));
+            }
         }
-        while (token is not null);
+        while (cursor is not null);
 
-        Assert.Equal(["github:d0", "github:d1", "github:d2", "github:d4", "github:d5", "github:d6"], seen);
-        Assert.Equal(["github:d3"], (await store.ListAsync(WebhookEventStatus.Dead, 10)).Items.Select(e => e.Id));
-        Assert.Equal(7, (await store.ListAsync(null, 100)).Items.Count);
+        Assert.Equal(["github:d6", "github:d5", "github:d4", "github:d3", "github:d2", "github:d1"], seen);
+        Assert.Equal(["github:d0"], (await store.ListAsync(WebhookEventStatus.Dead, 10)).Items.Select(e => e.Id));
+        WebhookEventPage all = await store.ListAsync(null, 100);
+        Assert.Equal(8, all.Items.Count);
+        Assert.Equal("github:late", all.Items[0].Id);
+        Assert.Null(all.Cursor);
     }
 
     [Fact]
-    public async Task GetDueAsync_QueuedDueFailedAndExpiredProcessing_OnlyThose()
+    public async Task ListAsync_ForeignCursor_ArgumentException()
+    {
+        await Assert.ThrowsAsync<ArgumentException>("cursor", async () => await CreateStore().ListAsync(null, 10, "not-a-cursor"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("limit", async () => await CreateStore().ListAsync(null, 0));
+    }
+
+    [Fact]
+    public async Task CountAsync_OnePerStatus()
     {
         IEventStore store = CreateStore();
-        DateTimeOffset now = Clock.GetUtcNow();
-        foreach (string id in new[] { "queued", "failed-due", "failed-later", "processing-expired", "processing-live", "processed", "dead" })
+        foreach (string id in new[] { "p", "done", "f", "dead", "q" })
         {
             await store.AppendAsync(NewEvent(id));
         }
 
-        await SetAsync(store, "github:failed-due", WebhookEventStatus.Failed, nextAttempt: now.AddSeconds(-1));
-        await SetAsync(store, "github:failed-later", WebhookEventStatus.Failed, nextAttempt: now.AddMinutes(5));
-        await SetAsync(store, "github:processing-expired", WebhookEventStatus.Processing, lease: now.AddSeconds(-1));
-        await SetAsync(store, "github:processing-live", WebhookEventStatus.Processing, lease: now.AddMinutes(5));
-        await SetAsync(store, "github:processed", WebhookEventStatus.Processed, completed: now);
-        await SetAsync(store, "github:dead", WebhookEventStatus.Dead, completed: now);
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(4, Lease);
+        long Token(string id) => claims.Single(c => c.Event.Id == "github:" + id).Token;
+        await store.CompleteAsync("github:done", Token("done"), unhandled: false);
+        await store.FailAsync("github:f", Token("f"), "x", TimeSpan.FromMinutes(1));
+        await store.FailAsync("github:dead", Token("dead"), "x", retryDelay: null);
 
-        IReadOnlyList<string> due = await store.GetDueAsync(now, 100);
-        Assert.Equal(["github:queued", "github:failed-due", "github:processing-expired"], due);
-        Assert.Single(await store.GetDueAsync(now, 1));
+        WebhookEventCounts counts = await store.CountAsync();
+        Assert.Equal((1, 1, 1, 1, 1, 5), (counts.Queued, counts.Processing, counts.Processed, counts.Failed, counts.Dead, counts.Total));
+        Assert.Equal(1, counts[WebhookEventStatus.Dead]);
     }
 
     [Fact]
-    public async Task DeleteAsync_Existing_Removed()
+    public async Task ReplayAsync_EachStatus_QueuedOrRefusedAsSpecified()
     {
         IEventStore store = CreateStore();
-        await store.AppendAsync(NewEvent("d1"));
-        Assert.True(await store.DeleteAsync("github:d1"));
-        Assert.False(await store.DeleteAsync("github:d1"));
-        Assert.Null(await store.GetAsync("github:d1"));
+        Assert.Equal(WebhookReplayResult.NotFound, await store.ReplayAsync("github:none", force: true));
+        foreach (string id in new[] { "p", "done", "f", "dead", "q" })
+        {
+            await store.AppendAsync(NewEvent(id));
+        }
+
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(4, Lease);
+        long Token(string id) => claims.Single(c => c.Event.Id == "github:" + id).Token;
+        await store.CompleteAsync("github:done", Token("done"), unhandled: true);
+        await store.FailAsync("github:f", Token("f"), "x", TimeSpan.FromMinutes(5));
+        await store.FailAsync("github:dead", Token("dead"), "x", retryDelay: null);
+
+        Assert.Equal(WebhookReplayResult.AlreadyPending, await store.ReplayAsync("github:q", force: true));
+        Assert.Equal(WebhookReplayResult.AlreadyPending, await store.ReplayAsync("github:p", force: true));
+        Assert.Equal(WebhookReplayResult.AlreadyProcessed, await store.ReplayAsync("github:done", force: false));
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:done", force: true));
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:f", force: false));
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:dead", force: false));
+
+        WebhookEventSummary done = (await store.GetAsync("github:done"))!;
+        Assert.Equal((WebhookEventStatus.Queued, 0, 1, 1, false, (DateTimeOffset?)null), (done.Status, done.Attempts, done.ReplayCount, done.Generation, done.Unhandled, done.CompletedAt));
+        WebhookEventSummary dead = (await store.GetAsync("github:dead"))!;
+        Assert.Equal((WebhookEventStatus.Queued, 0, 1, 0, (string?)null), (dead.Status, dead.Attempts, dead.ReplayCount, dead.Generation, dead.LastError));
+
+        // Replayed events are due at once, with the generation the handlers' keys are built from.
+        IReadOnlyList<WebhookClaim> replayed = await store.ClaimAsync(10, Lease);
+        Assert.Equal(["github:dead", "github:done", "github:f", "github:q"], replayed.Select(c => c.Event.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(1, replayed.Single(c => c.Event.Id == "github:done").Event.Generation);
+        Assert.All(replayed, c => Assert.Equal(1, c.Event.Attempts));
     }
 
-    protected static async Task SetAsync(IEventStore store, string id, WebhookEventStatus status, DateTimeOffset? nextAttempt = null, DateTimeOffset? lease = null, DateTimeOffset? completed = null)
+    [Fact]
+    public async Task DeleteAsync_AnyStatus_RemovedAndHolderRefused()
     {
-        WebhookEvent e = (await store.GetAsync(id))!;
-        WebhookEvent? updated = await store.UpdateAsync(id, WebhookEventUpdate.From(e) with { Status = status, NextAttemptAt = nextAttempt, LeaseExpiresAt = lease, CompletedAt = completed, Attempts = e.Attempts + 1 });
-        Assert.NotNull(updated);
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("held"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+
+        Assert.True(await store.DeleteAsync("github:held"));
+        Assert.False(await store.DeleteAsync("github:held"));
+        Assert.Null(await store.GetAsync("github:held"));
+        Assert.Null(await store.ReadAsync("github:held"));
+        Assert.False(await store.CompleteAsync("github:held", claim.Token, unhandled: false));
+        Assert.Equal(0, (await store.CountAsync()).Total);
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("held")));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AtEventCapacity_UnavailableButDuplicatesStillRecognised()
+    {
+        IEventStore store = CreateStore(maxEvents: 2);
+        await store.AppendAsync(NewEvent("a"));
+        await store.AppendAsync(NewEvent("b"));
+
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
+        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("a")));
+        Assert.Null(await store.GetAsync("github:c"));
+        Assert.Equal(2, (await store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task AppendAsync_AtByteCapacity_UnavailableAndNothingEvictedInsideRetention()
+    {
+        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1), maxBytes: 1024 * 1024);
+        string large = "\"" + new string('x', 400 * 1024) + "\"";
+        await store.AppendAsync(NewEvent("a", large));
+        await store.AppendAsync(NewEvent("b", large));
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c", large)));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("small")));
+
+        // Processed events hold their room until the retention span ends, then free it.
+        foreach (WebhookClaim claim in await store.ClaimAsync(10, Lease))
+        {
+            await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false);
+        }
+
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c", large)));
+        await AdvanceStoreClockAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c", large)));
+        Assert.Null(await store.GetAsync("github:a"));
     }
 }

@@ -1,63 +1,104 @@
 using System;
-using System.Text;
+using System.Linq;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Webhooks.Idempotency;
+using Webhooks.Processing;
 using Webhooks.Storage;
 
 namespace Webhooks.Tests.Storage;
 
 public class InMemoryEventStoreTests : EventStoreContractTests
 {
-    protected override IEventStore CreateStore() => new InMemoryEventStore(Clock);
+    protected override IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null) =>
+        new InMemoryEventStore(Clock, new InMemoryStoreOptions
+        {
+            MaxEvents = maxEvents ?? InMemoryStoreOptions.DefaultMaxEvents,
+            MaxBytes = maxBytes ?? InMemoryStoreOptions.DefaultMaxBytes,
+        }, processedRetention);
 
     [Fact]
-    public async Task AppendAsync_AtCapacity_ThrowsAndNeverEvictsInsideRetention()
-    {
-        var store = new InMemoryEventStore(Clock, maxEvents: 2, processedRetention: TimeSpan.FromHours(72));
-        await store.AppendAsync(NewEvent("a"));
-        await store.AppendAsync(NewEvent("b"));
-        await SetAsync(store, "github:a", WebhookEventStatus.Processed, completed: Clock.GetUtcNow());
-
-        WebhookStoreUnavailableException ex = await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
-        Assert.Contains("full", ex.Message, StringComparison.Ordinal);
-        Assert.NotNull(await store.GetAsync("github:a"));
-
-        Clock.Advance(TimeSpan.FromHours(72) + TimeSpan.FromSeconds(1));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
-        Assert.Null(await store.GetAsync("github:a"));
-        Assert.Equal(2, store.Count);
-    }
-
-    [Fact]
-    public async Task AppendAsync_DeadEventsKeptPastRetention()
-    {
-        var store = new InMemoryEventStore(Clock, processedRetention: TimeSpan.FromHours(1));
-        await store.AppendAsync(NewEvent("dead"));
-        await SetAsync(store, "github:dead", WebhookEventStatus.Dead, completed: Clock.GetUtcNow());
-        Clock.Advance(TimeSpan.FromDays(30));
-        await store.GetDueAsync(Clock.GetUtcNow(), 10);
-        Assert.NotNull(await store.GetAsync("github:dead"));
-    }
-
-    [Fact]
-    public async Task AppendAsync_CallerBufferReused_StoredBodyUnchanged()
+    public async Task AppendAsync_BodyKeptWithoutCopy()
     {
         var store = new InMemoryEventStore(Clock);
-        byte[] buffer = Encoding.UTF8.GetBytes("{\"a\":1}");
-        await store.AppendAsync(WebhookEvent.Create("github", "d", "push", [], buffer, Clock.GetUtcNow()));
-        buffer[2] = (byte)'z';
-        Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await store.GetAsync("github:d"))!.Body.Span));
+        byte[] body = [1, 2, 3];
+        await store.AppendAsync(WebhookEvent.Create("github", "d", "push", [], body, Clock.GetUtcNow()));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(MemoryMarshal.TryGetArray(claim.Event.Body, out ArraySegment<byte> segment));
+        Assert.Same(body, segment.Array);
+    }
+
+    [Fact]
+    public async Task DeadEvents_HeldInTheirOwnAllowance_IntakeStaysOpen()
+    {
+        var store = new InMemoryEventStore(Clock, new InMemoryStoreOptions { MaxEvents = 2, MaxDeadEvents = 3 });
+        for (int i = 0; i < 3; i++)
+        {
+            await store.AppendAsync(NewEvent("dead" + i));
+            WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+            Assert.True(await store.FailAsync(claim.Event.Id, claim.Token, "x", retryDelay: null));
+        }
+
+        // Three dead letters, and intake still has its two places.
+        await store.AppendAsync(NewEvent("a"));
+        await store.AppendAsync(NewEvent("b"));
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
+
+        // Beyond the allowance, dead events count against intake: bounded either way.
+        WebhookClaim next = (await store.ClaimAsync(1, Lease)).Single();
+        await store.FailAsync(next.Event.Id, next.Token, "x", retryDelay: null);
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
+        Assert.Equal(5, store.Count);
+
+        // Deleting the dead event that overflowed into intake frees its place there.
+        Assert.True(await store.DeleteAsync(next.Event.Id));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
+    }
+
+    [Fact]
+    public async Task Bytes_CountBodyHeadersAndOverhead()
+    {
+        var store = new InMemoryEventStore(Clock);
+        await store.AppendAsync(NewEvent("d", new string('x', 1000)));
+        Assert.InRange(store.Bytes, 1000 + InMemoryEventStore.EntryOverheadBytes, 1000 + InMemoryEventStore.EntryOverheadBytes + 400);
+        await store.DeleteAsync("github:d");
+        Assert.Equal(0, store.Bytes);
     }
 
     [Fact]
     public void Constructor_InvalidLimits_Throw()
     {
-        Assert.Throws<ArgumentOutOfRangeException>("maxEvents", () => new InMemoryEventStore(maxEvents: 0));
+        Assert.Throws<ArgumentOutOfRangeException>("limits", () => new InMemoryEventStore(limits: new InMemoryStoreOptions { MaxEvents = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>("processedRetention", () => new InMemoryEventStore(processedRetention: TimeSpan.FromSeconds(-1)));
     }
 
     [Fact]
-    public async Task ListAsync_ForeignToken_Throws()
+    public async Task AddWebhookReceiver_LedgerFull_AppendsRefusedSoNothingIsAcceptedThatCannotRun()
     {
-        await Assert.ThrowsAsync<ArgumentException>("continuationToken", async () => await new InMemoryEventStore().ListAsync(null, 10, "abc"));
+        var clock = new FakeTimeProvider();
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
+        services.AddWebhookReceiver(o => o.InMemory.MaxIdempotencyKeys = 3).AddHandler<NoOpHandler>("github");
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        IEventStore store = provider.GetRequiredService<IEventStore>();
+        IIdempotencyStore ledger = provider.GetRequiredService<IIdempotencyStore>();
+
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
+        for (int i = 0; i < 3; i++)
+        {
+            await ledger.TryBeginAsync("charge:" + i, TimeSpan.FromMinutes(1));
+        }
+
+        WebhookStoreUnavailableException full = await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("b")));
+        Assert.Contains("idempotency store is full", full.Message, StringComparison.Ordinal);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
+    }
+
+    private sealed class NoOpHandler : IWebhookHandler
+    {
+        public Task HandleAsync(WebhookEvent webhookEvent, System.Threading.CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

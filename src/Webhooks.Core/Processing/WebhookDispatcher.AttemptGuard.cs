@@ -1,0 +1,133 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Webhooks.Storage;
+
+namespace Webhooks.Processing;
+
+internal sealed partial class WebhookDispatcher
+{
+    /// <summary>
+    /// Watches one attempt on the dispatcher's clock with a single timer: renews the claim every third of the lease, cancels the
+    /// handlers a little before the lease would end without a renewal (the store is down, or the claim was lost), when the
+    /// handler timeout passes or at shutdown, and gives up on a handler that has not returned a grace period after that.
+    /// </summary>
+    private sealed class AttemptGuard : IDisposable
+    {
+        private readonly WebhookDispatcher _owner;
+        private readonly WebhookClaim _claim;
+        private readonly TimeSpan _lease;
+        private readonly TimeSpan _handlerTimeout;
+        private readonly CancellationTokenSource _cancel = new();
+        private readonly CancellationTokenSource _abandon = new();
+        private readonly CancellationTokenRegistration _onAbort;
+        private readonly ITimer _timer;
+        private readonly long _started;
+        private long _renewedAt;
+        private long _cancelledAt;
+        private int _renewing;
+
+        public AttemptGuard(WebhookDispatcher owner, WebhookClaim claim)
+        {
+            _owner = owner;
+            _claim = claim;
+            _lease = owner._options.Processing.LeaseDuration;
+            _handlerTimeout = owner._options.Processing.HandlerTimeout;
+            Grace = _lease / 10;
+            _started = _renewedAt = owner._timeProvider.GetTimestamp();
+            _onAbort = owner._aborting.Token.UnsafeRegister(static state => ((AttemptGuard)state!).Cancel(), this);
+            TimeSpan tick = _lease / 10;
+            _timer = owner._timeProvider.CreateTimer(static state => ((AttemptGuard)state!).OnTick(), this, tick, tick);
+        }
+
+        /// <summary>Gets the handlers' cancellation token.</summary>
+        public CancellationToken Token => _cancel.Token;
+
+        /// <summary>Gets a token that fires when a cancelled handler has not returned within <see cref="Grace"/>.</summary>
+        public CancellationToken Abandon => _abandon.Token;
+
+        /// <summary>Gets how long a cancelled handler is waited for.</summary>
+        public TimeSpan Grace { get; }
+
+        /// <summary>
+        /// Stops the timer. A renewal still in flight is not waited for: a hung store call must not hold up the write-back, and
+        /// a renewal that lands after the write-back is refused by the store (the event is no longer processing under this token).
+        /// </summary>
+        public ValueTask StopRenewingAsync() => _timer.DisposeAsync();
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            _onAbort.Dispose();
+            if (!_abandon.IsCancellationRequested)
+            {
+                // A handler that was given up on may still observe these tokens: they are left to the garbage collector.
+                _cancel.Dispose();
+                _abandon.Dispose();
+            }
+        }
+
+        private void Cancel()
+        {
+            if (Interlocked.CompareExchange(ref _cancelledAt, _owner._timeProvider.GetTimestamp(), 0) == 0)
+            {
+                _cancel.Cancel();
+            }
+        }
+
+        private void OnTick()
+        {
+            TimeProvider clock = _owner._timeProvider;
+            long now = clock.GetTimestamp();
+            long cancelledAt = Interlocked.Read(ref _cancelledAt);
+            if (cancelledAt != 0)
+            {
+                if (clock.GetElapsedTime(cancelledAt, now) >= Grace && !_abandon.IsCancellationRequested)
+                {
+                    _abandon.Cancel();
+                }
+
+                return;
+            }
+
+            TimeSpan sinceRenewal = clock.GetElapsedTime(Interlocked.Read(ref _renewedAt), now);
+            if (sinceRenewal >= _lease * 0.9 || clock.GetElapsedTime(_started, now) >= _handlerTimeout)
+            {
+                Cancel();
+            }
+            else if (sinceRenewal >= _lease / 3 && Interlocked.CompareExchange(ref _renewing, 1, 0) == 0)
+            {
+                _ = RenewAsync(now);
+            }
+        }
+
+        private async Task RenewAsync(long at)
+        {
+            try
+            {
+                if (await _owner._store.RenewAsync(_claim.Event.Id, _claim.Token, _lease, _owner._writeBack.Token).ConfigureAwait(false))
+                {
+                    Interlocked.Exchange(ref _renewedAt, at);
+                }
+                else
+                {
+                    // Another worker owns the event now (or it was deleted): stop at once.
+                    Cancel();
+                }
+            }
+            catch (OperationCanceledException) when (_owner._writeBack.IsCancellationRequested)
+            {
+                // Shutdown gave up on write-backs: the claim expires.
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The store did not answer: keep going while the lease lasts, and try again at the next tick.
+                _owner._metrics.StoreErrors.Add(1);
+            }
+            finally
+            {
+                Volatile.Write(ref _renewing, 0);
+            }
+        }
+    }
+}
