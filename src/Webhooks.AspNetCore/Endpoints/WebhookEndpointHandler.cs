@@ -19,7 +19,7 @@ using Webhooks.Storage;
 namespace Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
-/// Handles <c>POST {prefix}/{source}</c>: reads the raw body into pooled memory within the source's limit, verifies the signature
+/// Handles <c>POST {prefix}/{source}</c>: reads the raw body into one exact-size array within the source's limit, verifies the signature
 /// before anything is parsed, extracts the delivery id and type, saves the delivery, and answers — 202 only once it is saved.
 /// </summary>
 internal sealed partial class WebhookEndpointHandler(
