@@ -20,7 +20,7 @@ internal sealed partial class PaymentSucceededHandler(ILogger<PaymentSucceededHa
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Processed payment {EventId}: intent {IntentId}, {Amount} {Currency} (minor units).")]
+        [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Processed payment {EventId}: intent {IntentId}, {Amount} {Currency} (minor units).")]
         public static partial void Payment(ILogger logger, string eventId, string intentId, long amount, string currency);
     }
 }

@@ -19,7 +19,7 @@ internal sealed partial class PushHandler(ILogger<PushHandler> logger, IConfigur
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processed push {EventId}: {Branch}, {Commits} commit(s).")]
+        [LoggerMessage(EventId = 1, Level = LogLevel.Debug, Message = "Processed push {EventId}: {Branch}, {Commits} commit(s).")]
         public static partial void Push(ILogger logger, string eventId, string branch, int commits);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.ObjectModel;
 
 namespace Webhooks;
 
@@ -15,9 +14,6 @@ namespace Webhooks;
 /// </remarks>
 public sealed record WebhookEvent
 {
-    private static readonly IReadOnlyDictionary<string, string> NoHeaders =
-        new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase));
-
     /// <summary>Gets the event id, <c>&lt;source&gt;:&lt;delivery id&gt;</c> (for example <c>github:72d3162e-…</c>).</summary>
     public required string Id { get; init; }
 
@@ -28,7 +24,7 @@ public sealed record WebhookEvent
     public required string EventType { get; init; }
 
     /// <summary>Gets the request headers as received, minus <c>Authorization</c> and <c>Cookie</c>; names compare case-insensitively.</summary>
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = WebhookHeaders.Empty;
 
     /// <summary>Gets the raw request body, byte for byte, in memory the event owns.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
@@ -89,21 +85,12 @@ public sealed record WebhookEvent
         ArgumentNullException.ThrowIfNull(headers);
         string id = CreateId(source, deliveryId);
 
-        var kept = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (KeyValuePair<string, string> header in headers)
-        {
-            if (!IsExcludedHeader(header.Key))
-            {
-                kept[header.Key] = header.Value;
-            }
-        }
-
         return new WebhookEvent
         {
             Id = id,
             Source = source,
-            EventType = eventType,
-            Headers = new ReadOnlyDictionary<string, string>(kept),
+            EventType = WebhookHeaders.Share(eventType),
+            Headers = WebhookHeaders.From(headers),
             Body = body,
             ReceivedAt = receivedAt,
         };

@@ -117,22 +117,31 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, StoredHeaders(headers), body, timeProvider.GetUtcNow());
+        WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
         WebhookAcceptResult result;
         try
         {
-            using var timeout = new CancellationTokenSource(endpoint.StoreTimeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
-            ValueTask<WebhookAcceptResult> accepting = pipeline.AcceptAsync(webhookEvent, linked.Token);
+            ValueTask<WebhookAcceptResult> accepting = pipeline.AcceptAsync(webhookEvent, context.RequestAborted);
 
-            // A store client that cannot be cancelled may still be writing after the timeout: stop waiting for it and answer 503.
-            // It may still save the delivery; the sender's retry then gets 200 duplicate, and the body it reads is the event's own.
-            result = accepting.IsCompletedSuccessfully ? await accepting.ConfigureAwait(false) : await accepting.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            // An in-memory store answers at once. Otherwise wait at most StoreTimeout: a store client that cannot be cancelled
+            // may still be writing then; stop waiting and answer 503. If it saves the delivery after all, the sender's retry
+            // gets 200 duplicate, and what it saved is the event's own body.
+            result = accepting.IsCompleted
+                ? await accepting.ConfigureAwait(false)
+                : await accepting.AsTask().WaitAsync(endpoint.StoreTimeout, timeProvider, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             // Unreachable, too slow, full, or failing: the delivery was not saved, so the sender must retry.
-            Log.StoreUnavailable(_logger, ex, webhookEvent.Id);
+            if (ex is WebhookStoreUnavailableException unavailable)
+            {
+                Log.StoreRefused(_logger, webhookEvent.Id, unavailable.Message);
+            }
+            else
+            {
+                Log.StoreUnavailable(_logger, ex, webhookEvent.Id);
+            }
+
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
             await WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             return;
@@ -233,15 +242,20 @@ internal sealed partial class WebhookEndpointHandler(
         }
     }
 
-    private static List<KeyValuePair<string, string>> StoredHeaders(IHeaderDictionary headers)
+    /// <summary>The request headers as name/value pairs, enumerated straight into the event's dictionary.</summary>
+    private readonly struct HeaderPairs(IHeaderDictionary headers) : IReadOnlyCollection<KeyValuePair<string, string>>
     {
-        var stored = new List<KeyValuePair<string, string>>(headers.Count);
-        foreach (KeyValuePair<string, StringValues> header in headers)
+        public int Count => headers.Count;
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
         {
-            stored.Add(new KeyValuePair<string, string>(header.Key, header.Value.ToString()));
+            foreach (KeyValuePair<string, StringValues> header in headers)
+            {
+                yield return new KeyValuePair<string, string>(header.Key, header.Value.ToString());
+            }
         }
 
-        return stored;
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     private static partial class Log
@@ -254,6 +268,9 @@ internal sealed partial class WebhookEndpointHandler(
 
         [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Webhook {EventId} could not be saved; answered 503 so that the sender retries.")]
         public static partial void StoreUnavailable(ILogger logger, Exception exception, string eventId);
+
+        [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Webhook {EventId} was not saved ({Reason}); answered 503 so that the sender retries.")]
+        public static partial void StoreRefused(ILogger logger, string eventId, string reason);
 
         [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "The secrets of webhook source {Source} could not be read; answered 503 so that the sender retries.")]
         public static partial void SecretsUnavailable(ILogger logger, Exception exception, string source);

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -15,12 +16,66 @@ internal static class WebhookJson
     public static Task WriteErrorAsync(HttpContext context, int status, string error) =>
         WriteAsync(context, status, error, static (writer, error) => writer.WriteString("error", error));
 
-    public static Task WriteStatusAsync(HttpContext context, int status, string id, string outcome) =>
-        WriteAsync(context, status, (id, outcome), static (writer, state) =>
+    /// <summary>Writes <c>{"id":…,"status":…}</c>: the answer to every accepted or duplicate delivery, so it is written without a JSON writer.</summary>
+    public static Task WriteStatusAsync(HttpContext context, int status, string id, string outcome)
+    {
+        if (!IsPlain(id) || !IsPlain(outcome))
         {
-            writer.WriteString("id", state.id);
-            writer.WriteString("status", state.outcome);
-        });
+            return WriteAsync(context, status, (id, outcome), static (writer, state) =>
+            {
+                writer.WriteString("id", state.id);
+                writer.WriteString("status", state.outcome);
+            });
+        }
+
+        // Printable ASCII without quote or backslash: the JSON string is the text itself (as Utf8JsonWriter would write it,
+        // which also escapes <, >, &, ' and + by default; those are left to the writer above).
+        int length = IdPrefix.Length + id.Length + StatusInfix.Length + outcome.Length + Suffix.Length;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
+        int at = 0;
+        IdPrefix.CopyTo(buffer.AsSpan(at));
+        at += IdPrefix.Length;
+        at += Encoding.ASCII.GetBytes(id, buffer.AsSpan(at));
+        StatusInfix.CopyTo(buffer.AsSpan(at));
+        at += StatusInfix.Length;
+        at += Encoding.ASCII.GetBytes(outcome, buffer.AsSpan(at));
+        Suffix.CopyTo(buffer.AsSpan(at));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = ContentType;
+        context.Response.ContentLength = length;
+        return WriteAndReturnAsync(context.Response, buffer, length);
+    }
+
+    private static ReadOnlySpan<byte> IdPrefix => "{\"id\":\""u8;
+
+    private static ReadOnlySpan<byte> StatusInfix => "\",\"status\":\""u8;
+
+    private static ReadOnlySpan<byte> Suffix => "\"}"u8;
+
+    private static bool IsPlain(string text)
+    {
+        foreach (char c in text)
+        {
+            if (c is < (char)0x20 or > (char)0x7E or '"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task WriteAndReturnAsync(HttpResponse response, byte[] buffer, int length)
+    {
+        try
+        {
+            await response.Body.WriteAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     public static Task WriteAsync<TState>(HttpContext context, int status, TState state, Action<Utf8JsonWriter, TState> writeProperties)
     {

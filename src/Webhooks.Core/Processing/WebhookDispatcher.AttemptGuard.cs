@@ -8,9 +8,10 @@ namespace Webhooks.Processing;
 internal sealed partial class WebhookDispatcher
 {
     /// <summary>
-    /// Watches one attempt on the dispatcher's clock with a single timer: renews the claim every third of the lease, cancels the
-    /// handlers a little before the lease would end without a renewal (the store is down, or the claim was lost), when the
-    /// handler timeout passes or at shutdown, and gives up on a handler that has not returned a grace period after that.
+    /// Watches one attempt on the dispatcher's clock, driven by the dispatcher's one ticker (every tenth of the lease): renews the
+    /// claim every third of the lease, cancels the handlers before the lease would end without a renewal (the store is down, or
+    /// the claim was lost: at the last tick before 90% of the lease), when the handler timeout passes or at shutdown, and gives
+    /// up on a handler that has not returned a grace period after that.
     /// </summary>
     private sealed class AttemptGuard : IDisposable
     {
@@ -21,7 +22,7 @@ internal sealed partial class WebhookDispatcher
         private readonly CancellationTokenSource _cancel = new();
         private readonly CancellationTokenSource _abandon = new();
         private readonly CancellationTokenRegistration _onAbort;
-        private readonly ITimer _timer;
+        private readonly TimeSpan _tick;
         private readonly long _started;
         private long _renewedAt;
         private long _cancelledAt;
@@ -35,9 +36,9 @@ internal sealed partial class WebhookDispatcher
             _handlerTimeout = owner._options.Processing.HandlerTimeout;
             Grace = _lease / 10;
             _started = _renewedAt = owner._timeProvider.GetTimestamp();
+            _tick = owner.TickInterval;
             _onAbort = owner._aborting.Token.UnsafeRegister(static state => ((AttemptGuard)state!).Cancel(), this);
-            TimeSpan tick = _lease / 10;
-            _timer = owner._timeProvider.CreateTimer(static state => ((AttemptGuard)state!).OnTick(), this, tick, tick);
+            owner._guards.TryAdd(this, 0);
         }
 
         /// <summary>Gets the handlers' cancellation token.</summary>
@@ -50,14 +51,14 @@ internal sealed partial class WebhookDispatcher
         public TimeSpan Grace { get; }
 
         /// <summary>
-        /// Stops the timer. A renewal still in flight is not waited for: a hung store call must not hold up the write-back, and
-        /// a renewal that lands after the write-back is refused by the store (the event is no longer processing under this token).
+        /// Stops watching. A renewal still in flight is not waited for: a hung store call must not hold up the write-back, and a
+        /// renewal that lands after the write-back is refused by the store (the event is no longer processing under this token).
         /// </summary>
-        public ValueTask StopRenewingAsync() => _timer.DisposeAsync();
+        public void StopRenewing() => _owner._guards.TryRemove(this, out _);
 
         public void Dispose()
         {
-            _timer.Dispose();
+            StopRenewing();
             _onAbort.Dispose();
             if (!_abandon.IsCancellationRequested)
             {
@@ -75,10 +76,9 @@ internal sealed partial class WebhookDispatcher
             }
         }
 
-        private void OnTick()
+        public void OnTick(long now)
         {
             TimeProvider clock = _owner._timeProvider;
-            long now = clock.GetTimestamp();
             long cancelledAt = Interlocked.Read(ref _cancelledAt);
             if (cancelledAt != 0)
             {
@@ -91,7 +91,7 @@ internal sealed partial class WebhookDispatcher
             }
 
             TimeSpan sinceRenewal = clock.GetElapsedTime(Interlocked.Read(ref _renewedAt), now);
-            if (sinceRenewal >= _lease * 0.9 || clock.GetElapsedTime(_started, now) >= _handlerTimeout)
+            if (sinceRenewal + _tick > _lease * 0.9 || clock.GetElapsedTime(_started, now) >= _handlerTimeout)
             {
                 Cancel();
             }

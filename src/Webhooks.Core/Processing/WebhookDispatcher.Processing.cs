@@ -64,7 +64,7 @@ internal sealed partial class WebhookDispatcher
         using (var guard = new AttemptGuard(this, claim))
         {
             outcome = await RunHandlersAsync(webhookEvent, guard).ConfigureAwait(false);
-            await guard.StopRenewingAsync().ConfigureAwait(false);
+            guard.StopRenewing();
         }
 
         _metrics.HandlerDuration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, tags);

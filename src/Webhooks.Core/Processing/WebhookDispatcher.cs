@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -44,6 +45,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private readonly CancellationTokenSource _aborting = new();
     private readonly CancellationTokenSource _writeBack = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<AttemptGuard, byte> _guards = new();
+    private ITimer? _ticker;
     private Task _pump = Task.CompletedTask;
     private int _running;
     private int _busy;
@@ -88,8 +91,13 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     internal Task Pump => _pump;
 #pragma warning restore VSTHRD003
 
+    /// <summary>Gets how often running attempts are looked at (renewals, deadlines): a tenth of the lease.</summary>
+    internal TimeSpan TickInterval => _options.Processing.LeaseDuration / 10;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // One ticker for every running attempt, rather than a timer each.
+        _ticker = _timeProvider.CreateTimer(static state => ((WebhookDispatcher)state!).Tick(), this, TickInterval, TickInterval);
         _pump = Task.Run(PumpAsync, CancellationToken.None);
         Log.Started(_logger, _options.Processing.Concurrency);
         return Task.CompletedTask;
@@ -136,6 +144,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     {
         // Token sources still observed by attempts that outlived shutdown are left to the garbage collector: disposing them
         // under a running handler would turn its cancellation checks into ObjectDisposedException.
+        _ticker?.Dispose();
         if (Running == 0)
         {
             _stopping.Dispose();
@@ -245,6 +254,15 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private void Tick()
+    {
+        long now = _timeProvider.GetTimestamp();
+        foreach (KeyValuePair<AttemptGuard, byte> guard in _guards)
+        {
+            guard.Key.OnTick(now);
+        }
+    }
 
     /// <summary>One handler type runs once per event, however many registrations name it.</summary>
     private static WebhookHandlerRegistration[] Distinct(IEnumerable<WebhookHandlerRegistration> registrations)

@@ -25,7 +25,6 @@ public sealed partial class InMemoryEventStore : IEventStore
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
     private readonly SortedSet<Entry> _schedule = new(ScheduleOrder.Instance);
     private readonly SortedSet<Entry> _retention = new(RetentionOrder.Instance);
-    private readonly SortedSet<Entry> _all = new(ArrivalOrder.Instance);
     private readonly SortedSet<Entry>[] _byStatus =
     [
         new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
@@ -135,7 +134,6 @@ public sealed partial class InMemoryEventStore : IEventStore
 
             var entry = new Entry(webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 }, ++_sequence, size) { DueAt = now };
             _byId.Add(entry.Event.Id, entry);
-            _all.Add(entry);
             _byStatus[(int)WebhookEventStatus.Queued].Add(entry);
             _schedule.Add(entry);
             _intakeCount++;
@@ -306,22 +304,17 @@ public sealed partial class InMemoryEventStore : IEventStore
         lock (_gate)
         {
             PurgeExpired(_timeProvider.GetUtcNow());
-            SortedSet<Entry> set = status is { } s ? _byStatus[(int)s] : _all;
-            if (before > 1 && set.Count > 0)
+            long last = 0;
+            foreach (Entry entry in status is { } s ? NewestFirst(_byStatus[(int)s], before) : NewestFirstOfAll(before))
             {
-                SortedSet<Entry> view = before == long.MaxValue ? set : set.GetViewBetween(ArrivalOrder.Probe(0), ArrivalOrder.Probe(before - 1));
-                long last = 0;
-                foreach (Entry entry in view.Reverse())
+                if (items.Count == limit)
                 {
-                    if (items.Count == limit)
-                    {
-                        next = last.ToString(CultureInfo.InvariantCulture);
-                        break;
-                    }
-
-                    items.Add(entry.Summarize());
-                    last = entry.Sequence;
+                    next = last.ToString(CultureInfo.InvariantCulture);
+                    break;
                 }
+
+                items.Add(entry.Summarize());
+                last = entry.Sequence;
             }
         }
 
@@ -411,6 +404,64 @@ public sealed partial class InMemoryEventStore : IEventStore
         }
     }
 
+    /// <summary>The entries of one status that arrived before <paramref name="before"/>, newest first.</summary>
+    private static IEnumerable<Entry> NewestFirst(SortedSet<Entry> set, long before)
+    {
+        if (before <= 1 || set.Count == 0)
+        {
+            return [];
+        }
+
+        return (before == long.MaxValue ? set : set.GetViewBetween(ArrivalOrder.Probe(0), ArrivalOrder.Probe(before - 1))).Reverse();
+    }
+
+    /// <summary>Every entry that arrived before <paramref name="before"/>, newest first: the status sets merged by arrival.</summary>
+    private IEnumerable<Entry> NewestFirstOfAll(long before)
+    {
+        var cursors = new List<IEnumerator<Entry>>(_byStatus.Length);
+        try
+        {
+            foreach (SortedSet<Entry> set in _byStatus)
+            {
+                IEnumerator<Entry> cursor = NewestFirst(set, before).GetEnumerator();
+                if (cursor.MoveNext())
+                {
+                    cursors.Add(cursor);
+                }
+                else
+                {
+                    cursor.Dispose();
+                }
+            }
+
+            while (cursors.Count > 0)
+            {
+                int newest = 0;
+                for (int i = 1; i < cursors.Count; i++)
+                {
+                    if (cursors[i].Current.Sequence > cursors[newest].Current.Sequence)
+                    {
+                        newest = i;
+                    }
+                }
+
+                yield return cursors[newest].Current;
+                if (!cursors[newest].MoveNext())
+                {
+                    cursors[newest].Dispose();
+                    cursors.RemoveAt(newest);
+                }
+            }
+        }
+        finally
+        {
+            foreach (IEnumerator<Entry> cursor in cursors)
+            {
+                cursor.Dispose();
+            }
+        }
+    }
+
     private static long SizeOf(WebhookEvent webhookEvent)
     {
         long size = EntryOverheadBytes + webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length));
@@ -462,7 +513,6 @@ public sealed partial class InMemoryEventStore : IEventStore
     private void Remove(Entry entry)
     {
         _byId.Remove(entry.Event.Id);
-        _all.Remove(entry);
         _byStatus[(int)entry.Status].Remove(entry);
         _schedule.Remove(entry);
         _retention.Remove(entry);
