@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # End-to-end receiving throughput, measured from outside with wrk on loopback: the sample receiver (in-memory stores, its
 # handlers running) next to the floor (a bare minimal API on the same host defaults that reads the body, verifies the HMAC and
-# answers 202), one after the other in the same run, each pinned to its own core with wrk on the other.
+# answers 202). Both servers run on one core, wrk on the other; they are measured in alternating rounds so that the noise of a
+# shared machine falls on both alike, and the medians are compared.
 #
-#   benchmarks/http/run.sh                       # 15 s per measurement, 64 connections
-#   DURATION=30s CONNECTIONS=128 benchmarks/http/run.sh
+#   benchmarks/http/run.sh                         # 5 rounds of 10 s each, 64 connections
+#   ROUNDS=7 DURATION=15s CONNECTIONS=128 benchmarks/http/run.sh
 #
-# Prints one line per server: accepted deliveries per second, p50/p90/p99 latency, responses that were not 202, and for the
-# receiver the memory it grew by per stored event and whether every accepted delivery was processed.
+# Prints every round, then the medians: accepted deliveries per second, p50/p99 latency, the ratios receiver/floor, the memory
+# the receiver grew by per stored event, and whether every accepted delivery was processed. Responses other than 202 are counted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-duration=${DURATION:-15s}
+rounds=${ROUNDS:-5}
+duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 server_core=${SERVER_CORE:-0}
 load_core=${LOAD_CORE:-1}
 secret=dev-github-secret
+floor_url=http://127.0.0.1:5191
+receiver_url=http://127.0.0.1:5192
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
@@ -27,55 +31,73 @@ WEBHOOK_BODY=$(python3 -c 'import json; print(json.dumps({"ref": "refs/heads/mai
 WEBHOOK_SIGNATURE=sha256=$(printf '%s' "$WEBHOOK_BODY" | python3 -c "import hmac, hashlib, sys; print(hmac.new(b'$secret', sys.stdin.buffer.read(), hashlib.sha256).hexdigest())")
 export WEBHOOK_BODY WEBHOOK_SIGNATURE
 
-rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
-
 wait_ready() {
   for _ in $(seq 1 200); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$1/webhooks/github" || true)
-    [ "$code" != "000" ] && return 0
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$1/webhooks/github" || true)" != "000" ] && return 0
     sleep 0.1
   done
   echo "server at $1 did not start" >&2
   return 1
 }
 
-measure() { # name url pid
-  taskset -c "$load_core" wrk -t1 -c"$connections" -d5s -s benchmarks/http/github.lua "$2" >/dev/null   # warm-up
-  local before after line accepted
-  before=$(rss_kib "$3")
-  line=$(taskset -c "$load_core" wrk -t1 -c"$connections" -d"$duration" --latency -s benchmarks/http/github.lua "$2" | grep '^RESULT')
-  after=$(rss_kib "$3")
-  accepted=$(sed -E 's/.*requests=([0-9]+).*not_202=([0-9]+).*/\1 \2/' <<<"$line" | awk '{ print $1 - $2 }')
-  echo "$1 $line rss_growth_bytes_per_accepted=$(( (after - before) * 1024 / (accepted > 0 ? accepted : 1) ))"
+# Waits until the receiver has nothing queued, in progress or waiting for a retry; "no" if that does not happen, or if any is dead.
+drained() {
+  for _ in $(seq 1 300); do
+    local busy=0
+    for status in queued processing failed; do
+      curl -s "$receiver_url/webhooks/admin/events?status=$status&limit=1" | grep -q '"events":\[\]' || busy=1
+    done
+    if [ $busy -eq 0 ]; then
+      curl -s "$receiver_url/webhooks/admin/events?status=dead&limit=1" | grep -q '"events":\[\]' && echo yes || echo no
+      return
+    fi
+    sleep 0.2
+  done
+  echo no
 }
 
-# The floor.
-port=5191
-(cd benchmarks/Webhooks.Floor && exec taskset -c "$server_core" dotnet bin/Release/net10.0/Webhooks.Floor.dll --urls "http://127.0.0.1:$port" --Floor:Secret "$secret") &
+load() { taskset -c "$load_core" wrk -t1 -c"$connections" -d"$2" --latency -s benchmarks/http/github.lua "$1" | grep '^RESULT'; }
+rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+field() { sed -E "s/.* $1=([0-9.]+).*/\1/"; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# The floor logs as the sample does (Information, ASP.NET Core's own categories at Warning).
+(cd benchmarks/Webhooks.Floor && exec taskset -c "$server_core" dotnet bin/Release/net10.0/Webhooks.Floor.dll --urls "$floor_url" --Floor:Secret "$secret" \
+  --Logging:LogLevel:Default Information --Logging:LogLevel:Microsoft.AspNetCore Warning) &
 floor=$!
-wait_ready "http://127.0.0.1:$port"
-measure floor "http://127.0.0.1:$port" "$floor"
-kill "$floor"; wait "$floor" 2>/dev/null || true
-
-# The sample receiver as deployed: Production, its secrets given on the command line, Information logging, its handlers running.
-# The in-memory store is sized for the run (a minute at full speed) instead of its 100,000-event default.
-port=5192
-(cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "http://127.0.0.1:$port" \
+# The sample receiver as deployed: Production, its secrets on the command line, Information logging, its handlers running.
+# The in-memory stores are sized for the run instead of their defaults (100,000 events, 400,000 idempotency keys).
+(cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$receiver_url" \
   --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret \
-  --Webhooks:InMemory:MaxEvents 2000000 --Webhooks:InMemory:MaxBytes 8589934592) &
+  --Webhooks:InMemory:MaxEvents 4000000 --Webhooks:InMemory:MaxBytes 17179869184 --Webhooks:InMemory:MaxIdempotencyKeys 8000000) &
 receiver=$!
-wait_ready "http://127.0.0.1:$port"
-measure receiver "http://127.0.0.1:$port" "$receiver"
+trap 'kill $floor $receiver 2>/dev/null || true' EXIT
+wait_ready "$floor_url"
+wait_ready "$receiver_url"
+receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
 
-# Every accepted delivery must be processed: wait until nothing is queued, in progress or waiting for a retry, and none is dead.
-pending=1
-for _ in $(seq 1 300); do
-  pending=0
-  for status in queued processing failed dead; do
-    curl -s "http://127.0.0.1:$port/webhooks/admin/events?status=$status&limit=1" | grep -q '"events":\[\]' || pending=1
-  done
-  [ $pending -eq 0 ] && break
-  sleep 0.2
+load "$floor_url" 5s >/dev/null      # warm-up
+load "$receiver_url" 5s >/dev/null
+processed_all=$(drained)
+
+results=$(mktemp)
+accepted=0
+rss_before=$(rss_kib "$receiver_pid")
+for round in $(seq 1 "$rounds"); do
+  f=$(load "$floor_url" "$duration"); echo "round $round floor    $f"; echo "floor $f" >>"$results"
+  r=$(load "$receiver_url" "$duration"); echo "round $round receiver $r"; echo "receiver $r" >>"$results"
+  accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
+  [ "$(drained)" = yes ] || processed_all=no
 done
-echo "receiver all_accepted_processed=$([ $pending -eq 0 ] && echo yes || echo NO)"
-kill "$receiver"; wait "$receiver" 2>/dev/null || true
+rss_after=$(rss_kib "$receiver_pid")
+
+for who in floor receiver; do
+  rps=$(grep "^$who " "$results" | field rps | median)
+  p50=$(grep "^$who " "$results" | field p50_ms | median)
+  p99=$(grep "^$who " "$results" | field p99_ms | median)
+  echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99"
+  eval "${who}_rps=$rps ${who}_p99=$p99"
+done
+echo "ratio throughput=$(awk "BEGIN { printf \"%.2f\", $receiver_rps / $floor_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $receiver_p99 / $floor_p99 }")"
+echo "receiver memory_growth_bytes_per_stored_event=$(( (rss_after - rss_before) * 1024 / (accepted > 0 ? accepted : 1) )) accepted=$accepted all_accepted_processed=$processed_all"
+rm -f "$results"

@@ -9,8 +9,9 @@ namespace Webhooks.Idempotency;
 
 /// <summary>
 /// A thread-safe, bounded <see cref="IIdempotencyStore"/> in process memory, with leases and retention measured by a
-/// <see cref="TimeProvider"/>. Keys are indexed by expiry, so expired keys are dropped without scanning. At capacity it throws
-/// <see cref="WebhookStoreUnavailableException"/> rather than forget a key still inside its retention.
+/// <see cref="TimeProvider"/>. Leased keys are indexed by expiry and completed keys kept in completion order, so expired keys are
+/// dropped without scanning. At capacity it throws <see cref="WebhookStoreUnavailableException"/> rather than forget a key still
+/// inside its retention.
 /// </summary>
 public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 {
@@ -18,7 +19,8 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     public const int DefaultMaxKeys = InMemoryStoreOptions.DefaultMaxIdempotencyKeys;
 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly SortedSet<Entry> _byExpiry = new(ExpiryOrder.Instance);
+    private readonly SortedSet<Entry> _leases = new(ExpiryOrder.Instance);
+    private readonly Queue<Entry> _completed = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _lastToken;
@@ -63,7 +65,18 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             PurgeExpired(now);
             if (_entries.TryGetValue(key, out Entry? entry))
             {
-                return ValueTask.FromResult(entry.Completed ? IdempotencyBeginResult.AlreadyProcessed : IdempotencyBeginResult.InProgress);
+                if (entry.ExpiresAt > now)
+                {
+                    return ValueTask.FromResult(entry.Completed ? IdempotencyBeginResult.AlreadyProcessed : IdempotencyBeginResult.InProgress);
+                }
+
+                // Completed with a shorter retention than keys completed before it: expired, though not yet purged.
+                _entries.Remove(key);
+            }
+
+            if (_entries.Count >= MaxKeys)
+            {
+                PurgeAllExpired(now);
             }
 
             if (_entries.Count >= MaxKeys)
@@ -74,7 +87,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
             entry = new Entry(key, ++_lastToken) { ExpiresAt = now + lease };
             _entries.Add(key, entry);
-            _byExpiry.Add(entry);
+            _leases.Add(entry);
             return ValueTask.FromResult(IdempotencyBeginResult.Started(entry.Token));
         }
     }
@@ -94,10 +107,10 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
                 return ValueTask.FromResult(false);
             }
 
-            _byExpiry.Remove(entry);
+            _leases.Remove(entry);
             entry.Completed = true;
             entry.ExpiresAt = now + retention;
-            _byExpiry.Add(entry);
+            _completed.Enqueue(entry);
             return ValueTask.FromResult(true);
         }
     }
@@ -116,7 +129,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             }
 
             _entries.Remove(key);
-            _byExpiry.Remove(entry);
+            _leases.Remove(entry);
             return ValueTask.FromResult(true);
         }
     }
@@ -127,7 +140,13 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     {
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
+            if (_entries.Count + headroom > MaxKeys)
+            {
+                PurgeAllExpired(now);
+            }
+
             return _entries.Count + headroom > MaxKeys
                 ? $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); no delivery is accepted that could not be processed."
                 : null;
@@ -139,10 +158,43 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
     private void PurgeExpired(DateTimeOffset now)
     {
-        while (_byExpiry.Min is { } oldest && oldest.ExpiresAt <= now)
+        while (_leases.Min is { } oldest && oldest.ExpiresAt <= now)
         {
-            _byExpiry.Remove(oldest);
+            _leases.Remove(oldest);
             _entries.Remove(oldest.Key);
+        }
+
+        while (_completed.TryPeek(out Entry? done) && done.ExpiresAt <= now)
+        {
+            _completed.Dequeue();
+            Forget(done);
+        }
+    }
+
+    /// <summary>At capacity only: also drops expired keys that wait behind a key completed with a longer retention.</summary>
+    private void PurgeAllExpired(DateTimeOffset now)
+    {
+        int count = _completed.Count;
+        for (int i = 0; i < count; i++)
+        {
+            Entry done = _completed.Dequeue();
+            if (done.ExpiresAt <= now)
+            {
+                Forget(done);
+            }
+            else
+            {
+                _completed.Enqueue(done);
+            }
+        }
+    }
+
+    private void Forget(Entry done)
+    {
+        // The key may have been begun again after this entry expired on lookup: remove only this entry.
+        if (_entries.TryGetValue(done.Key, out Entry? current) && ReferenceEquals(current, done))
+        {
+            _entries.Remove(done.Key);
         }
     }
 

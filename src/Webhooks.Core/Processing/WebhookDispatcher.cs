@@ -50,6 +50,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private Task _pump = Task.CompletedTask;
     private int _running;
     private int _busy;
+    private long _acted;
     private CancellationTokenSource? _pollWait;
 
     public WebhookDispatcher(
@@ -84,7 +85,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     /// waiting, no attempt is running, no notification is pending, and the poll timer has not fired.
     /// </summary>
     internal bool IsIdle =>
-        Volatile.Read(ref _pollWait) is { IsCancellationRequested: false } && Volatile.Read(ref _busy) == 0 && !_signal.IsSet;
+        Volatile.Read(ref _pollWait) is { IsCancellationRequested: false } && Volatile.Read(ref _busy) == 0 && !_signal.IsSet &&
+        _signal.Notified == Interlocked.Read(ref _acted);
 
     /// <summary>Gets the claiming loop, which ends once stopping has been requested.</summary>
 #pragma warning disable VSTHRD003 // The pump is this service's own loop.
@@ -172,6 +174,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
                 continue;
             }
 
+            // Every notification made so far is answered by the claim below.
+            Interlocked.Exchange(ref _acted, _signal.Notified);
             int asked = Math.Min(free, processing.ClaimBatchSize);
             IReadOnlyList<WebhookClaim> claims;
             try
@@ -226,11 +230,13 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         using var timer = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stopping);
         Volatile.Write(ref _pollWait, timer);
+        bool signalled = false;
         try
         {
             if (wakeOnSignal)
             {
                 await _signal.WaitAsync(linked.Token).ConfigureAwait(false);
+                signalled = true;
             }
             else
             {
@@ -248,6 +254,12 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         finally
         {
             Volatile.Write(ref _pollWait, null);
+        }
+
+        if (signalled)
+        {
+            // Woken by a delivery: let the requests already in flight land first, so that one claim takes them together.
+            await Task.Yield();
         }
 
         return !stopping.IsCancellationRequested;

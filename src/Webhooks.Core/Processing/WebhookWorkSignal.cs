@@ -11,12 +11,17 @@ namespace Webhooks.Processing;
 internal sealed class WebhookWorkSignal : IDisposable
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private long _notified;
 
     /// <summary>Gets a value indicating whether a notification is waiting to be taken.</summary>
     public bool IsSet => _semaphore.CurrentCount > 0;
 
+    /// <summary>Gets how many notifications were made; the dispatcher records the count it has acted on.</summary>
+    public long Notified => Interlocked.Read(ref _notified);
+
     public void Notify()
     {
+        Interlocked.Increment(ref _notified);
         if (_semaphore.CurrentCount == 0)
         {
             try

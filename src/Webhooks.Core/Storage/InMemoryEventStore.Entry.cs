@@ -35,6 +35,11 @@ public sealed partial class InMemoryEventStore
 
         public bool InDeadAllowance { get; set; }
 
+        /// <summary>Gets or sets the number of state changes: a queue item remembers it, and is stale once it differs.</summary>
+        public int Version { get; set; }
+
+        public bool Removed { get; set; }
+
         public WebhookEvent Snapshot() =>
             Event.Attempts == Attempts && Event.ReplayCount == ReplayCount && Event.Generation == Generation
                 ? Event
@@ -67,18 +72,6 @@ public sealed partial class InMemoryEventStore
         public int Compare(Entry? x, Entry? y)
         {
             int byTime = x!.DueAt.CompareTo(y!.DueAt);
-            return byTime != 0 ? byTime : x.Sequence.CompareTo(y.Sequence);
-        }
-    }
-
-    /// <summary>Processed events: earliest completed first, then arrival.</summary>
-    private sealed class RetentionOrder : IComparer<Entry>
-    {
-        public static readonly RetentionOrder Instance = new();
-
-        public int Compare(Entry? x, Entry? y)
-        {
-            int byTime = Nullable.Compare(x!.CompletedAt, y!.CompletedAt);
             return byTime != 0 ? byTime : x.Sequence.CompareTo(y.Sequence);
         }
     }

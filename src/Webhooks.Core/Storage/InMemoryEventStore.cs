@@ -23,12 +23,25 @@ public sealed partial class InMemoryEventStore : IEventStore
     internal const int EntryOverheadBytes = 512;
 
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
-    private readonly SortedSet<Entry> _schedule = new(ScheduleOrder.Instance);
-    private readonly SortedSet<Entry> _retention = new(RetentionOrder.Instance);
-    private readonly SortedSet<Entry>[] _byStatus =
+
+    // Due work: events queued now (appended, released, replayed) in arrival order, and events due at a time of their own (a
+    // retry, or a lease's expiry) ordered by that time. Queue items whose entry has changed since are skipped when met.
+    private readonly Queue<(Entry Entry, int Version)> _fresh = new();
+    private readonly SortedSet<Entry> _timed = new(ScheduleOrder.Instance);
+
+    // Processed events in completion order, for retention.
+    private readonly Queue<(Entry Entry, int Version)> _retention = new();
+
+    // Every event in arrival order (removed ones are skipped and compacted away), and the statuses that are usually few
+    // (queued, processing, failed, dead) indexed by arrival; processed events, the many, are listed from the arrival list.
+    private readonly List<Entry> _arrival = [];
+    private readonly SortedSet<Entry>?[] _byStatus =
     [
-        new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
+        new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), null, new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
     ];
+
+    private readonly int[] _counts = new int[5];
+    private int _removedFromArrival;
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
@@ -134,8 +147,10 @@ public sealed partial class InMemoryEventStore : IEventStore
 
             var entry = new Entry(webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 }, ++_sequence, size) { DueAt = now };
             _byId.Add(entry.Event.Id, entry);
-            _byStatus[(int)WebhookEventStatus.Queued].Add(entry);
-            _schedule.Add(entry);
+            _arrival.Add(entry);
+            _byStatus[(int)WebhookEventStatus.Queued]!.Add(entry);
+            _counts[(int)WebhookEventStatus.Queued]++;
+            _fresh.Enqueue((entry, entry.Version));
             _intakeCount++;
             _intakeBytes += size;
             return ValueTask.FromResult(EventAppendResult.Appended);
@@ -153,14 +168,13 @@ public sealed partial class InMemoryEventStore : IEventStore
         {
             DateTimeOffset now = _timeProvider.GetUtcNow();
             PurgeExpired(now);
-            while ((claims?.Count ?? 0) < maxEvents && _schedule.Min is { } entry && entry.DueAt <= now)
+            while ((claims?.Count ?? 0) < maxEvents && NextDue(now) is { } entry)
             {
-                _schedule.Remove(entry);
                 SetStatus(entry, WebhookEventStatus.Processing);
                 entry.Attempts++;
                 entry.Token = ++_lastToken;
                 entry.DueAt = now + lease;
-                _schedule.Add(entry);
+                _timed.Add(entry);
                 (claims ??= []).Add(new WebhookClaim(entry.Snapshot(), entry.Token, entry.DueAt));
             }
         }
@@ -181,9 +195,9 @@ public sealed partial class InMemoryEventStore : IEventStore
                 return ValueTask.FromResult(false);
             }
 
-            _schedule.Remove(entry);
+            _timed.Remove(entry);
             entry.DueAt = _timeProvider.GetUtcNow() + lease;
-            _schedule.Add(entry);
+            _timed.Add(entry);
             return ValueTask.FromResult(true);
         }
     }
@@ -200,12 +214,12 @@ public sealed partial class InMemoryEventStore : IEventStore
                 return ValueTask.FromResult(false);
             }
 
-            _schedule.Remove(entry);
+            _timed.Remove(entry);
             SetStatus(entry, WebhookEventStatus.Processed);
             entry.CompletedAt = _timeProvider.GetUtcNow();
             entry.LastError = null;
             entry.Unhandled = unhandled;
-            _retention.Add(entry);
+            _retention.Enqueue((entry, entry.Version));
             return ValueTask.FromResult(true);
         }
     }
@@ -224,13 +238,13 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
 
             DateTimeOffset now = _timeProvider.GetUtcNow();
-            _schedule.Remove(entry);
+            _timed.Remove(entry);
             entry.LastError = lastError;
             if (retryDelay is { } delay)
             {
                 SetStatus(entry, WebhookEventStatus.Failed);
                 entry.DueAt = now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
-                _schedule.Add(entry);
+                _timed.Add(entry);
             }
             else
             {
@@ -255,11 +269,11 @@ public sealed partial class InMemoryEventStore : IEventStore
                 return ValueTask.FromResult(false);
             }
 
-            _schedule.Remove(entry);
+            _timed.Remove(entry);
             SetStatus(entry, WebhookEventStatus.Queued);
             entry.Attempts--;
             entry.DueAt = _timeProvider.GetUtcNow();
-            _schedule.Add(entry);
+            _fresh.Enqueue((entry, entry.Version));
             return ValueTask.FromResult(true);
         }
     }
@@ -305,7 +319,7 @@ public sealed partial class InMemoryEventStore : IEventStore
         {
             PurgeExpired(_timeProvider.GetUtcNow());
             long last = 0;
-            foreach (Entry entry in status is { } s ? NewestFirst(_byStatus[(int)s], before) : NewestFirstOfAll(before))
+            foreach (Entry entry in status is { } s && _byStatus[(int)s] is { } index ? NewestFirst(index, before) : NewestFirstByArrival(status, before))
             {
                 if (items.Count == limit)
                 {
@@ -330,11 +344,11 @@ public sealed partial class InMemoryEventStore : IEventStore
             PurgeExpired(_timeProvider.GetUtcNow());
             return ValueTask.FromResult(new WebhookEventCounts
             {
-                Queued = _byStatus[(int)WebhookEventStatus.Queued].Count,
-                Processing = _byStatus[(int)WebhookEventStatus.Processing].Count,
-                Processed = _byStatus[(int)WebhookEventStatus.Processed].Count,
-                Failed = _byStatus[(int)WebhookEventStatus.Failed].Count,
-                Dead = _byStatus[(int)WebhookEventStatus.Dead].Count,
+                Queued = _counts[(int)WebhookEventStatus.Queued],
+                Processing = _counts[(int)WebhookEventStatus.Processing],
+                Processed = _counts[(int)WebhookEventStatus.Processed],
+                Failed = _counts[(int)WebhookEventStatus.Failed],
+                Dead = _counts[(int)WebhookEventStatus.Dead],
             });
         }
     }
@@ -360,10 +374,7 @@ public sealed partial class InMemoryEventStore : IEventStore
                 case WebhookEventStatus.Processed when !force:
                     return ValueTask.FromResult(WebhookReplayResult.AlreadyProcessed);
                 case WebhookEventStatus.Failed:
-                    _schedule.Remove(entry);
-                    break;
-                case WebhookEventStatus.Processed:
-                    _retention.Remove(entry);
+                    _timed.Remove(entry);
                     break;
                 case WebhookEventStatus.Dead:
                     MoveToIntake(entry);
@@ -382,7 +393,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
 
             entry.DueAt = now;
-            _schedule.Add(entry);
+            _fresh.Enqueue((entry, entry.Version));
             return ValueTask.FromResult(WebhookReplayResult.Queued);
         }
     }
@@ -415,51 +426,57 @@ public sealed partial class InMemoryEventStore : IEventStore
         return (before == long.MaxValue ? set : set.GetViewBetween(ArrivalOrder.Probe(0), ArrivalOrder.Probe(before - 1))).Reverse();
     }
 
-    /// <summary>Every entry that arrived before <paramref name="before"/>, newest first: the status sets merged by arrival.</summary>
-    private IEnumerable<Entry> NewestFirstOfAll(long before)
+    /// <summary>The entries that arrived before <paramref name="before"/>, newest first, with <paramref name="status"/> or any.</summary>
+    private IEnumerable<Entry> NewestFirstByArrival(WebhookEventStatus? status, long before)
     {
-        var cursors = new List<IEnumerator<Entry>>(_byStatus.Length);
-        try
+        // The arrival list is ordered by sequence: find where "before" falls, then walk back.
+        int low = 0;
+        int high = _arrival.Count;
+        while (low < high)
         {
-            foreach (SortedSet<Entry> set in _byStatus)
+            int middle = (low + high) >>> 1;
+            if (_arrival[middle].Sequence < before)
             {
-                IEnumerator<Entry> cursor = NewestFirst(set, before).GetEnumerator();
-                if (cursor.MoveNext())
-                {
-                    cursors.Add(cursor);
-                }
-                else
-                {
-                    cursor.Dispose();
-                }
+                low = middle + 1;
             }
-
-            while (cursors.Count > 0)
+            else
             {
-                int newest = 0;
-                for (int i = 1; i < cursors.Count; i++)
-                {
-                    if (cursors[i].Current.Sequence > cursors[newest].Current.Sequence)
-                    {
-                        newest = i;
-                    }
-                }
-
-                yield return cursors[newest].Current;
-                if (!cursors[newest].MoveNext())
-                {
-                    cursors[newest].Dispose();
-                    cursors.RemoveAt(newest);
-                }
+                high = middle;
             }
         }
-        finally
+
+        for (int i = low - 1; i >= 0; i--)
         {
-            foreach (IEnumerator<Entry> cursor in cursors)
+            Entry entry = _arrival[i];
+            if (!entry.Removed && (status is not { } wanted || entry.Status == wanted))
             {
-                cursor.Dispose();
+                yield return entry;
             }
         }
+    }
+
+    /// <summary>The next due entry, taken out of the schedule: the earlier of the oldest freshly queued one and the earliest timed one.</summary>
+    private Entry? NextDue(DateTimeOffset now)
+    {
+        while (_fresh.TryPeek(out (Entry Entry, int Version) head) && (head.Entry.Removed || head.Entry.Version != head.Version))
+        {
+            _fresh.Dequeue();
+        }
+
+        Entry? fresh = _fresh.Count > 0 ? _fresh.Peek().Entry : null;
+        Entry? timed = _timed.Min is { } min && min.DueAt <= now ? min : null;
+        if (fresh is not null && (timed is null || ScheduleOrder.Instance.Compare(fresh, timed) <= 0))
+        {
+            _fresh.Dequeue();
+            return fresh;
+        }
+
+        if (timed is not null)
+        {
+            _timed.Remove(timed);
+        }
+
+        return timed;
     }
 
     private static long SizeOf(WebhookEvent webhookEvent)
@@ -476,13 +493,17 @@ public sealed partial class InMemoryEventStore : IEventStore
     private bool TryGetClaimed(string id, long token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
         _byId.TryGetValue(id, out entry) && entry.Status == WebhookEventStatus.Processing && entry.Token == token;
 
+    /// <summary>Moves an entry to a status; every change makes the queue items that point at its earlier state stale.</summary>
     private void SetStatus(Entry entry, WebhookEventStatus status)
     {
+        entry.Version++;
         if (entry.Status != status)
         {
-            _byStatus[(int)entry.Status].Remove(entry);
+            _byStatus[(int)entry.Status]?.Remove(entry);
+            _counts[(int)entry.Status]--;
             entry.Status = status;
-            _byStatus[(int)status].Add(entry);
+            _byStatus[(int)status]?.Add(entry);
+            _counts[(int)status]++;
         }
     }
 
@@ -513,9 +534,21 @@ public sealed partial class InMemoryEventStore : IEventStore
     private void Remove(Entry entry)
     {
         _byId.Remove(entry.Event.Id);
-        _byStatus[(int)entry.Status].Remove(entry);
-        _schedule.Remove(entry);
-        _retention.Remove(entry);
+        _byStatus[(int)entry.Status]?.Remove(entry);
+        _counts[(int)entry.Status]--;
+        if (entry.Status is WebhookEventStatus.Processing or WebhookEventStatus.Failed)
+        {
+            _timed.Remove(entry);
+        }
+
+        entry.Removed = true;
+        if (++_removedFromArrival > 1024 && _removedFromArrival > _arrival.Count / 2)
+        {
+            // Amortised: at most once per as many removals as there are live entries.
+            _arrival.RemoveAll(static e => e.Removed);
+            _removedFromArrival = 0;
+        }
+
         if (entry.InDeadAllowance)
         {
             _deadCount--;
@@ -530,9 +563,21 @@ public sealed partial class InMemoryEventStore : IEventStore
 
     private void PurgeExpired(DateTimeOffset now)
     {
-        while (_retention.Min is { } oldest && now - oldest.CompletedAt!.Value > ProcessedRetention)
+        while (_retention.TryPeek(out (Entry Entry, int Version) oldest))
         {
-            Remove(oldest);
+            if (oldest.Entry.Removed || oldest.Entry.Version != oldest.Version)
+            {
+                _retention.Dequeue(); // replayed or deleted since it was processed
+            }
+            else if (now - oldest.Entry.CompletedAt!.Value > ProcessedRetention)
+            {
+                _retention.Dequeue();
+                Remove(oldest.Entry);
+            }
+            else
+            {
+                return;
+            }
         }
     }
 }

@@ -48,6 +48,20 @@ public abstract class IdempotencyStoreContractTests
     }
 
     [Fact]
+    public async Task CompleteAsync_ShorterRetentionAfterLonger_EachKeyExpiresOnItsOwnSpan()
+    {
+        IIdempotencyStore store = CreateStore();
+        IdempotencyBeginResult longer = await store.TryBeginAsync("long", Lease);
+        Assert.True(await store.CompleteAsync("long", longer.Token, TimeSpan.FromHours(1)));
+        IdempotencyBeginResult shorter = await store.TryBeginAsync("short", Lease);
+        Assert.True(await store.CompleteAsync("short", shorter.Token, TimeSpan.FromMinutes(1)));
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("short", Lease)).Status);
+        Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync("long", Lease)).Status);
+    }
+
+    [Fact]
     public async Task ReleaseAsync_HolderReleases_KeyCanStartAgain()
     {
         IIdempotencyStore store = CreateStore();

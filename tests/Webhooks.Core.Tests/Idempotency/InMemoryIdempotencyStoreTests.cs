@@ -20,6 +20,20 @@ public class InMemoryIdempotencyStoreTests : IdempotencyStoreContractTests
     }
 
     [Fact]
+    public async Task TryBeginAsync_AtCapacity_ExpiredKeysBehindLongerOnesAreFreed()
+    {
+        var store = new InMemoryIdempotencyStore(Clock, maxKeys: 2);
+        IdempotencyBeginResult a = await store.TryBeginAsync("a", TimeSpan.FromSeconds(10));
+        await store.CompleteAsync("a", a.Token, TimeSpan.FromHours(1));
+        IdempotencyBeginResult b = await store.TryBeginAsync("b", TimeSpan.FromSeconds(10));
+        await store.CompleteAsync("b", b.Token, TimeSpan.FromMinutes(1));
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("c", TimeSpan.FromSeconds(10))).Status);
+        Assert.Equal(2, store.Count);
+    }
+
+    [Fact]
     public async Task TryBeginAsync_InvalidArguments_Throw()
     {
         var store = new InMemoryIdempotencyStore(Clock);

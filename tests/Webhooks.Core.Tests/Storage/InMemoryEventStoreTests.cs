@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
@@ -65,6 +66,53 @@ public class InMemoryEventStoreTests : EventStoreContractTests
         Assert.InRange(store.Bytes, 1000 + InMemoryEventStore.EntryOverheadBytes, 1000 + InMemoryEventStore.EntryOverheadBytes + 400);
         await store.DeleteAsync("github:d");
         Assert.Equal(0, store.Bytes);
+    }
+
+    [Fact]
+    public async Task ListAsync_AfterManyRemovalsAndReplays_PagesStayExactNewestFirst()
+    {
+        var store = new InMemoryEventStore(Clock, processedRetention: TimeSpan.FromHours(1));
+        for (int i = 0; i < 3000; i++)
+        {
+            await store.AppendAsync(NewEvent("e" + i));
+        }
+
+        foreach (WebhookClaim claim in await store.ClaimAsync(3000, Lease))
+        {
+            await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false);
+        }
+
+        // Deleting most of them compacts the arrival order; a forced replay moves one back to queued.
+        for (int i = 0; i < 3000; i++)
+        {
+            if (i % 3 != 0)
+            {
+                Assert.True(await store.DeleteAsync("github:e" + i));
+            }
+        }
+
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:e2997", force: true));
+        var expected = Enumerable.Range(0, 3000).Where(i => i % 3 == 0 && i != 2997).Reverse().Select(i => "github:e" + i).ToList();
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            WebhookEventPage page = await store.ListAsync(WebhookEventStatus.Processed, 97, cursor);
+            seen.AddRange(page.Items.Select(e => e.Id));
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(expected, seen);
+        Assert.Equal(["github:e2997"], (await store.ListAsync(WebhookEventStatus.Queued, 10)).Items.Select(e => e.Id));
+        Assert.Equal("github:e2997", (await store.ListAsync(null, 1)).Items.Single().Id);
+        Assert.Equal(1000, (await store.ListAsync(null, 5000)).Items.Count);
+
+        // Retention forgets the processed ones, not the replayed one.
+        Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(["github:e2997"], (await store.ListAsync(null, 5000)).Items.Select(e => e.Id));
+        Assert.Equal(1, (await store.CountAsync()).Total);
     }
 
     [Fact]
