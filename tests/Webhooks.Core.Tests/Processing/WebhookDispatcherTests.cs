@@ -164,7 +164,7 @@ public class WebhookDispatcherTests
         Assert.Equal(WebhookReplayResult.Queued, await h.Pipeline.ReplayAsync("github:d1"));
         await h.RunUntilIdleAsync();
         WebhookEventSummary replayed = (await h.Store.GetAsync("github:d1"))!;
-        Assert.Equal((WebhookEventStatus.Processed, 1, 1, 0), (replayed.Status, replayed.Attempts, replayed.ReplayCount, replayed.Generation));
+        Assert.Equal((WebhookEventStatus.Processed, 1, 1, 0, (string?)null), (replayed.Status, replayed.Attempts, replayed.ReplayCount, replayed.Generation, replayed.LastError));
         Assert.Equal((1, 2), (script.CallsFor("github:d1"), script.SecondCallsFor("github:d1")));
 
         Assert.Equal(WebhookReplayResult.AlreadyProcessed, await h.Pipeline.ReplayAsync("github:d1"));

@@ -366,16 +366,7 @@ public abstract class EventStoreContractTests
     public async Task CountAsync_OnePerStatus()
     {
         IEventStore store = CreateStore();
-        foreach (string id in new[] { "p", "done", "f", "dead", "q" })
-        {
-            await store.AppendAsync(NewEvent(id));
-        }
-
-        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(4, Lease);
-        long Token(string id) => claims.Single(c => c.Event.Id == "github:" + id).Token;
-        await store.CompleteAsync("github:done", Token("done"), unhandled: false);
-        await store.FailAsync("github:f", Token("f"), "x", TimeSpan.FromMinutes(1));
-        await store.FailAsync("github:dead", Token("dead"), "x", retryDelay: null);
+        await OneInEachStatusAsync(store);
 
         WebhookEventCounts counts = await store.CountAsync();
         Assert.Equal((1, 1, 1, 1, 1, 5), (counts.Queued, counts.Processing, counts.Processed, counts.Failed, counts.Dead, counts.Total));
@@ -387,16 +378,7 @@ public abstract class EventStoreContractTests
     {
         IEventStore store = CreateStore();
         Assert.Equal(WebhookReplayResult.NotFound, await store.ReplayAsync("github:none", force: true));
-        foreach (string id in new[] { "p", "done", "f", "dead", "q" })
-        {
-            await store.AppendAsync(NewEvent(id));
-        }
-
-        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(4, Lease);
-        long Token(string id) => claims.Single(c => c.Event.Id == "github:" + id).Token;
-        await store.CompleteAsync("github:done", Token("done"), unhandled: true);
-        await store.FailAsync("github:f", Token("f"), "x", TimeSpan.FromMinutes(5));
-        await store.FailAsync("github:dead", Token("dead"), "x", retryDelay: null);
+        await OneInEachStatusAsync(store);
 
         Assert.Equal(WebhookReplayResult.AlreadyPending, await store.ReplayAsync("github:q", force: true));
         Assert.Equal(WebhookReplayResult.AlreadyPending, await store.ReplayAsync("github:p", force: true));
@@ -415,6 +397,21 @@ public abstract class EventStoreContractTests
         Assert.Equal(["github:dead", "github:done", "github:f", "github:q"], replayed.Select(c => c.Event.Id).Order(StringComparer.Ordinal));
         Assert.Equal(1, replayed.Single(c => c.Event.Id == "github:done").Event.Generation);
         Assert.All(replayed, c => Assert.Equal(1, c.Event.Attempts));
+    }
+
+    /// <summary>Stores github:q (queued), github:p (processing), github:done (processed, unhandled), github:f (failed, retry in 5 min) and github:dead.</summary>
+    private async Task OneInEachStatusAsync(IEventStore store)
+    {
+        foreach (string id in new[] { "p", "done", "f", "dead", "q" })
+        {
+            await store.AppendAsync(NewEvent(id));
+        }
+
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(4, Lease);
+        long Token(string id) => claims.Single(c => c.Event.Id == "github:" + id).Token;
+        Assert.True(await store.CompleteAsync("github:done", Token("done"), unhandled: true));
+        Assert.True(await store.FailAsync("github:f", Token("f"), "x", TimeSpan.FromMinutes(5)));
+        Assert.True(await store.FailAsync("github:dead", Token("dead"), "x", retryDelay: null));
     }
 
     [Fact]
