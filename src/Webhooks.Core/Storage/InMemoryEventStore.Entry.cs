@@ -8,7 +8,9 @@ public sealed partial class InMemoryEventStore
     /// <summary>One stored event and its mutable state; changed only under the store's lock, and taken out of an index before a key of that index changes.</summary>
     private sealed class Entry(WebhookEvent received, long sequence, long size)
     {
-        public WebhookEvent Event { get; } = received;
+        private static readonly WebhookEvent Forgotten = new() { Id = "", Source = "", EventType = "" };
+
+        public WebhookEvent Event { get; private set; } = received;
 
         public long Sequence { get; } = sequence;
 
@@ -38,7 +40,14 @@ public sealed partial class InMemoryEventStore
         /// <summary>Gets or sets the number of state changes: a queue item remembers it, and is stale once it differs.</summary>
         public int Version { get; set; }
 
-        public bool Removed { get; set; }
+        public bool Removed { get; private set; }
+
+        /// <summary>Marks the entry removed and lets go of its event (body, headers), which queue items and the arrival list may outlive.</summary>
+        public void Forget()
+        {
+            Removed = true;
+            Event = Forgotten;
+        }
 
         public WebhookEvent Snapshot() =>
             Event.Attempts == Attempts && Event.ReplayCount == ReplayCount && Event.Generation == Generation

@@ -541,7 +541,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             _timed.Remove(entry);
         }
 
-        entry.Removed = true;
+        entry.Forget();
         if (++_removedFromArrival > 1024 && _removedFromArrival > _arrival.Count / 2)
         {
             // Amortised: at most once per as many removals as there are live entries.

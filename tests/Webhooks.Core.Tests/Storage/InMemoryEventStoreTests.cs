@@ -116,6 +116,29 @@ public class InMemoryEventStoreTests : EventStoreContractTests
     }
 
     [Fact]
+    public async Task DeleteAsync_BodyNoLongerHeldBeforeCompaction()
+    {
+        var store = new InMemoryEventStore(Clock);
+        WeakReference body = await AppendWithBodyAsync(store, "gone");
+        await store.AppendAsync(NewEvent("kept"));
+        Assert.True(await store.DeleteAsync("github:gone"));
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(body.IsAlive);
+        Assert.Equal("github:kept", (await store.ListAsync(null, 10)).Items.Single().Id);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private async Task<WeakReference> AppendWithBodyAsync(InMemoryEventStore store, string id)
+    {
+        byte[] body = new byte[64 * 1024];
+        await store.AppendAsync(WebhookEvent.Create("github", id, "push", [], body, Clock.GetUtcNow()));
+        return new WeakReference(body);
+    }
+
+    [Fact]
     public void Constructor_InvalidLimits_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>("limits", () => new InMemoryEventStore(limits: new InMemoryStoreOptions { MaxEvents = 0 }));
