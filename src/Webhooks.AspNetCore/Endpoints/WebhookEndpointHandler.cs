@@ -133,9 +133,10 @@ internal sealed partial class WebhookEndpointHandler(
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             // Unreachable, too slow, full, or failing: the delivery was not saved, so the sender must retry.
-            if (ex is WebhookStoreUnavailableException unavailable)
+            if (ex is WebhookStoreUnavailableException or TimeoutException)
             {
-                Log.StoreRefused(_logger, webhookEvent.Id, unavailable.Message);
+                // Expected outcomes (full, down, too slow): one line, no stack trace.
+                Log.StoreRefused(_logger, webhookEvent.Id, ex.Message);
             }
             else
             {

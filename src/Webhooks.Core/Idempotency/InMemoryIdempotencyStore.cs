@@ -24,6 +24,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _lastToken;
+    private int _approximateCount;
 
     /// <summary>Creates a store.</summary>
     /// <param name="timeProvider">The clock for leases and retention; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
@@ -88,6 +89,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             entry = new Entry(key, ++_lastToken) { ExpiresAt = now + lease };
             _entries.Add(key, entry);
             _leases.Add(entry);
+            Volatile.Write(ref _approximateCount, _entries.Count);
             return ValueTask.FromResult(IdempotencyBeginResult.Started(entry.Token));
         }
     }
@@ -130,6 +132,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
             _entries.Remove(key);
             _leases.Remove(entry);
+            Volatile.Write(ref _approximateCount, _entries.Count);
             return ValueTask.FromResult(true);
         }
     }
@@ -138,6 +141,12 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     /// <param name="headroom">How many free keys must remain.</param>
     internal string? FullReason(int headroom)
     {
+        // Checked on every append: far from capacity, an approximate count read without the lock is enough.
+        if (Volatile.Read(ref _approximateCount) + headroom <= MaxKeys / 2)
+        {
+            return null;
+        }
+
         lock (_gate)
         {
             DateTimeOffset now = _timeProvider.GetUtcNow();
@@ -147,6 +156,8 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
                 PurgeAllExpired(now);
             }
 
+            // Never below the true count (only additions raise it, and they write it): the fast path above is safe.
+            Volatile.Write(ref _approximateCount, _entries.Count);
             return _entries.Count + headroom > MaxKeys
                 ? $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); no delivery is accepted that could not be processed."
                 : null;

@@ -78,16 +78,6 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    /// <summary>Advances in small steps, yielding between them so that woken work can run and arm new timers.</summary>
-    public async Task AdvanceInStepsAsync(TimeSpan by, int steps = 10)
-    {
-        for (int i = 0; i < steps; i++)
-        {
-            Advance(by / steps);
-            await Task.Delay(5);
-        }
-    }
-
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         public DateTimeOffset? DueAt { get; set; }
