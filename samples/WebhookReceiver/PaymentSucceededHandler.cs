@@ -5,11 +5,11 @@ using Webhooks.Processing;
 namespace WebhookReceiver;
 
 /// <summary>Handles Stripe <c>payment_intent.succeeded</c>: logs the payment intent and its amount.</summary>
-internal sealed partial class PaymentSucceededHandler(ILogger<PaymentSucceededHandler> logger, IConfiguration configuration) : IWebhookHandler
+internal sealed partial class PaymentSucceededHandler(ILogger<PaymentSucceededHandler> logger, SampleWork work) : IWebhookHandler
 {
     public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        await SampleWork.DelayAsync(configuration, cancellationToken);
+        await work.DelayAsync(cancellationToken);
         using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
         JsonElement intent = payload.RootElement.GetProperty("data").GetProperty("object");
         string intentId = intent.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? "" : "";

@@ -10,6 +10,10 @@ builder.Services.AddWebhookReceiver()
     .AddHandler<PushHandler>("github", "push")
     .AddHandler<PaymentSucceededHandler>("stripe", "payment_intent.succeeded");
 
+// The sample's own settings (Sample:WorkDelayMs), read by its handlers.
+builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
+builder.Services.AddSingleton<SampleWork>();
+
 WebApplication app = builder.Build();
 
 app.MapWebhooks();       // POST /webhooks/github, POST /webhooks/stripe

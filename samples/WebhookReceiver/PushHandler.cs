@@ -5,11 +5,11 @@ using Webhooks.Processing;
 namespace WebhookReceiver;
 
 /// <summary>Handles GitHub <c>push</c>: logs the branch and the number of commits.</summary>
-internal sealed partial class PushHandler(ILogger<PushHandler> logger, IConfiguration configuration) : IWebhookHandler
+internal sealed partial class PushHandler(ILogger<PushHandler> logger, SampleWork work) : IWebhookHandler
 {
     public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        await SampleWork.DelayAsync(configuration, cancellationToken);
+        await work.DelayAsync(cancellationToken);
         using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
         JsonElement root = payload.RootElement;
         string branch = root.TryGetProperty("ref", out JsonElement reference) ? reference.GetString() ?? "" : "";

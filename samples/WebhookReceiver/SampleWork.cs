@@ -1,11 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace WebhookReceiver;
 
-/// <summary><c>Sample:WorkDelayMs</c> (default 0) makes the handlers simulate slow work, to watch queueing, retries and recovery.</summary>
-internal static class SampleWork
+/// <summary>The simulated work of the sample's handlers, read from the options (bound once, updated when the configuration changes).</summary>
+internal sealed class SampleWork(IOptionsMonitor<SampleOptions> options)
 {
-    public static Task DelayAsync(IConfiguration configuration, CancellationToken cancellationToken)
+    public Task DelayAsync(CancellationToken cancellationToken)
     {
-        int delay = configuration.GetValue("Sample:WorkDelayMs", 0);
+        int delay = options.CurrentValue.WorkDelayMs;
         return delay > 0 ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
     }
 }

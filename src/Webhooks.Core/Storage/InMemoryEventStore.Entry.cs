@@ -20,10 +20,24 @@ public sealed partial class InMemoryEventStore
 
         public int Attempts { get; set; }
 
-        /// <summary>The schedule key: when queued, when it was queued; when failed, the retry time; when processing, the lease expiry.</summary>
-        public DateTimeOffset DueAt { get; set; }
+        // Times are kept as UTC ticks: an entry lives as long as its event, and every byte of it counts.
+        private long _dueAt;
+        private long _completedAt = NotCompleted;
 
-        public DateTimeOffset? CompletedAt { get; set; }
+        private const long NotCompleted = long.MinValue;
+
+        /// <summary>The schedule key: when queued, when it was queued; when failed, the retry time; when processing, the lease expiry.</summary>
+        public DateTimeOffset DueAt
+        {
+            get => new(_dueAt, TimeSpan.Zero);
+            set => _dueAt = value.UtcTicks;
+        }
+
+        public DateTimeOffset? CompletedAt
+        {
+            get => _completedAt == NotCompleted ? null : new DateTimeOffset(_completedAt, TimeSpan.Zero);
+            set => _completedAt = value is { } at ? at.UtcTicks : NotCompleted;
+        }
 
         public long Token { get; set; }
 

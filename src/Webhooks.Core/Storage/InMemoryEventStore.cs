@@ -145,7 +145,10 @@ public sealed partial class InMemoryEventStore : IEventStore
                 throw new WebhookStoreUnavailableException(reason);
             }
 
-            var entry = new Entry(webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 }, ++_sequence, size) { DueAt = now };
+            WebhookEvent stored = webhookEvent.Attempts == 0 && webhookEvent.ReplayCount == 0 && webhookEvent.Generation == 0
+                ? webhookEvent
+                : webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 };
+            var entry = new Entry(stored, ++_sequence, size) { DueAt = now };
             _byId.Add(entry.Event.Id, entry);
             _arrival.Add(entry);
             _byStatus[(int)WebhookEventStatus.Queued]!.Add(entry);
