@@ -3,22 +3,32 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 
 namespace Webhooks;
 
 /// <summary>
-/// The stored headers of one delivery: one array of name/value pairs, names compared case-insensitively. Names, and values that
-/// repeat from delivery to delivery (content type, user agent, event type), are shared between events, so that a stored event
-/// costs its body and little more.
+/// The stored headers of one delivery, names compared case-insensitively, kept compactly because a stored event lives for days:
+/// names, and values that repeat from delivery to delivery (content type, user agent, event type), are shared between events;
+/// values that differ every time (delivery id, signature) are kept as ASCII bytes in one array, and a string is made for them
+/// only when they are read. Deliveries from one sender share the rest too: the list of names and recurring values, its shape,
+/// is the same object for all of them.
 /// </summary>
 internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 {
-    public static readonly WebhookHeaders Empty = new([], 0);
+    public static readonly WebhookHeaders Empty = new([], null, 0, 0);
 
     private const int MaxPooled = 4096;
     private const int MaxPooledValueLength = 64;
 
+    /// <summary>Ends each value in the packed bytes; never part of a packed value (only printable ASCII is packed).</summary>
+    private const byte Separator = (byte)'\n';
+
+    private const int MaxShapes = 1024;
+
     private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<string?[], string?[]> Shapes = new(ShapeComparer.Instance);
 
     /// <summary>Headers whose values differ on every delivery: pooling them would only fill the pool.</summary>
     private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
@@ -27,15 +37,22 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         "webhook-signature", "traceparent", "tracestate", "X-Request-Id", "X-Correlation-Id", "Date",
     };
 
-    private readonly string[] _pairs;
+    /// <summary>Name, value, name, value…; a <see langword="null"/> value is the next value in <see cref="_packed"/>.</summary>
+    private readonly string?[] _pairs;
+    private readonly byte[]? _packed;
 
-    private WebhookHeaders(string[] pairs, int count)
+    private WebhookHeaders(string?[] pairs, byte[]? packed, int count, int ownStringBytes)
     {
         _pairs = pairs;
+        _packed = packed;
         Count = count;
+        ApproximateSize = 40 + 24 + (8 * pairs.Length) + (packed is null ? 0 : 24 + packed.Length) + ownStringBytes;
     }
 
     public int Count { get; }
+
+    /// <summary>Gets roughly how many bytes these headers take in memory, shared strings not counted (for a store's byte capacity).</summary>
+    public int ApproximateSize { get; }
 
     public IEnumerable<string> Keys
     {
@@ -43,7 +60,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         {
             for (int i = 0; i < Count; i++)
             {
-                yield return _pairs[2 * i];
+                yield return _pairs[2 * i]!;
             }
         }
     }
@@ -52,9 +69,10 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     {
         get
         {
+            int packed = 0;
             for (int i = 0; i < Count; i++)
             {
-                yield return _pairs[(2 * i) + 1];
+                yield return ValueAt(i, ref packed);
             }
         }
     }
@@ -67,6 +85,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         int capacity = headers is IReadOnlyCollection<KeyValuePair<string, string>> sized ? sized.Count : 8;
         string[] pairs = new string[2 * Math.Max(capacity, 1)];
         int count = 0;
+        int packedLength = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
             if (WebhookEvent.IsExcludedHeader(header.Key))
@@ -75,11 +94,13 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             }
 
             string name = Share(header.Key);
-            string value = header.Value.Length <= MaxPooledValueLength && !Unique.Contains(name) ? Share(header.Value) : header.Value;
+            string value = IsRecurring(name, header.Value) ? Share(header.Value) : header.Value;
             int existing = IndexOf(pairs, count, name);
             if (existing >= 0)
             {
+                packedLength -= PackedLength(name, pairs[(2 * existing) + 1]);
                 pairs[(2 * existing) + 1] = value;
+                packedLength += PackedLength(name, value);
                 continue;
             }
 
@@ -90,6 +111,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
             pairs[2 * count] = name;
             pairs[(2 * count) + 1] = value;
+            packedLength += PackedLength(name, value);
             count++;
         }
 
@@ -98,12 +120,42 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             return Empty;
         }
 
-        if (pairs.Length != 2 * count)
+        var stored = new string?[2 * count];
+        byte[]? packed = packedLength == 0 ? null : new byte[packedLength];
+        int at = 0;
+        int ownStringBytes = 0;
+        bool shareable = true;
+        for (int i = 0; i < count; i++)
         {
-            Array.Resize(ref pairs, 2 * count);
+            string name = pairs[2 * i];
+            string value = pairs[(2 * i) + 1];
+            stored[2 * i] = name;
+            if (PackedLength(name, value) == 0)
+            {
+                stored[(2 * i) + 1] = value;
+                if (!IsRecurring(name, value))
+                {
+                    ownStringBytes += 24 + (2 * value.Length);
+                    shareable = false;
+                }
+
+                continue;
+            }
+
+            for (int c = 0; c < value.Length; c++)
+            {
+                packed![at++] = (byte)value[c];
+            }
+
+            packed![at++] = Separator;
         }
 
-        return new WebhookHeaders(pairs, count);
+        if (shareable)
+        {
+            stored = Shapes.TryGetValue(stored, out string?[]? shape) ? shape : Shapes.Count < MaxShapes ? Shapes.GetOrAdd(stored, stored) : stored;
+        }
+
+        return new WebhookHeaders(stored, packed, count, ownStringBytes);
     }
 
     /// <summary>Returns the shared instance of a string that recurs across deliveries (a header name, an event type).</summary>
@@ -117,27 +169,83 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         return Pool.Count < MaxPooled ? Pool.GetOrAdd(text, text) : text;
     }
 
+    /// <summary>Tells whether these headers and <paramref name="other"/> share one shape (names and recurring values).</summary>
+    public bool SharesShapeWith(WebhookHeaders other) => ReferenceEquals(_pairs, other._pairs);
+
     public bool ContainsKey(string key) => IndexOf(_pairs, Count, key) >= 0;
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value)
     {
         ArgumentNullException.ThrowIfNull(key);
         int index = IndexOf(_pairs, Count, key);
-        value = index >= 0 ? _pairs[(2 * index) + 1] : null;
-        return index >= 0;
+        if (index < 0)
+        {
+            value = null;
+            return false;
+        }
+
+        int packed = 0;
+        for (int i = 0; i < index; i++)
+        {
+            packed += _pairs[(2 * i) + 1] is null ? 1 : 0;
+        }
+
+        value = ValueAt(index, ref packed);
+        return true;
     }
 
     public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
     {
+        int packed = 0;
         for (int i = 0; i < Count; i++)
         {
-            yield return new KeyValuePair<string, string>(_pairs[2 * i], _pairs[(2 * i) + 1]);
+            yield return new KeyValuePair<string, string>(_pairs[2 * i]!, ValueAt(i, ref packed));
         }
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static int IndexOf(string[] pairs, int count, string name)
+    /// <summary>Tells whether a value is likely to recur in other deliveries, and so is shared rather than stored with each event.</summary>
+    private static bool IsRecurring(string name, string value) => value.Length <= MaxPooledValueLength && !Unique.Contains(name);
+
+    /// <summary>How many packed bytes a value takes: 0 for a shared value or one with other than printable ASCII (kept as a string).</summary>
+    private static int PackedLength(string name, string value)
+    {
+        if (IsRecurring(name, value))
+        {
+            return 0;
+        }
+
+        foreach (char c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                return 0;
+            }
+        }
+
+        return value.Length + 1;
+    }
+
+    /// <summary>The value of pair <paramref name="index"/>; <paramref name="packed"/> counts the packed values before it, and is advanced past it.</summary>
+    private string ValueAt(int index, ref int packed)
+    {
+        if (_pairs[(2 * index) + 1] is { } value)
+        {
+            return value;
+        }
+
+        ReadOnlySpan<byte> rest = _packed;
+        for (int skip = packed; skip > 0; skip--)
+        {
+            rest = rest[(rest.IndexOf(Separator) + 1)..];
+        }
+
+        packed++;
+        return Encoding.ASCII.GetString(rest[..rest.IndexOf(Separator)]);
+    }
+
+    private static int IndexOf(string?[] pairs, int count, string name)
     {
         for (int i = 0; i < count; i++)
         {
@@ -148,5 +256,40 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         }
 
         return -1;
+    }
+
+    /// <summary>Shapes are equal when their names and shared values are (the per-delivery values are all packed, so absent).</summary>
+    private sealed class ShapeComparer : IEqualityComparer<string?[]>
+    {
+        public static readonly ShapeComparer Instance = new();
+
+        public bool Equals(string?[]? x, string?[]? y)
+        {
+            if (x!.Length != y!.Length)
+            {
+                return false;
+            }
+
+            for (int i = 0; i < x.Length; i++)
+            {
+                if (!ReferenceEquals(x[i], y[i]) && !string.Equals(x[i], y[i], StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(string?[] obj)
+        {
+            var hash = default(HashCode);
+            foreach (string? text in obj)
+            {
+                hash.Add(text is null ? 0 : StringComparer.Ordinal.GetHashCode(text));
+            }
+
+            return hash.ToHashCode();
+        }
     }
 }

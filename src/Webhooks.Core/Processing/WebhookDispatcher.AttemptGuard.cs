@@ -20,13 +20,15 @@ internal sealed partial class WebhookDispatcher
         private readonly TimeSpan _lease;
         private readonly TimeSpan _handlerTimeout;
         private readonly CancellationTokenSource _cancel = new();
-        private readonly CancellationTokenSource _abandon = new();
-        private readonly CancellationTokenRegistration _onAbort;
         private readonly TimeSpan _tick;
         private readonly long _started;
         private long _renewedAt;
         private long _cancelledAt;
         private int _renewing;
+
+        // Made only for a handler that does not finish at once: most never need it.
+        private CancellationTokenSource? _abandon;
+        private int _abandoned;
 
         public AttemptGuard(WebhookDispatcher owner, WebhookClaim claim)
         {
@@ -37,15 +39,33 @@ internal sealed partial class WebhookDispatcher
             Grace = _lease / 10;
             _started = _renewedAt = owner._timeProvider.GetTimestamp();
             _tick = owner.TickInterval;
-            _onAbort = owner._aborting.Token.UnsafeRegister(static state => ((AttemptGuard)state!).Cancel(), this);
             owner._guards.TryAdd(this, 0);
+            if (owner._aborting.IsCancellationRequested)
+            {
+                // Shutdown gave up waiting before this attempt registered: it did not see this guard.
+                Cancel();
+            }
         }
 
         /// <summary>Gets the handlers' cancellation token.</summary>
         public CancellationToken Token => _cancel.Token;
 
         /// <summary>Gets a token that fires when a cancelled handler has not returned within <see cref="Grace"/>.</summary>
-        public CancellationToken Abandon => _abandon.Token;
+        public CancellationToken Abandon
+        {
+            get
+            {
+                CancellationTokenSource abandon = LazyInitializer.EnsureInitialized(ref _abandon);
+
+                // The ticker may have decided before the source existed: it sets the flag first, then cancels what it finds.
+                if (Volatile.Read(ref _abandoned) == 1)
+                {
+                    abandon.Cancel();
+                }
+
+                return abandon.Token;
+            }
+        }
 
         /// <summary>Gets how long a cancelled handler is waited for.</summary>
         public TimeSpan Grace { get; }
@@ -59,16 +79,16 @@ internal sealed partial class WebhookDispatcher
         public void Dispose()
         {
             StopRenewing();
-            _onAbort.Dispose();
-            if (!_abandon.IsCancellationRequested)
+            if (Volatile.Read(ref _abandoned) == 0)
             {
                 // A handler that was given up on may still observe these tokens: they are left to the garbage collector.
                 _cancel.Dispose();
-                _abandon.Dispose();
+                _abandon?.Dispose();
             }
         }
 
-        private void Cancel()
+        /// <summary>Cancels the handlers (deadline, lost claim, or shutdown); the first call counts.</summary>
+        public void Cancel()
         {
             if (Interlocked.CompareExchange(ref _cancelledAt, _owner._timeProvider.GetTimestamp(), 0) == 0)
             {
@@ -82,9 +102,9 @@ internal sealed partial class WebhookDispatcher
             long cancelledAt = Interlocked.Read(ref _cancelledAt);
             if (cancelledAt != 0)
             {
-                if (clock.GetElapsedTime(cancelledAt, now) >= Grace && !_abandon.IsCancellationRequested)
+                if (clock.GetElapsedTime(cancelledAt, now) >= Grace && Interlocked.Exchange(ref _abandoned, 1) == 0)
                 {
-                    _abandon.Cancel();
+                    Volatile.Read(ref _abandon)?.Cancel();
                 }
 
                 return;

@@ -218,10 +218,10 @@ internal sealed partial class WebhookDispatcher
 
         try
         {
-            await running.WaitAsync(guard.Abandon).ConfigureAwait(false);
+            await (running.IsCompleted ? running : running.WaitAsync(guard.Abandon)).ConfigureAwait(false);
             return null;
         }
-        catch (OperationCanceledException) when (guard.Abandon.IsCancellationRequested && !running.IsCompleted)
+        catch (OperationCanceledException) when (!running.IsCompleted && guard.Abandon.IsCancellationRequested)
         {
             _metrics.StuckHandlers.Add(1);
             Log.HandlerStuck(_logger, webhookEvent.Id, registration.Name, guard.Grace);

@@ -125,7 +125,12 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The host's shutdown timeout passed: cancel the running handlers, then wait for them to give their events back.
+            // (An attempt that starts from here on sees the abort when it registers its guard.)
             await _aborting.CancelAsync().ConfigureAwait(false);
+            foreach (KeyValuePair<AttemptGuard, byte> guard in _guards)
+            {
+                guard.Key.Cancel();
+            }
         }
 
         try

@@ -485,6 +485,11 @@ public sealed partial class InMemoryEventStore : IEventStore
     private static long SizeOf(WebhookEvent webhookEvent)
     {
         long size = EntryOverheadBytes + webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length));
+        if (webhookEvent.Headers is WebhookHeaders compact)
+        {
+            return size + compact.ApproximateSize;
+        }
+
         foreach (KeyValuePair<string, string> header in webhookEvent.Headers)
         {
             size += 2L * (header.Key.Length + header.Value.Length) + 32;
