@@ -76,8 +76,8 @@ wait_ready "$floor_url"
 wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
 
-load "$floor_url" 5s >/dev/null      # warm-up
-load "$receiver_url" 5s >/dev/null
+load "$floor_url" 20s >/dev/null     # warm-up (the JIT tiers up the hot paths)
+load "$receiver_url" 20s >/dev/null
 processed_all=$(drained)
 
 results=$(mktemp)
