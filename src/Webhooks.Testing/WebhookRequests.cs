@@ -66,10 +66,24 @@ public static class WebhookRequests
     /// <exception cref="ArgumentException"><paramref name="secret"/> is empty.</exception>
     public static HttpRequestMessage Stripe(string secret, string body, DateTimeOffset? timestamp = null, string path = "/webhooks/stripe")
     {
+        ArgumentNullException.ThrowIfNull(body);
+        return Stripe(secret, Encoding.UTF8.GetBytes(body), timestamp, path);
+    }
+
+    /// <summary>Builds a Stripe delivery from raw bytes (which need not be valid UTF-8): the body signed with a <c>Stripe-Signature</c> header.</summary>
+    /// <param name="secret">The endpoint secret (<c>whsec_…</c>).</param>
+    /// <param name="body">The body bytes, sent exactly as given.</param>
+    /// <param name="timestamp">The signing time; now when <see langword="null"/>.</param>
+    /// <param name="path">Where to post; <c>/webhooks/stripe</c> by default.</param>
+    /// <returns>The request.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="secret"/> is empty.</exception>
+    public static HttpRequestMessage Stripe(string secret, byte[] body, DateTimeOffset? timestamp = null, string path = "/webhooks/stripe")
+    {
         ArgumentException.ThrowIfNullOrEmpty(secret);
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(path);
-        byte[] bytes = Encoding.UTF8.GetBytes(body);
+        byte[] bytes = body;
         HttpRequestMessage request = JsonPost(path, bytes);
         request.Headers.TryAddWithoutValidation("User-Agent", "Stripe/1.0 (+https://stripe.com/docs/webhooks)");
         request.Headers.Add("Stripe-Signature", new StripeSigner(secret).Sign(bytes, timestamp ?? DateTimeOffset.UtcNow));

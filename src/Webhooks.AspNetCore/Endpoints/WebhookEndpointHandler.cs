@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.IO.Pipelines;
 using System.Threading;
 using System.Threading.Tasks;
@@ -33,7 +34,31 @@ internal sealed partial class WebhookEndpointHandler(
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
+    /// <summary>Answers one delivery. Never throws: whatever a sender puts in the request, or a fault of the receiver, gets a JSON answer.</summary>
     public async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleCoreAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The sender went away; there is no one to answer.
+            Log.Aborted(_logger, context.Request.Path.Value ?? "");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A fault of the receiver (or of code it calls), not of the request: logged once, answered 500 so that the sender retries.
+            Log.Fault(_logger, ex, context.Request.Path.Value ?? "");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, WebhookErrors.InternalError).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext context)
     {
         string name = context.Request.RouteValues["source"] as string ?? "";
         if (!sources.TryGet(name, out WebhookSource source))
@@ -53,26 +78,55 @@ internal sealed partial class WebhookEndpointHandler(
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
         {
-            // Let the server enforce the source's limit too (Kestrel's global default is 30 MB).
-            sizeFeature.MaxRequestBodySize = limit;
+            // The limit is enforced below on the content alone: the server's own limit would also count chunk framing.
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(context.Request.BodyReader, context.Request.ContentLength, limit, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Broken framing, a body cut short, or one that arrives too slowly: the sender's fault, answered if still possible.
+            bool slow = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+            Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            await TryWriteErrorAsync(context, slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, slow ? WebhookErrors.RequestTimeout : WebhookErrors.InvalidBody).ConfigureAwait(false);
+            return;
+        }
+        catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The connection was reset mid-body.
+            Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            await TryWriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.InvalidBody).ConfigureAwait(false);
+            return;
+        }
+
+        if (body is null)
+        {
+            Log.TooLarge(_logger, source.Name, limit);
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
+            return;
+        }
+
+        await ReceiveAsync(context, source, body, endpoint).ConfigureAwait(false);
+    }
+
+    private static async Task TryWriteErrorAsync(HttpContext context, int status, string error)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
         }
 
         try
         {
-            byte[]? body = await ReadBodyAsync(context.Request.BodyReader, context.Request.ContentLength, limit, context.RequestAborted).ConfigureAwait(false);
-            if (body is null)
-            {
-                Log.TooLarge(_logger, source.Name, limit);
-                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
-                return;
-            }
-
-            await ReceiveAsync(context, source, body, endpoint).ConfigureAwait(false);
+            await WebhookJson.WriteErrorAsync(context, status, error).ConfigureAwait(false);
         }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (Exception ex) when (ex is IOException or OperationCanceledException or InvalidOperationException)
         {
-            Log.TooLarge(_logger, source.Name, limit);
-            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
+            // The connection is gone: nothing more to say.
         }
     }
 
@@ -130,19 +184,11 @@ internal sealed partial class WebhookEndpointHandler(
                 ? await accepting.ConfigureAwait(false)
                 : await accepting.AsTask().WaitAsync(endpoint.StoreTimeout, timeProvider, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
+        catch (Exception ex) when (ex is WebhookStoreUnavailableException or TimeoutException && !context.RequestAborted.IsCancellationRequested)
         {
-            // Unreachable, too slow, full, or failing: the delivery was not saved, so the sender must retry.
-            if (ex is WebhookStoreUnavailableException or TimeoutException)
-            {
-                // Expected outcomes (full, down, too slow): one line, no stack trace.
-                Log.StoreRefused(_logger, webhookEvent.Id, ex.Message);
-            }
-            else
-            {
-                Log.StoreUnavailable(_logger, ex, webhookEvent.Id);
-            }
-
+            // Unreachable, too slow or full: the delivery was not saved, so the sender must retry. An expected outcome: one
+            // line, no stack trace. (Anything else a store throws is a fault: 500, logged with its stack trace.)
+            Log.StoreRefused(_logger, webhookEvent.Id, ex.Message);
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
             await WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             return;
@@ -283,8 +329,14 @@ internal sealed partial class WebhookEndpointHandler(
         [LoggerMessage(EventId = 1201, Level = LogLevel.Warning, Message = "Webhook to source {Source} rejected: body larger than {Limit} bytes.")]
         public static partial void TooLarge(ILogger logger, string source, long limit);
 
-        [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Webhook {EventId} could not be saved; answered 503 so that the sender retries.")]
-        public static partial void StoreUnavailable(ILogger logger, Exception exception, string eventId);
+        [LoggerMessage(EventId = 1202, Level = LogLevel.Error, Message = "Webhook request to {Path} failed in the receiver; answered 500 internal_error so that the sender retries.")]
+        public static partial void Fault(ILogger logger, Exception exception, string path);
+
+        [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Webhook body for source {Source} could not be read: {Reason}")]
+        public static partial void BodyUnreadable(ILogger logger, string source, string reason);
+
+        [LoggerMessage(EventId = 1206, Level = LogLevel.Debug, Message = "Webhook request to {Path} ended: the sender went away.")]
+        public static partial void Aborted(ILogger logger, string path);
 
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Webhook {EventId} was not saved ({Reason}); answered 503 so that the sender retries.")]
         public static partial void StoreRefused(ILogger logger, string eventId, string reason);

@@ -12,8 +12,20 @@ public static class WebhookErrors
     /// <summary>400: the delivery carries no id.</summary>
     public const string MissingDeliveryId = "missing_delivery_id";
 
-    /// <summary>400: the body is not JSON where the id or type must be read from it.</summary>
+    /// <summary>400: the delivery id (or event type) is malformed, longer than 200 characters, or given twice with different values.</summary>
+    public const string InvalidDeliveryId = "invalid_delivery_id";
+
+    /// <summary>400: the body is not JSON where JSON is needed (not an object, invalid UTF-8 in a string, or a top-level <c>id</c>/<c>type</c> given twice).</summary>
     public const string InvalidJson = "invalid_json";
+
+    /// <summary>400: the body's framing is broken (bad chunking, or the connection was cut before the declared length arrived).</summary>
+    public const string InvalidBody = "invalid_body";
+
+    /// <summary>408: the body arrived too slowly.</summary>
+    public const string RequestTimeout = "request_timeout";
+
+    /// <summary>500: a fault in the receiver itself (logged once at Error); the sender should retry.</summary>
+    public const string InternalError = "internal_error";
 
     /// <summary>413: the body is larger than the source's limit.</summary>
     public const string PayloadTooLarge = "payload_too_large";

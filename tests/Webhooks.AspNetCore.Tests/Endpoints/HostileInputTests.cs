@@ -1,0 +1,258 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Webhooks.Storage;
+using Webhooks.Testing;
+
+namespace Webhooks.AspNetCore.Tests.Endpoints;
+
+/// <summary>What a hostile sender or a careless network can put in a request: each answer is a JSON error, nothing throws.</summary>
+public class HostileInputTests
+{
+    private const string PushBody = "{\"ref\":\"refs/heads/main\"}";
+
+    [Theory]
+    [InlineData("{\"id\":\"evt_\\ud800\",\"type\":\"charge.succeeded\"}")]
+    [InlineData("{\"id\":\"evt_1\",\"type\":\"charge\\udc00\"}")]
+    [InlineData("{\"id\":\"evt_1\",\"data\":{\"name\":\"\\ud800x\"}}")]
+    [InlineData("{\"id\":\"evt_1\",\"id\":\"evt_2\"}")]
+    [InlineData("{\"type\":\"a\",\"id\":\"evt_1\",\"type\":\"b\"}")]
+    public async Task Stripe_SignedBodyWithBadTextOrDuplicatedIdentity_400InvalidJson(string json)
+    {
+        LogCapture logs = new();
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<ILoggerProvider>(logs));
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(WebhookRequests.Stripe(ReceiverHost.StripeSecret, json)));
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_json", body.GetProperty("error").GetString());
+        Assert.Equal(0, logs.AtOrAbove(LogLevel.Error));
+        Assert.Equal(0, (await host.Store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Stripe_InvalidUtf8InId_400InvalidJson()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        byte[] json = [.. "{\"id\":\"evt_"u8, 0xC3, 0x28, .. "\"}"u8];
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(WebhookRequests.Stripe(ReceiverHost.StripeSecret, json)));
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_json", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Stripe_DuplicateKeyBelowTopLevel_Accepted()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.Stripe(ReceiverHost.StripeSecret, "{\"id\":\"evt_n\",\"data\":{\"id\":1,\"id\":2}}"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("a/b")]
+    [InlineData("a\u001b[31mred")]
+    [InlineData("a b")]
+    [InlineData("a?b")]
+    [InlineData("a#b")]
+    [InlineData("a%2Fb")]
+    [InlineData("a\\b")]
+    [InlineData("caf\u00e9")]
+    public async Task GitHub_MalformedDeliveryId_400InvalidDeliveryId(string id)
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        using HttpRequestMessage request = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody);
+        request.Headers.Remove("X-GitHub-Delivery");
+        request.Headers.TryAddWithoutValidation("X-GitHub-Delivery", id);
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(request));
+        Assert.Equal(400, status);
+        Assert.Equal("invalid_delivery_id", body.GetProperty("error").GetString());
+        Assert.Equal(0, (await host.Store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task DeliveryIdOf200Characters_Accepted_201Refused()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        HttpResponseMessage longest = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, new string('a', 200)));
+        HttpResponseMessage tooLong = await host.Client.SendAsync(WebhookRequests.Stripe(ReceiverHost.StripeSecret, "{\"id\":\"" + new string('b', 201) + "\"}"));
+        Assert.Equal(HttpStatusCode.Accepted, longest.StatusCode);
+        Assert.Equal("invalid_delivery_id", (await ReceiverHost.ReadAsync(tooLong)).Body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task IdentityHeaderTwice_DifferentValues400_SameValueAccepted()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        using HttpRequestMessage twoIds = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "a");
+        twoIds.Headers.TryAddWithoutValidation("X-GitHub-Delivery", "b");
+        using HttpRequestMessage twoTypes = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "c");
+        twoTypes.Headers.TryAddWithoutValidation("X-GitHub-Event", "issues");
+        using HttpRequestMessage sameTwice = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "d");
+        sameTwice.Headers.TryAddWithoutValidation("X-GitHub-Delivery", "d");
+
+        Assert.Equal("invalid_delivery_id", (await ReceiverHost.ReadAsync(await host.Client.SendAsync(twoIds))).Body.GetProperty("error").GetString());
+        Assert.Equal("invalid_delivery_id", (await ReceiverHost.ReadAsync(await host.Client.SendAsync(twoTypes))).Body.GetProperty("error").GetString());
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(sameTwice));
+        Assert.Equal(202, status);
+        Assert.Equal("github:d", body.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task StandardWebhooks_MalformedId_400InvalidDeliveryId()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        using HttpRequestMessage request = WebhookRequests.StandardWebhooks(ReceiverHost.AcmeSecret, "/webhooks/acme", "{\"type\":\"user.created\"}", "msg/1");
+        Assert.Equal("invalid_delivery_id", (await ReceiverHost.ReadAsync(await host.Client.SendAsync(request))).Body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task GitHub_SignedBodyNotJson_400InvalidJson_FormEncodedAccepted()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        using HttpRequestMessage notJson = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "payload=not-json", "n1");
+        using HttpRequestMessage form = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "payload=%7B%7D", "n2");
+        form.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+
+        Assert.Equal("invalid_json", (await ReceiverHost.ReadAsync(await host.Client.SendAsync(notJson))).Body.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(form)).StatusCode);
+    }
+
+    [Fact]
+    public async Task StoreBug_500InternalErrorLoggedOnce_NotMappedTo503()
+    {
+        LogCapture logs = new();
+        StoreDouble store = new(new InMemoryEventStore()) { BeforeAppend = static (_, _) => throw new InvalidOperationException("a bug") };
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
+        {
+            s.AddSingleton<ILoggerProvider>(logs);
+            s.AddSingleton<IEventStore>(store);
+        });
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "bug")));
+        Assert.Equal(500, status);
+        Assert.Equal("internal_error", body.GetProperty("error").GetString());
+        Assert.Single(logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+    }
+
+    [Fact]
+    public async Task Kestrel_ChunkedBodyJustUnderLimitIn4KiBChunks_Accepted()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync(useTestServer: false);
+        string json = "{\"id\":\"evt_big\",\"type\":\"t\",\"pad\":\"" + new string('x', (1024 * 1024) - 1024 - 36) + "\"}";
+        byte[] bytes = Encoding.UTF8.GetBytes(json);
+        Assert.True(bytes.Length < 1024 * 1024);
+        using HttpRequestMessage signed = WebhookRequests.Stripe(ReceiverHost.StripeSecret, bytes, path: Address(host) + "/webhooks/stripe");
+        using var request = new HttpRequestMessage(HttpMethod.Post, signed.RequestUri) { Content = new StreamContent(new ChunkingStream(bytes, 4096), 4096) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        foreach (var header in signed.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        HttpResponseMessage response = await host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(bytes, (await host.Store.ReadAsync("stripe:evt_big"))!.Body.ToArray());
+    }
+
+    [Theory]
+    [InlineData("Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400, "invalid_body")]
+    [InlineData("Transfer-Encoding: chunked\r\n\r\n2\r\n{}XX0\r\n\r\n", 400, "invalid_body")]
+    public async Task Kestrel_BrokenChunkFraming_400InvalidBodyAsJson_NoErrorLogged(string framing, int expected, string error)
+    {
+        LogCapture logs = new();
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<ILoggerProvider>(logs), useTestServer: false);
+        string response = await RawAsync(host, "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nX-GitHub-Delivery: raw\r\n" + framing, halfClose: true);
+        Assert.StartsWith("HTTP/1.1 " + expected, response, StringComparison.Ordinal);
+        Assert.Contains("{\"error\":\"" + error + "\"}", response, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", response, StringComparison.Ordinal);
+        Assert.Equal(0, logs.AtOrAbove(LogLevel.Error));
+    }
+
+    [Fact]
+    public async Task Kestrel_ContentLengthLongerThanBody_ConnectionClosed_NoErrorLogged()
+    {
+        LogCapture logs = new();
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<ILoggerProvider>(logs), useTestServer: false);
+        await RawAsync(host, "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nX-GitHub-Delivery: cut\r\nContent-Length: 1000\r\n\r\n{\"ref\":", halfClose: true);
+
+        // The sender is gone before its body arrived: nothing is stored, and nothing is logged as an error (wait for the
+        // request to have been seen through to its end in the log).
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!logs.Entries.Any(e => e.EventId is 1205 or 1206))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        Assert.Equal(0, logs.AtOrAbove(LogLevel.Error));
+        Assert.Equal(0, (await host.Store.CountAsync()).Total);
+    }
+
+    private static string Address(ReceiverHost host) =>
+        host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    private static async Task<string> RawAsync(ReceiverHost host, string request, bool halfClose)
+    {
+        var uri = new Uri(Address(host));
+        using var client = new TcpClient();
+        await client.ConnectAsync(uri.Host, uri.Port);
+        using NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        if (halfClose)
+        {
+            client.Client.Shutdown(SocketShutdown.Send);
+        }
+
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            return await reader.ReadToEndAsync(timeout.Token);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>A body handed to the client in pieces of a fixed size, so that each becomes one chunk.</summary>
+    private sealed class ChunkingStream(byte[] data, int chunk) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(Math.Min(count, chunk), data.Length - _position);
+            data.AsSpan(_position, n).CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
