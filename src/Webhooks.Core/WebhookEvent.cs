@@ -45,6 +45,14 @@ public sealed record WebhookEvent
     /// </summary>
     public int Generation { get; init; }
 
+    /// <summary>
+    /// Gets a value indicating whether a store must also treat this event as a duplicate when an event with a byte-identical body
+    /// (the same SHA-256 digest) is stored, whatever its id. Set for GitHub deliveries (unless turned off with
+    /// <c>Webhooks:GitHub:DeduplicateByBody</c>): GitHub signs only the body, so a captured delivery could otherwise be sent again
+    /// under a new delivery id and processed twice.
+    /// </summary>
+    public bool DeduplicateByBody { get; init; }
+
     /// <summary>Headers that are never stored: credentials of the HTTP hop, not part of the delivery.</summary>
     public static IReadOnlyCollection<string> ExcludedHeaders { get; } = ["Authorization", "Cookie"];
 

@@ -172,6 +172,11 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
+        if (source.Kind == WebhookSourceKind.GitHub && sourceOptions.Get(source.Name).DeduplicateByBody)
+        {
+            // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
+            webhookEvent = webhookEvent with { DeduplicateByBody = true };
+        }
         WebhookAcceptResult result;
         try
         {

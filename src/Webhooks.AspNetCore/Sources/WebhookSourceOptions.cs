@@ -20,6 +20,15 @@ public sealed class WebhookSourceOptions
     /// <value><see langword="null"/> for the default: <c>Webhooks:MaxBodyBytes</c> when set, else 25 MiB for GitHub (its own cap) and 1 MiB for others.</value>
     public long? MaxBodyBytes { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a GitHub delivery whose body is byte-identical to a stored one is a duplicate
+    /// whatever its delivery id (<c>Webhooks:GitHub:DeduplicateByBody</c>). GitHub signs only the body, not its
+    /// <c>X-GitHub-Delivery</c> and <c>X-GitHub-Event</c> headers: without this, a captured signed body sent again under a new
+    /// delivery id would be processed again. Turn it off only if one hook can legitimately send the same bytes twice.
+    /// </summary>
+    /// <value><see langword="true"/> by default; only GitHub sources use it (the other schemes sign their ids).</value>
+    public bool DeduplicateByBody { get; set; } = true;
+
     /// <summary>Gets or sets how old a signed timestamp may be (Stripe and Standard Webhooks).</summary>
     /// <value>300 seconds by default.</value>
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromSeconds(300);

@@ -23,6 +23,7 @@ public sealed partial class InMemoryEventStore : IEventStore
     internal const int EntryOverheadBytes = 512;
 
     private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<BodyDigest, Entry> _byDigest = [];
 
     // Due work: events queued now (appended, released, replayed) in arrival order, and events due at a time of their own (a
     // retry, or a lease's expiry) ordered by that time. Queue items whose entry has changed since are skipped when met.
@@ -122,6 +123,7 @@ public sealed partial class InMemoryEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(webhookEvent);
         cancellationToken.ThrowIfCancellationRequested();
         long size = SizeOf(webhookEvent);
+        BodyDigest digest = webhookEvent.DeduplicateByBody ? BodyDigest.Of(webhookEvent.Body.Span) : default;
         lock (_gate)
         {
             DateTimeOffset now = _timeProvider.GetUtcNow();
@@ -131,6 +133,12 @@ public sealed partial class InMemoryEventStore : IEventStore
                 return ValueTask.FromResult(existing.Event.Body.Span.SequenceEqual(webhookEvent.Body.Span)
                     ? EventAppendResult.Duplicate
                     : EventAppendResult.ConflictingDuplicate);
+            }
+
+            if (webhookEvent.DeduplicateByBody && _byDigest.ContainsKey(digest))
+            {
+                // The same signed body under another id: a captured delivery sent again.
+                return ValueTask.FromResult(EventAppendResult.Duplicate);
             }
 
             if (_intakeCount >= MaxEvents || _intakeBytes + size > MaxBytes)
@@ -150,6 +158,11 @@ public sealed partial class InMemoryEventStore : IEventStore
                 : webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 };
             var entry = new Entry(stored, ++_sequence, size) { DueAt = now };
             _byId.Add(entry.Event.Id, entry);
+            if (stored.DeduplicateByBody)
+            {
+                _byDigest.Add(digest, entry);
+            }
+
             _arrival.Add(entry);
             _byStatus[(int)WebhookEventStatus.Queued]!.Add(entry);
             _counts[(int)WebhookEventStatus.Queued]++;
@@ -542,6 +555,12 @@ public sealed partial class InMemoryEventStore : IEventStore
     private void Remove(Entry entry)
     {
         _byId.Remove(entry.Event.Id);
+        if (entry.Event.DeduplicateByBody)
+        {
+            // The digest is not kept with the entry (32 bytes each); it is computed again, once, on the way out.
+            _byDigest.Remove(BodyDigest.Of(entry.Event.Body.Span));
+        }
+
         _byStatus[(int)entry.Status]?.Remove(entry);
         _counts[(int)entry.Status]--;
         if (entry.Status is WebhookEventStatus.Processing or WebhookEventStatus.Failed)
@@ -586,6 +605,21 @@ public sealed partial class InMemoryEventStore : IEventStore
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>The SHA-256 digest of a body, as a dictionary key.</summary>
+    private readonly record struct BodyDigest(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static BodyDigest Of(ReadOnlySpan<byte> body)
+        {
+            Span<byte> hash = stackalloc byte[32];
+            System.Security.Cryptography.SHA256.HashData(body, hash);
+            return new BodyDigest(
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash),
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]),
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash[16..]),
+                System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(hash[24..]));
         }
     }
 }

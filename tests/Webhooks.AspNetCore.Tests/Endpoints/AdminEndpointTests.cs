@@ -77,7 +77,7 @@ public class AdminEndpointTests
         await using ReceiverHost host = await ReceiverHost.StartAsync();
         for (int i = 0; i < 5; i++)
         {
-            await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{}", "p" + i));
+            await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{\"n\":" + i + "}", "p" + i));
         }
 
         string? cursor = null;

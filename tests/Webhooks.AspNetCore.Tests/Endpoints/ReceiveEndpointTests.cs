@@ -366,7 +366,7 @@ public class ReceiveEndpointTests
             c["Webhooks:GitHub:Secrets:1"] = "new";
         });
         Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub("old", "push", PushBody, "a"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub("new", "push", PushBody, "b"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub("new", "push", "{\"ref\":\"refs/heads/other\"}", "b"))).StatusCode);
     }
 
     [Fact]

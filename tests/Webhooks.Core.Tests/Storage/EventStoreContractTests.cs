@@ -77,6 +77,35 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_SameBodyOtherIdDeduplicatedByBody_DuplicateAndNothingStored()
+    {
+        IEventStore store = CreateStore();
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Null(await store.GetAsync("github:d2"));
+
+        // Other bytes, or an event that does not ask for it, are not matched by body.
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":2}") with { DeduplicateByBody = true }));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d4", "{\"push\":1}")));
+        Assert.Equal(4 - 1, (await store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task AppendAsync_DeduplicatedByBody_ForgottenWithTheEvent()
+    {
+        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        await store.AppendAsync(NewEvent("d1", "{\"push\":1}") with { DeduplicateByBody = true });
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.CompleteAsync("github:d1", claim.Token, unhandled: false));
+        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.True(await store.DeleteAsync("github:d2"));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":1}") with { DeduplicateByBody = true }));
+    }
+
+    [Fact]
     public async Task AppendAsync_ThousandConcurrentSameId_ExactlyOneAppended()
     {
         IEventStore store = CreateStore();
