@@ -72,7 +72,8 @@ public class WebhookRequestsTests
     {
         Assert.Throws<ArgumentException>("secret", () => WebhookRequests.GitHub("", "push", "{}"));
         Assert.Throws<ArgumentException>("eventType", () => WebhookRequests.GitHub("s", "", "{}"));
-        Assert.Throws<ArgumentNullException>("body", () => WebhookRequests.Stripe("whsec_x", null!));
+        Assert.Throws<ArgumentNullException>("body", () => WebhookRequests.Stripe("whsec_x", (string)null!));
+        Assert.Throws<ArgumentNullException>("body", () => WebhookRequests.Stripe("whsec_x", (byte[])null!));
         Assert.Throws<ArgumentException>("type", () => WebhookRequests.StripeEvent(""));
     }
 
