@@ -83,9 +83,8 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     public static WebhookHeaders From(IEnumerable<KeyValuePair<string, string>> headers)
     {
         int capacity = headers is IReadOnlyCollection<KeyValuePair<string, string>> sized ? sized.Count : 8;
-        string[] pairs = new string[2 * Math.Max(capacity, 1)];
+        string?[] pairs = new string?[2 * Math.Max(capacity, 1)];
         int count = 0;
-        int packedLength = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
             if (WebhookEvent.IsExcludedHeader(header.Key))
@@ -98,9 +97,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             int existing = IndexOf(pairs, count, name);
             if (existing >= 0)
             {
-                packedLength -= PackedLength(name, pairs[(2 * existing) + 1]);
                 pairs[(2 * existing) + 1] = value;
-                packedLength += PackedLength(name, value);
                 continue;
             }
 
@@ -111,7 +108,6 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
             pairs[2 * count] = name;
             pairs[(2 * count) + 1] = value;
-            packedLength += PackedLength(name, value);
             count++;
         }
 
@@ -120,20 +116,25 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             return Empty;
         }
 
-        var stored = new string?[2 * count];
+        // Each value is looked at once: its packed length (0 when it stays a string) decides where it goes.
+        Span<int> lengths = count <= 64 ? stackalloc int[count] : new int[count];
+        int packedLength = 0;
+        for (int i = 0; i < count; i++)
+        {
+            lengths[i] = PackedLength(pairs[2 * i]!, pairs[(2 * i) + 1]!);
+            packedLength += lengths[i];
+        }
+
         byte[]? packed = packedLength == 0 ? null : new byte[packedLength];
         int at = 0;
         int ownStringBytes = 0;
         bool shareable = true;
         for (int i = 0; i < count; i++)
         {
-            string name = pairs[2 * i];
-            string value = pairs[(2 * i) + 1];
-            stored[2 * i] = name;
-            if (PackedLength(name, value) == 0)
+            string value = pairs[(2 * i) + 1]!;
+            if (lengths[i] == 0)
             {
-                stored[(2 * i) + 1] = value;
-                if (!IsRecurring(name, value))
+                if (!IsRecurring(pairs[2 * i]!, value))
                 {
                     ownStringBytes += 24 + (2 * value.Length);
                     shareable = false;
@@ -142,18 +143,20 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
                 continue;
             }
 
-            for (int c = 0; c < value.Length; c++)
-            {
-                packed![at++] = (byte)value[c];
-            }
-
+            at += Encoding.ASCII.GetBytes(value, packed.AsSpan(at));
             packed![at++] = Separator;
+            pairs[(2 * i) + 1] = null;
         }
 
-        if (shareable)
+        if (pairs.Length != 2 * count)
         {
-            stored = Shapes.TryGetValue(stored, out string?[]? shape) ? shape : Shapes.Count < MaxShapes ? Shapes.GetOrAdd(stored, stored) : stored;
+            Array.Resize(ref pairs, 2 * count);
         }
+
+        string?[] stored = !shareable ? pairs
+            : Shapes.TryGetValue(pairs, out string?[]? shape) ? shape
+            : Shapes.Count < MaxShapes ? Shapes.GetOrAdd(pairs, pairs)
+            : pairs;
 
         return new WebhookHeaders(stored, packed, count, ownStringBytes);
     }

@@ -68,7 +68,8 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         WebhookEndpointOptions endpoint = endpointOptions.CurrentValue;
-        long limit = sourceOptions.Get(source.Name).MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
+        WebhookSourceOptions settings = sourceOptions.Get(source.Name);
+        long limit = settings.MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
         if (context.Request.ContentLength > limit)
         {
             Log.TooLarge(_logger, source.Name, limit);
@@ -110,7 +111,7 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        await ReceiveAsync(context, source, body, endpoint).ConfigureAwait(false);
+        await ReceiveAsync(context, source, settings, body, endpoint).ConfigureAwait(false);
     }
 
     private static async Task TryWriteErrorAsync(HttpContext context, int status, string error)
@@ -130,7 +131,7 @@ internal sealed partial class WebhookEndpointHandler(
         }
     }
 
-    private async Task ReceiveAsync(HttpContext context, WebhookSource source, ReadOnlyMemory<byte> body, WebhookEndpointOptions endpoint)
+    private async Task ReceiveAsync(HttpContext context, WebhookSource source, WebhookSourceOptions settings, ReadOnlyMemory<byte> body, WebhookEndpointOptions endpoint)
     {
         IHeaderDictionary headers = context.Request.Headers;
 
@@ -172,7 +173,7 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
-        if (source.Kind == WebhookSourceKind.GitHub && sourceOptions.Get(source.Name).DeduplicateByBody)
+        if (source.Kind == WebhookSourceKind.GitHub && settings.DeduplicateByBody)
         {
             // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
             webhookEvent = webhookEvent with { DeduplicateByBody = true };

@@ -558,7 +558,11 @@ public sealed partial class InMemoryEventStore : IEventStore
         if (entry.Event.DeduplicateByBody)
         {
             // The digest is not kept with the entry (32 bytes each); it is computed again, once, on the way out.
-            _byDigest.Remove(BodyDigest.Of(entry.Event.Body.Span));
+            BodyDigest digest = BodyDigest.Of(entry.Event.Body.Span);
+            if (_byDigest.TryGetValue(digest, out Entry? indexed) && ReferenceEquals(indexed, entry))
+            {
+                _byDigest.Remove(digest);
+            }
         }
 
         _byStatus[(int)entry.Status]?.Remove(entry);
