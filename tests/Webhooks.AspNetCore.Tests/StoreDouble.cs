@@ -14,6 +14,9 @@ public sealed class StoreDouble(IEventStore inner) : IEventStore
 
     public List<WebhookEvent> Appended { get; } = [];
 
+    /// <summary>When set, every read, list, replay and delete throws it (the store is down, or has a bug).</summary>
+    public Exception? ReadFault { get; set; }
+
     public static StoreDouble Failing() => new(new InMemoryEventStore()) { BeforeAppend = static (_, _) => throw new WebhookStoreUnavailableException("down") };
 
     public static StoreDouble Hanging() => new(new InMemoryEventStore()) { BeforeAppend = static async (_, token) => await Task.Delay(Timeout.Infinite, token) };
@@ -44,17 +47,17 @@ public sealed class StoreDouble(IEventStore inner) : IEventStore
 
     public ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default) => inner.ReleaseAsync(id, token, cancellationToken);
 
-    public ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+    public ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.GetAsync(id, cancellationToken);
 
-    public ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default) => inner.ReadAsync(id, cancellationToken);
+    public ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.ReadAsync(id, cancellationToken);
 
-    public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default) => inner.ListAsync(status, limit, cursor, cancellationToken);
+    public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.ListAsync(status, limit, cursor, cancellationToken);
 
-    public ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
+    public ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.CountAsync(cancellationToken);
 
-    public ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default) => inner.ReplayAsync(id, force, cancellationToken);
+    public ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.ReplayAsync(id, force, cancellationToken);
 
-    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => inner.DeleteAsync(id, cancellationToken);
+    public ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.DeleteAsync(id, cancellationToken);
 }
 
 /// <summary>Counts the request body bytes that the server side actually reads.</summary>

@@ -2,18 +2,78 @@ using System;
 using System.Globalization;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Webhooks.AspNetCore.Sources;
 using Webhooks.Processing;
 using Webhooks.Storage;
 
 namespace Webhooks.AspNetCore.Endpoints;
 
-/// <summary>The admin endpoints: list events by status, read one, replay one.</summary>
-internal static class WebhookAdminHandler
+/// <summary>
+/// The admin endpoints: list events by status, read one (summary or raw body), replay one or every dead one, delete one.
+/// Every answer is JSON (except the raw body); a store that is down gives 503 <c>store_unavailable</c>, a fault 500.
+/// </summary>
+internal sealed partial class WebhookAdminHandler(
+    IEventStore store,
+    WebhookPipeline pipeline,
+    IOptionsMonitor<WebhookEndpointOptions> endpointOptions,
+    ILogger<WebhookAdminHandler>? logger = null)
 {
     private const int DefaultLimit = 50;
     private const int MaxLimit = 500;
+    private const int DefaultReplayLimit = 100;
+    private const int MaxReplayLimit = 10_000;
 
-    public static async Task ListAsync(HttpContext context, IEventStore store)
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    public Task ListAsync(HttpContext context) => RunAsync(context, ListCoreAsync);
+
+    public Task GetAsync(HttpContext context) => RunAsync(context, GetCoreAsync);
+
+    public Task GetBodyAsync(HttpContext context) => RunAsync(context, GetBodyCoreAsync);
+
+    public Task ReplayAsync(HttpContext context) => RunAsync(context, ReplayCoreAsync);
+
+    public Task ReplayDeadAsync(HttpContext context) => RunAsync(context, ReplayDeadCoreAsync);
+
+    public Task DeleteAsync(HttpContext context) => RunAsync(context, DeleteCoreAsync);
+
+    /// <summary>Runs one admin request and turns what a store or a fault throws into a JSON answer: nothing escapes.</summary>
+    private async Task RunAsync(HttpContext context, Func<HttpContext, Task> handle)
+    {
+        try
+        {
+            await handle(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away.
+        }
+        catch (Exception ex) when (ex is WebhookStoreUnavailableException or TimeoutException)
+        {
+            Log.StoreUnavailable(_logger, context.Request.Path.Value ?? "", ex.Message);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpointOptions.CurrentValue.RetryAfter;
+                context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.Fault(_logger, ex, context.Request.Path.Value ?? "");
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, WebhookErrors.InternalError).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ListCoreAsync(HttpContext context)
     {
         IQueryCollection query = context.Request.Query;
         WebhookEventStatus? status = null;
@@ -28,8 +88,7 @@ internal static class WebhookAdminHandler
             status = parsed;
         }
 
-        int limit = DefaultLimit;
-        if (query.TryGetValue("limit", out var limitText) && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > MaxLimit))
+        if (!TryReadLimit(query, DefaultLimit, MaxLimit, out int limit))
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.InvalidQuery).ConfigureAwait(false);
             return;
@@ -69,10 +128,9 @@ internal static class WebhookAdminHandler
         }).ConfigureAwait(false);
     }
 
-    public static async Task GetAsync(HttpContext context, IEventStore store)
+    private async Task GetCoreAsync(HttpContext context)
     {
-        string id = context.Request.RouteValues["id"] as string ?? "";
-        WebhookEventSummary? e = await store.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
+        WebhookEventSummary? e = await store.GetAsync(RouteId(context), context.RequestAborted).ConfigureAwait(false);
         if (e is null)
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.NotFound).ConfigureAwait(false);
@@ -82,9 +140,32 @@ internal static class WebhookAdminHandler
         await WebhookJson.WriteAsync(context, StatusCodes.Status200OK, e, WebhookJson.WriteEvent).ConfigureAwait(false);
     }
 
-    public static async Task ReplayAsync(HttpContext context, WebhookPipeline pipeline)
+    private async Task GetBodyCoreAsync(HttpContext context)
     {
-        string id = context.Request.RouteValues["id"] as string ?? "";
+        WebhookEvent? e = await store.ReadAsync(RouteId(context), context.RequestAborted).ConfigureAwait(false);
+        if (e is null)
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.NotFound).ConfigureAwait(false);
+            return;
+        }
+
+        HttpResponse response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = e.Headers.TryGetValue("Content-Type", out string? contentType) && !string.IsNullOrEmpty(contentType)
+            ? contentType
+            : "application/octet-stream";
+        response.ContentLength = e.Body.Length;
+
+        // The bytes are what a sender chose: a browser must neither guess their type nor run them as a page of this site.
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        response.Headers.CacheControl = "no-store";
+        await response.Body.WriteAsync(e.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task ReplayCoreAsync(HttpContext context)
+    {
+        string id = RouteId(context);
         bool force = string.Equals(context.Request.Query["force"], "true", StringComparison.OrdinalIgnoreCase);
         WebhookReplayResult result = await pipeline.ReplayAsync(id, force, context.RequestAborted).ConfigureAwait(false);
         Task write = result switch
@@ -95,5 +176,56 @@ internal static class WebhookAdminHandler
             _ => WebhookJson.WriteErrorAsync(context, StatusCodes.Status409Conflict, WebhookErrors.AlreadyPending),
         };
         await write.ConfigureAwait(false);
+    }
+
+    private async Task ReplayDeadCoreAsync(HttpContext context)
+    {
+        IQueryCollection query = context.Request.Query;
+
+        // Only dead events are replayed in bulk: queued and failed ones are on their way already, processed ones need a
+        // deliberate forced replay one by one.
+        if (!string.Equals(query["status"], "dead", StringComparison.OrdinalIgnoreCase)
+            || !TryReadLimit(query, DefaultReplayLimit, MaxReplayLimit, out int limit))
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.InvalidQuery).ConfigureAwait(false);
+            return;
+        }
+
+        int replayed = await pipeline.ReplayDeadAsync(limit, context.RequestAborted).ConfigureAwait(false);
+        await WebhookJson.WriteAsync(context, StatusCodes.Status202Accepted, replayed, static (writer, n) => writer.WriteNumber("replayed", n)).ConfigureAwait(false);
+    }
+
+    private async Task DeleteCoreAsync(HttpContext context)
+    {
+        string id = RouteId(context);
+        if (!await store.DeleteAsync(id, context.RequestAborted).ConfigureAwait(false))
+        {
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.NotFound).ConfigureAwait(false);
+            return;
+        }
+
+        Log.Deleted(_logger, id);
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    private static string RouteId(HttpContext context) => context.Request.RouteValues["id"] as string ?? "";
+
+    private static bool TryReadLimit(IQueryCollection query, int defaultLimit, int maxLimit, out int limit)
+    {
+        limit = defaultLimit;
+        return !query.TryGetValue("limit", out var limitText)
+            || (int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= maxLimit);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "Webhook admin request to {Path} answered 503: the store is unavailable ({Reason}).")]
+        public static partial void StoreUnavailable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Error, Message = "Webhook admin request to {Path} failed; answered 500 internal_error.")]
+        public static partial void Fault(ILogger logger, Exception exception, string path);
+
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Information, Message = "Webhook {EventId} deleted through the admin endpoint.")]
+        public static partial void Deleted(ILogger logger, string eventId);
     }
 }

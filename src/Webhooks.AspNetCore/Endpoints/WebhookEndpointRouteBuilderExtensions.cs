@@ -2,7 +2,10 @@ using System;
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Webhooks.AspNetCore.Endpoints;
+using Webhooks.AspNetCore.Sources;
 using Webhooks.Processing;
 using Webhooks.Storage;
 
@@ -32,8 +35,15 @@ public static class WebhookEndpointRouteBuilderExtensions
     }
 
     /// <summary>
-    /// Maps the admin endpoints: <c>GET {prefix}/events?status=dead&amp;limit=50&amp;cursor=…</c>, <c>GET {prefix}/events/{id}</c> and
-    /// <c>POST {prefix}/events/{id}/replay[?force=true]</c>. They are not protected by themselves: add <c>.RequireAuthorization()</c>.
+    /// Maps the admin endpoints under <paramref name="prefix"/>:
+    /// <list type="bullet">
+    /// <item><c>GET events?status=dead&amp;limit=50&amp;cursor=…</c>: summaries, newest first, without bodies;</item>
+    /// <item><c>GET events/{id}</c>: one summary; <c>GET events/{id}/body</c>: the raw bytes with the stored <c>Content-Type</c>;</item>
+    /// <item><c>POST events/{id}/replay[?force=true]</c>: replay one; <c>POST events/replay?status=dead[&amp;limit=100]</c>: replay dead events in bulk;</item>
+    /// <item><c>DELETE events/{id}</c>: forget one.</item>
+    /// </list>
+    /// Every answer is JSON with a stable error code; a store that is down answers 503 <c>store_unavailable</c> with <c>Retry-After</c>.
+    /// The endpoints are not protected by themselves: add <c>.RequireAuthorization()</c>.
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
     /// <param name="prefix">The route prefix; <c>/webhooks/admin</c> by default.</param>
@@ -44,14 +54,21 @@ public static class WebhookEndpointRouteBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
-        EnsureReceiver(endpoints.ServiceProvider);
-        IEventStore store = endpoints.ServiceProvider.GetRequiredService<IEventStore>();
-        WebhookPipeline pipeline = endpoints.ServiceProvider.GetRequiredService<WebhookPipeline>();
+        IServiceProvider services = endpoints.ServiceProvider;
+        EnsureReceiver(services);
+        var admin = new WebhookAdminHandler(
+            services.GetRequiredService<IEventStore>(),
+            services.GetRequiredService<WebhookPipeline>(),
+            services.GetRequiredService<IOptionsMonitor<WebhookEndpointOptions>>(),
+            services.GetService<ILogger<WebhookAdminHandler>>());
 
         RouteGroupBuilder group = endpoints.MapGroup(prefix);
-        group.MapGet("/events", context => WebhookAdminHandler.ListAsync(context, store)).WithDisplayName("Webhooks admin: list events");
-        group.MapGet("/events/{id}", context => WebhookAdminHandler.GetAsync(context, store)).WithDisplayName("Webhooks admin: get event");
-        group.MapPost("/events/{id}/replay", context => WebhookAdminHandler.ReplayAsync(context, pipeline)).WithDisplayName("Webhooks admin: replay event");
+        group.MapGet("/events", admin.ListAsync).WithDisplayName("Webhooks admin: list events");
+        group.MapPost("/events/replay", admin.ReplayDeadAsync).WithDisplayName("Webhooks admin: replay dead events");
+        group.MapGet("/events/{id}", admin.GetAsync).WithDisplayName("Webhooks admin: get event");
+        group.MapGet("/events/{id}/body", admin.GetBodyAsync).WithDisplayName("Webhooks admin: get event body");
+        group.MapPost("/events/{id}/replay", admin.ReplayAsync).WithDisplayName("Webhooks admin: replay event");
+        group.MapDelete("/events/{id}", admin.DeleteAsync).WithDisplayName("Webhooks admin: delete event");
         return group;
     }
 

@@ -23,6 +23,8 @@ public sealed partial class WebhookPipeline
         "Proxy-Connection", "Proxy-Authorization", "Authorization", "Cookie",
     };
 
+    private const int DeadPageSize = 100;
+
     private readonly IEventStore _store;
     private readonly WebhookWorkSignal _signal;
     private readonly WebhookMetrics _metrics;
@@ -95,6 +97,45 @@ public sealed partial class WebhookPipeline
     }
 
     /// <summary>
+    /// Replays dead events, newest first, until <paramref name="limit"/> were queued again or none is left: the recovery after the
+    /// fault that killed them is fixed. Each event runs the handlers that have not succeeded yet. Each replay is its own store
+    /// transition, so an event another process replays or deletes meanwhile is skipped, never run twice.
+    /// </summary>
+    /// <param name="limit">The most events to replay; 1 or more.</param>
+    /// <param name="cancellationToken">Cancels the operation; the events replayed until then stay queued.</param>
+    /// <returns>How many events were queued again.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store could not be read or written; the events replayed before stay queued.</exception>
+    public async ValueTask<int> ReplayDeadAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        int replayed = 0;
+        string? cursor = null;
+        do
+        {
+            WebhookEventPage page = await _store.ListAsync(WebhookEventStatus.Dead, Math.Min(limit - replayed, DeadPageSize), cursor, cancellationToken).ConfigureAwait(false);
+            foreach (WebhookEventSummary dead in page.Items)
+            {
+                if (await _store.ReplayAsync(dead.Id, force: false, cancellationToken).ConfigureAwait(false) == WebhookReplayResult.Queued)
+                {
+                    replayed++;
+                }
+            }
+
+            cursor = page.Cursor;
+        }
+        while (cursor is not null && replayed < limit);
+
+        if (replayed > 0)
+        {
+            _signal.Notify();
+            Log.ReplayedDead(_logger, replayed);
+        }
+
+        return replayed;
+    }
+
+    /// <summary>
     /// Sends a stored event's raw body and original headers, unchanged, to another URL (a staging receiver, a local debugger):
     /// its signature still verifies there, within that receiver's timestamp tolerance.
     /// </summary>
@@ -154,6 +195,9 @@ public sealed partial class WebhookPipeline
 
         [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Webhook {EventId} replayed (force: {Force}).")]
         public static partial void Replayed(ILogger logger, string eventId, bool force);
+
+        [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Count} dead webhooks replayed.")]
+        public static partial void ReplayedDead(ILogger logger, int count);
 
         [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Webhook {EventId} re-sent unchanged to host {Host}.")]
         public static partial void Resent(ILogger logger, string eventId, string host);

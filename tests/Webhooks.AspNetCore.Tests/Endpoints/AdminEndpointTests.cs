@@ -1,9 +1,15 @@
 using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Webhooks.Processing;
+using Webhooks.Storage;
 using Webhooks.Testing;
 
 namespace Webhooks.AspNetCore.Tests.Endpoints;
@@ -91,6 +97,173 @@ public class AdminEndpointTests
         while (cursor is not null);
 
         Assert.Equal(5, seen);
+    }
+
+    [Fact]
+    public async Task Body_RawBytesWithStoredContentType_NeverRunAsAPage()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        byte[] body = Encoding.UTF8.GetBytes("payload=%7B%22zen%22%3A%22%C3%A9%22%7D");
+        using HttpRequestMessage request = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "ping", body, "form-1");
+        request.Content!.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(request)).StatusCode);
+
+        using HttpResponseMessage read = await host.Client.GetAsync("/webhooks/admin/events/github:form-1/body");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal("application/x-www-form-urlencoded", read.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(body, await read.Content.ReadAsByteArrayAsync());
+        Assert.Equal("nosniff", Assert.Single(read.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Contains("sandbox", Assert.Single(read.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+
+        (int status, JsonElement missing) = await ReceiverHost.ReadAsync(await host.Client.GetAsync("/webhooks/admin/events/github:none/body"));
+        Assert.Equal(404, status);
+        Assert.Equal("not_found", missing.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Delete_ForgetsTheEvent_ThenNotFound()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{}", "gone-1"));
+        await host.WaitForStatusAsync("github:gone-1", WebhookEventStatus.Processed);
+
+        using HttpResponseMessage deleted = await host.Client.DeleteAsync("/webhooks/admin/events/github:gone-1");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Null(await host.Store.GetAsync("github:gone-1"));
+
+        (int status, JsonElement again) = await ReceiverHost.ReadAsync(await host.Client.DeleteAsync("/webhooks/admin/events/github:gone-1"));
+        Assert.Equal(404, status);
+        Assert.Equal("not_found", again.GetProperty("error").GetString());
+        (status, _) = await ReceiverHost.ReadAsync(await host.Client.GetAsync("/webhooks/admin/events/github:gone-1"));
+        Assert.Equal(404, status);
+    }
+
+    [Fact]
+    public async Task BulkReplay_DeadEvents_AllProcessedAfterFix_LimitRespected()
+    {
+        var failing = new ToggleHandlerState { Fail = true };
+        await using ReceiverHost host = await ReceiverHost.StartAsync(
+            s =>
+            {
+                s.AddSingleton(failing);
+                s.AddWebhookReceiver().AddHandler<ToggleHandler>("github", "push");
+            },
+            c => c["Webhooks:Retry:MaxAttempts"] = "1");
+        for (int i = 0; i < 5; i++)
+        {
+            await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{\"n\":" + i + "}", "bulk-" + i));
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            await host.WaitForStatusAsync("github:bulk-" + i, WebhookEventStatus.Dead);
+        }
+
+        // A processed event is never part of a bulk replay.
+        await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "ping", "{\"ok\":1}", "fine-1"));
+        await host.WaitForStatusAsync("github:fine-1", WebhookEventStatus.Processed);
+
+        foreach (string query in new[] { "", "?status=failed", "?status=processed", "?status=dead&limit=0", "?status=dead&limit=x" })
+        {
+            (int refused, JsonElement error) = await ReceiverHost.ReadAsync(await host.Client.PostAsync("/webhooks/admin/events/replay" + query, null));
+            Assert.Equal(400, refused);
+            Assert.Equal("invalid_query", error.GetProperty("error").GetString());
+        }
+
+        failing.Fail = false;
+        (int status, JsonElement two) = await ReceiverHost.ReadAsync(await host.Client.PostAsync("/webhooks/admin/events/replay?status=dead&limit=2", null));
+        Assert.Equal(202, status);
+        Assert.Equal(2, two.GetProperty("replayed").GetInt32());
+        Assert.Equal(3, (await host.Store.CountAsync()).Dead);
+
+        (status, JsonElement rest) = await ReceiverHost.ReadAsync(await host.Client.PostAsync("/webhooks/admin/events/replay?status=dead", null));
+        Assert.Equal(202, status);
+        Assert.Equal(3, rest.GetProperty("replayed").GetInt32());
+        for (int i = 0; i < 5; i++)
+        {
+            await host.WaitForStatusAsync("github:bulk-" + i, WebhookEventStatus.Processed);
+        }
+
+        Assert.Equal(1, host.Calls.For("github:fine-1"));
+        (status, JsonElement none) = await ReceiverHost.ReadAsync(await host.Client.PostAsync("/webhooks/admin/events/replay?status=dead", null));
+        Assert.Equal(202, status);
+        Assert.Equal(0, none.GetProperty("replayed").GetInt32());
+    }
+
+    public static TheoryData<string> AdminRequests() => new()
+    {
+        "GET /webhooks/admin/events",
+        "GET /webhooks/admin/events?status=dead",
+        "GET /webhooks/admin/events/github:x",
+        "GET /webhooks/admin/events/github:x/body",
+        "POST /webhooks/admin/events/github:x/replay",
+        "POST /webhooks/admin/events/replay?status=dead",
+        "DELETE /webhooks/admin/events/github:x",
+    };
+
+    [Theory]
+    [MemberData(nameof(AdminRequests))]
+    public async Task StoreDown_Every_Admin_Request_503_StoreUnavailable_WithRetryAfter(string request)
+    {
+        var store = new StoreDouble(new InMemoryEventStore()) { ReadFault = new WebhookStoreUnavailableException("down") { RetryAfter = TimeSpan.FromSeconds(7) } };
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(store));
+        string[] parts = request.Split(' ');
+        using HttpResponseMessage response = await host.Client.SendAsync(new HttpRequestMessage(new HttpMethod(parts[0]), parts[1]));
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
+        Assert.Equal(503, status);
+        Assert.Equal("store_unavailable", body.GetProperty("error").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminRequests))]
+    public async Task StoreBug_Every_Admin_Request_500_InternalError_LoggedOnce(string request)
+    {
+        var logs = new LogCapture();
+        var store = new StoreDouble(new InMemoryEventStore()) { ReadFault = new InvalidOperationException("a bug") };
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
+        {
+            s.AddSingleton<IEventStore>(store);
+            s.AddLogging(b => b.AddProvider(logs));
+        });
+        string[] parts = request.Split(' ');
+        using HttpResponseMessage response = await host.Client.SendAsync(new HttpRequestMessage(new HttpMethod(parts[0]), parts[1]));
+        (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
+        Assert.Equal(500, status);
+        Assert.Equal("internal_error", body.GetProperty("error").GetString());
+        Assert.Single(logs.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+    }
+
+    [Fact]
+    public async Task Routes_Accept_Every_Id_The_Endpoint_Produces()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+
+        // Every printable ASCII character that an id may hold, and the longest id (200 characters).
+        string odd = "a.b~!$&'()*+,;=:@[]{}|^\"<>`-_..";
+        string[] deliveryIds = [odd, "..", new string('z', 200), "x:y:z"];
+        foreach (string deliveryId in deliveryIds)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{\"d\":\"" + deliveryId.Length + deliveryId[0] + "\"}", deliveryId))).StatusCode);
+            string id = "github:" + deliveryId;
+            await host.WaitForStatusAsync(id, WebhookEventStatus.Processed);
+            string path = "/webhooks/admin/events/" + Uri.EscapeDataString(id);
+
+            (int status, JsonElement one) = await ReceiverHost.ReadAsync(await host.Client.GetAsync(path));
+            Assert.Equal(200, status);
+            Assert.Equal(id, one.GetProperty("id").GetString());
+            using (HttpResponseMessage body = await host.Client.GetAsync(path + "/body"))
+            {
+                Assert.Equal(HttpStatusCode.OK, body.StatusCode);
+            }
+
+            (status, JsonElement replay) = await ReceiverHost.ReadAsync(await host.Client.PostAsync(path + "/replay?force=true", null));
+            Assert.Equal(202, status);
+            Assert.Equal(id, replay.GetProperty("id").GetString());
+            await host.WaitForStatusAsync(id, WebhookEventStatus.Processed);
+            using HttpResponseMessage deleted = await host.Client.DeleteAsync(path);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
     }
 
     public sealed class ToggleHandlerState

@@ -48,6 +48,39 @@ public class WebhookPipelineTests
     }
 
     [Fact]
+    public async Task ReplayDeadAsync_ManyPages_EveryDeadEventRunsAgainOnce_OthersUntouched()
+    {
+        var script = new HandlerScript { Behaviour = (_, _, _) => throw new InvalidOperationException("broken") };
+        await using PipelineHarness h = await PipelineHarness.StartAsync(script, retryPolicy: new ListRetryPolicy());
+        for (int i = 0; i < 250; i++)
+        {
+            await h.Pipeline.AcceptAsync(PipelineHarness.Event("dead-" + i, body: "{\"n\":" + i + "}"));
+        }
+
+        await h.RunUntilIdleAsync();
+        Assert.Equal(250, (await h.Store.CountAsync()).Dead);
+        script.Behaviour = (_, _, _) => Task.CompletedTask;
+        await h.Pipeline.AcceptAsync(PipelineHarness.Event("fine", body: "{\"fine\":1}"));
+        await h.RunUntilIdleAsync();
+
+        Assert.Equal(120, await h.Pipeline.ReplayDeadAsync(120));
+        Assert.Equal(130, (await h.Store.CountAsync()).Dead);
+        Assert.Equal(130, await h.Pipeline.ReplayDeadAsync(10_000));
+        Assert.Equal(0, await h.Pipeline.ReplayDeadAsync(10_000));
+        await h.RunUntilIdleAsync();
+
+        WebhookEventCounts counts = await h.Store.CountAsync();
+        Assert.Equal(251, counts.Processed);
+        for (int i = 0; i < 250; i++)
+        {
+            Assert.Equal(2, h.Script.CallsFor("github:dead-" + i));
+        }
+
+        Assert.Equal(1, h.Script.CallsFor("github:fine"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await h.Pipeline.ReplayDeadAsync(0));
+    }
+
+    [Fact]
     public async Task ReplayAsync_ProcessedWithoutForce_RefusedWithForce_RunsAgain()
     {
         await using PipelineHarness h = await PipelineHarness.StartAsync();
