@@ -98,8 +98,10 @@ sample_check() {
     ok=1
     dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" | tee artifacts/sender.log | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- stripe --url "$url/webhooks/stripe" | grep -q '"status":"queued"' \
+      && dotnet run --no-build -c Release --project samples/WebhookSender -- acme --url "$url/webhooks/acme" | grep -q '"status":"queued"' \
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
+      && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"invoice.paid"' \
       && ok=0
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

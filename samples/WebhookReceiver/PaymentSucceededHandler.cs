@@ -9,7 +9,7 @@ internal sealed partial class PaymentSucceededHandler(ILogger<PaymentSucceededHa
 {
     public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        await work.DelayAsync(cancellationToken);
+        await work.DoAsync(cancellationToken);
         using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
         JsonElement intent = payload.RootElement.GetProperty("data").GetProperty("object");
         string intentId = intent.TryGetProperty("id", out JsonElement id) ? id.GetString() ?? "" : "";

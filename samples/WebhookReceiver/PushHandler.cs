@@ -9,7 +9,7 @@ internal sealed partial class PushHandler(ILogger<PushHandler> logger, SampleWor
 {
     public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
-        await work.DelayAsync(cancellationToken);
+        await work.DoAsync(cancellationToken);
         using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
         JsonElement root = payload.RootElement;
         string branch = root.TryGetProperty("ref", out JsonElement reference) ? reference.GetString() ?? "" : "";

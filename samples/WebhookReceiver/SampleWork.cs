@@ -5,9 +5,18 @@ namespace WebhookReceiver;
 /// <summary>The simulated work of the sample's handlers, read from the options (bound once, updated when the configuration changes).</summary>
 internal sealed class SampleWork(IOptionsMonitor<SampleOptions> options)
 {
-    public Task DelayAsync(CancellationToken cancellationToken)
+    /// <summary>Waits <c>Sample:WorkDelayMs</c>, then fails with the chance <c>Sample:FailRate</c>: the dispatcher retries, and after the last attempt the event is dead.</summary>
+    public async Task DoAsync(CancellationToken cancellationToken)
     {
-        int delay = options.CurrentValue.WorkDelayMs;
-        return delay > 0 ? Task.Delay(delay, cancellationToken) : Task.CompletedTask;
+        SampleOptions current = options.CurrentValue;
+        if (current.WorkDelayMs > 0)
+        {
+            await Task.Delay(current.WorkDelayMs, cancellationToken);
+        }
+
+        if (current.FailRate > 0 && Random.Shared.NextDouble() < current.FailRate)
+        {
+            throw new SimulatedFailureException($"Simulated failure (Sample:FailRate is {current.FailRate}).");
+        }
     }
 }

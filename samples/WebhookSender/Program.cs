@@ -5,26 +5,32 @@ using Webhooks.Testing;
 namespace WebhookSender;
 
 /// <summary>
-/// Sends one correctly signed delivery, as GitHub or Stripe would, and prints the response.
-/// Usage: dotnet run --project samples/WebhookSender -- github|stripe [--url URL] [--secret SECRET] [--repeat-id]
+/// Sends one correctly signed delivery, as GitHub, Stripe or a Standard Webhooks sender ("acme") would, and prints the response.
+/// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]
 /// </summary>
 internal static class Program
 {
     // The receiver sample's development secrets (samples/WebhookReceiver/appsettings.Development.json).
     private const string GitHubSecret = "dev-github-secret";
     private const string StripeSecret = "whsec_dev_stripe_secret";
+    private const string AcmeSecret = "whsec_ZGV2LWFjbWUtc3RhbmRhcmQtd2ViaG9va3Mta2V5ISE=";
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("github" or "stripe"))
+        if (args.Length == 0 || args[0] is not ("github" or "stripe" or "acme"))
         {
-            await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe [--url URL] [--secret SECRET] [--repeat-id]");
+            await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]");
             return 2;
         }
 
         string kind = args[0];
         string url = Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/" + kind;
-        string secret = Option(args, "--secret") ?? (string.Equals(kind, "github", StringComparison.Ordinal) ? GitHubSecret : StripeSecret);
+        string secret = Option(args, "--secret") ?? kind switch
+        {
+            "github" => GitHubSecret,
+            "stripe" => StripeSecret,
+            _ => AcmeSecret,
+        };
         bool repeat = Array.IndexOf(args, "--repeat-id") >= 0;
 
         // --repeat-id sends the previous delivery again, byte for byte (same id, same body): the receiver answers "duplicate".
@@ -32,9 +38,12 @@ internal static class Program
         (string id, string body) = repeat && File.Exists(lastFile) ? Load(lastFile) : Create(kind);
         await File.WriteAllTextAsync(lastFile, JsonSerializer.Serialize(new[] { id, body }));
 
-        using HttpRequestMessage request = string.Equals(kind, "github", StringComparison.Ordinal)
-            ? WebhookRequests.GitHub(secret, "push", body, id, url)
-            : WebhookRequests.Stripe(secret, body, path: url);
+        using HttpRequestMessage request = kind switch
+        {
+            "github" => WebhookRequests.GitHub(secret, "push", body, id, url),
+            "stripe" => WebhookRequests.Stripe(secret, body, path: url),
+            _ => WebhookRequests.StandardWebhooks(secret, url, body, id),
+        };
 
         using var client = new HttpClient();
         try
@@ -60,6 +69,15 @@ internal static class Program
                 + "\"repository\":{\"id\":1296269,\"full_name\":\"octocat/Hello-World\"},\"pusher\":{\"name\":\"octocat\"},"
                 + "\"commits\":[{\"id\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\",\"message\":\"Update README\"}]}";
             return (delivery, push);
+        }
+
+        if (string.Equals(kind, "acme", StringComparison.Ordinal))
+        {
+            // A Standard Webhooks payload: the message id travels in webhook-id (signed), the type in the body.
+            string message = "msg_" + Guid.NewGuid().ToString("N")[..24];
+            string invoice = "{\"type\":\"invoice.paid\",\"timestamp\":\"" + DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)
+                + "\",\"data\":{\"invoice\":\"in_" + Guid.NewGuid().ToString("N")[..12] + "\",\"amount\":4200}}";
+            return (message, invoice);
         }
 
         string eventId = "evt_" + Guid.NewGuid().ToString("N")[..24];

@@ -12,6 +12,16 @@ internal sealed class WebhookReceiverOptionsCrossValidator : IValidateOptions<We
         ArgumentNullException.ThrowIfNull(options);
         var builder = new ValidateOptionsResultBuilder();
         Check(builder, "Webhooks:ProcessedRetention", options.ProcessedRetention, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
+        if (options.MaxBodyBytes is <= 0 or > Sources.WebhookSourceOptions.MaxBodyBytesLimit)
+        {
+            builder.AddError(string.Create(CultureInfo.InvariantCulture, $"Webhooks:MaxBodyBytes is {options.MaxBodyBytes}; it must be between 1 and {Sources.WebhookSourceOptions.MaxBodyBytesLimit} (256 MiB)."));
+        }
+
+        Check(builder, "Webhooks:StoreTimeout", options.StoreTimeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(5));
+        Check(builder, "Webhooks:RetryAfter", options.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        Check(builder, "Webhooks:SecretCacheDuration", options.SecretCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Check(builder, "Webhooks:SecretFailureCacheDuration", options.SecretFailureCacheDuration, TimeSpan.Zero, TimeSpan.FromMinutes(10));
+        Check(builder, "Webhooks:SecretLookupTimeout", options.SecretLookupTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5));
         Check(builder, "Webhooks:Retry:BaseDelay", options.Retry.BaseDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
         Check(builder, "Webhooks:Retry:MaxDelay", options.Retry.MaxDelay, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(7));
         Check(builder, "Webhooks:Processing:LeaseDuration", options.Processing.LeaseDuration, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));

@@ -32,7 +32,7 @@ public sealed class CountingHandler(HandlerCalls calls) : IWebhookHandler
     }
 }
 
-/// <summary>A receiver on the test server: GitHub, Stripe and the Standard Webhooks source "acme", with admin endpoints.</summary>
+/// <summary>A receiver on the test server: GitHub, Stripe and the Standard Webhooks source "acme" (from configuration alone), with admin endpoints.</summary>
 public sealed class ReceiverHost : IAsyncDisposable
 {
     public const string GitHubSecret = "gh-test-secret";
@@ -92,7 +92,6 @@ public sealed class ReceiverHost : IAsyncDisposable
                     s.AddWebhookReceiver()
                         .AddGitHub()
                         .AddStripe()
-                        .AddStandardWebhooks("acme")
                         .AddHandler<CountingHandler>("*");
                 });
                 web.Configure(app =>

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
-using Webhooks.AspNetCore.Sources;
+using Webhooks.Sources;
 using Webhooks.Signatures;
 
 namespace Webhooks.AspNetCore.Endpoints;

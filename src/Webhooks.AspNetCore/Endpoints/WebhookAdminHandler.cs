@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Webhooks.AspNetCore.Sources;
 using Webhooks.Processing;
 using Webhooks.Storage;
 
@@ -18,7 +17,7 @@ namespace Webhooks.AspNetCore.Endpoints;
 internal sealed partial class WebhookAdminHandler(
     IEventStore store,
     WebhookPipeline pipeline,
-    IOptionsMonitor<WebhookEndpointOptions> endpointOptions,
+    IOptionsMonitor<WebhookReceiverOptions> receiverOptions,
     ILogger<WebhookAdminHandler>? logger = null)
 {
     private const int DefaultLimit = 50;
@@ -57,7 +56,7 @@ internal sealed partial class WebhookAdminHandler(
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpointOptions.CurrentValue.RetryAfter;
+                TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? receiverOptions.CurrentValue.RetryAfter;
                 context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             }

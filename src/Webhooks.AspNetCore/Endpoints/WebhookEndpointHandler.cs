@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
-using Webhooks.AspNetCore.Sources;
+using Webhooks.Sources;
 using Webhooks.Processing;
 using Webhooks.Signatures;
 using Webhooks.Storage;
@@ -28,7 +28,7 @@ internal sealed partial class WebhookEndpointHandler(
     WebhookVerifierCache verifiers,
     WebhookPipeline pipeline,
     IOptionsMonitor<WebhookSourceOptions> sourceOptions,
-    IOptionsMonitor<WebhookEndpointOptions> endpointOptions,
+    IOptionsMonitor<WebhookReceiverOptions> receiverOptions,
     TimeProvider timeProvider,
     ILogger<WebhookEndpointHandler>? logger = null)
 {
@@ -67,7 +67,7 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        WebhookEndpointOptions endpoint = endpointOptions.CurrentValue;
+        WebhookReceiverOptions endpoint = receiverOptions.CurrentValue;
         WebhookSourceOptions settings = sourceOptions.Get(source.Name);
         long limit = settings.MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
         if (context.Request.ContentLength > limit)
@@ -131,7 +131,7 @@ internal sealed partial class WebhookEndpointHandler(
         }
     }
 
-    private async Task ReceiveAsync(HttpContext context, WebhookSource source, WebhookSourceOptions settings, ReadOnlyMemory<byte> body, WebhookEndpointOptions endpoint)
+    private async Task ReceiveAsync(HttpContext context, WebhookSource source, WebhookSourceOptions settings, ReadOnlyMemory<byte> body, WebhookReceiverOptions endpoint)
     {
         IHeaderDictionary headers = context.Request.Headers;
 
@@ -150,12 +150,21 @@ internal sealed partial class WebhookEndpointHandler(
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             // The secret provider (a vault) failed: nothing can be verified now, so the sender must retry later.
-            Log.SecretsUnavailable(_logger, ex, source.Name);
+            Log.SecretsUnavailable(_logger, source.Name, ex.Message);
             await WriteUnavailableAsync(context, endpoint.RetryAfter, WebhookErrors.SecretsUnavailable).ConfigureAwait(false);
             return;
         }
 
-        SignatureVerificationResult verification = verifier.Verify(headers, body.Span);
+        SignatureVerificationResult verification = source.Kind switch
+        {
+            WebhookSourceKind.GitHub => verifier.Verify(body.Span, headers[GitHubSignatureVerifier.SignatureHeader].ToString(), null, null),
+            WebhookSourceKind.Stripe => verifier.Verify(body.Span, headers[StripeSignatureVerifier.SignatureHeader].ToString(), null, null),
+            _ => verifier.Verify(
+                body.Span,
+                headers[StandardWebhooksSignatureVerifier.SignatureHeader].ToString(),
+                headers[StandardWebhooksSignatureVerifier.IdHeader].ToString(),
+                headers[StandardWebhooksSignatureVerifier.TimestampHeader].ToString()),
+        };
         if (verification != SignatureVerificationResult.Valid)
         {
             Log.Rejected(_logger, source.Name, verification);
@@ -347,7 +356,7 @@ internal sealed partial class WebhookEndpointHandler(
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Webhook {EventId} was not saved ({Reason}); answered 503 so that the sender retries.")]
         public static partial void StoreRefused(ILogger logger, string eventId, string reason);
 
-        [LoggerMessage(EventId = 1203, Level = LogLevel.Error, Message = "The secrets of webhook source {Source} could not be read; answered 503 so that the sender retries.")]
-        public static partial void SecretsUnavailable(ILogger logger, Exception exception, string source);
+        [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "Webhook to source {Source} answered 503: its secrets could not be read ({Reason}).")]
+        public static partial void SecretsUnavailable(ILogger logger, string source, string reason);
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks.AspNetCore.Endpoints;
-using Webhooks.AspNetCore.Sources;
+using Webhooks.Sources;
 using Webhooks.Processing;
 using Webhooks.Storage;
 
@@ -28,8 +28,22 @@ public static class WebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
         EnsureReceiver(endpoints.ServiceProvider);
-        WebhookEndpointHandler handler = endpoints.ServiceProvider.GetService<WebhookEndpointHandler>()
-            ?? throw new InvalidOperationException("No webhook source is configured. Add one with builder.Services.AddWebhookReceiver().AddGitHub(), .AddStripe() or .AddStandardWebhooks(name).");
+        IServiceProvider services = endpoints.ServiceProvider;
+        WebhookSourceRegistry sources = services.GetRequiredService<WebhookSourceRegistry>();
+        if (sources.Count == 0)
+        {
+            throw new InvalidOperationException(
+                "No webhook source is configured. Add one with builder.Services.AddWebhookReceiver().AddGitHub(), .AddStripe() or .AddStandardWebhooks(name), or configure a Standard Webhooks source under Webhooks:Sources:<name>.");
+        }
+
+        var handler = new WebhookEndpointHandler(
+            sources,
+            services.GetRequiredService<WebhookVerifierCache>(),
+            services.GetRequiredService<WebhookPipeline>(),
+            services.GetRequiredService<IOptionsMonitor<WebhookSourceOptions>>(),
+            services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookReceiverOptions>>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetService<ILogger<WebhookEndpointHandler>>());
 
         return endpoints.MapPost(Combine(prefix, "{source}"), handler.HandleAsync).WithDisplayName("Webhooks: receive");
     }
@@ -59,7 +73,7 @@ public static class WebhookEndpointRouteBuilderExtensions
         var admin = new WebhookAdminHandler(
             services.GetRequiredService<IEventStore>(),
             services.GetRequiredService<WebhookPipeline>(),
-            services.GetRequiredService<IOptionsMonitor<WebhookEndpointOptions>>(),
+            services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookReceiverOptions>>(),
             services.GetService<ILogger<WebhookAdminHandler>>());
 
         RouteGroupBuilder group = endpoints.MapGroup(prefix);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Webhooks;
 using Webhooks.Diagnostics;
 using Webhooks.Processing;
+using Webhooks.Sources;
 using Webhooks.Storage;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,27 @@ public static class WebhookReceiverServiceCollectionExtensions
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetService<ILogger<WebhookPipeline>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDispatcher>());
+        AddSources(services);
         return builder;
+    }
+
+    /// <summary>Sources: those added in code and those configured under <c>Webhooks:Sources</c>, their settings and secrets.</summary>
+    private static void AddSources(IServiceCollection services)
+    {
+        WebhookSourceRegistrations registrations = WebhookSourceRegistrations.Of(services);
+        services.TryAddSingleton(sp => new WebhookSourceRegistry(registrations, sp.GetService<IConfiguration>()));
+        services.AddOptions<WebhookSourceOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WebhookSourceOptions>, WebhookSourceConfiguration>());
+        services.TryAddSingleton<IWebhookSecretProvider>(static sp => new OptionsSecretProvider(sp.GetRequiredService<IOptionsMonitor<WebhookSourceOptions>>()));
+        services.TryAddSingleton(static sp => new WebhookVerifierCache(
+            sp.GetRequiredService<IWebhookSecretProvider>(),
+            sp.GetRequiredService<IOptionsMonitor<WebhookSourceOptions>>(),
+            sp.GetRequiredService<IOptionsMonitorCache<WebhookSourceOptions>>(),
+            sp.GetRequiredService<IOptionsMonitor<WebhookReceiverOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<IConfiguration>(),
+            sp.GetService<ILogger<WebhookVerifierCache>>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSourcesStartupCheck>());
     }
 
     private static bool IsRegistered<T>(this IServiceCollection services)

@@ -30,8 +30,13 @@ public class WebhookReceiverServiceCollectionExtensionsTests
         services.AddWebhookReceiver();
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        Assert.Single(provider.GetServices<IHostedService>());
+        // The dispatcher and the check of the sources' secrets, once each.
+        IHostedService[] hosted = [.. provider.GetServices<IHostedService>()];
+        Assert.Equal(2, hosted.Length);
+        Assert.Single(hosted, h => h is Webhooks.Processing.WebhookDispatcher);
+        Assert.Single(hosted, h => h is Webhooks.Sources.WebhookSourcesStartupCheck);
         Assert.Single(services, d => d.ServiceType == typeof(IEventStore));
+        Assert.Single(services, d => d.ServiceType == typeof(Webhooks.Sources.WebhookVerifierCache));
         Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<WebhookReceiverOptions>) && d.ImplementationType?.Name == "BindFromConfiguration");
         Assert.IsType<InMemoryEventStore>(provider.GetRequiredService<IEventStore>());
         Assert.IsType<InMemoryIdempotencyStore>(provider.GetRequiredService<IIdempotencyStore>());

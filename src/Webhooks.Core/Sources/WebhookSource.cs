@@ -1,6 +1,6 @@
 using System;
 
-namespace Webhooks.AspNetCore.Sources;
+namespace Webhooks.Sources;
 
 /// <summary>A configured source: its route name, scheme, and the configuration key its settings are bound from.</summary>
 /// <param name="Name">The name in the route (<c>POST /webhooks/{name}</c>) and in event ids.</param>
@@ -13,6 +13,13 @@ public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string C
 
     /// <summary>The default body cap of every other source: 1 MiB.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    internal static WebhookSource GitHub { get; } = new("github", WebhookSourceKind.GitHub, "Webhooks:GitHub");
+
+    internal static WebhookSource Stripe { get; } = new("stripe", WebhookSourceKind.Stripe, "Webhooks:Stripe");
+
+    internal static WebhookSource StandardWebhooks(string name) =>
+        new(name.ToLowerInvariant(), WebhookSourceKind.StandardWebhooks, WebhookSourceRegistry.StandardWebhooksSection + ":" + name);
 
     internal long DefaultLimit => Kind == WebhookSourceKind.GitHub ? GitHubDefaultMaxBodyBytes : DefaultMaxBodyBytes;
 

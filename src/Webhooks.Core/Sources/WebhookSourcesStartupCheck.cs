@@ -4,42 +4,25 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Webhooks.AspNetCore.Sources;
+namespace Webhooks.Sources;
 
 /// <summary>
-/// Fails start-up, naming the configuration key, when a source has no secret or an unusable one: a receiver never runs in an
-/// "accept unsigned" state.
+/// Fails start-up, naming the configuration key, when a source has no secret, an unusable one, or settings out of range: a
+/// receiver never runs in an "accept unsigned" state.
 /// </summary>
 internal sealed class WebhookSourcesStartupCheck(
     WebhookSourceRegistry registry,
     WebhookVerifierCache verifiers,
-    IOptionsMonitor<WebhookSourceOptions> sourceOptions,
-    IOptionsMonitor<WebhookEndpointOptions> endpointOptions) : IHostedService
+    IOptionsMonitor<WebhookSourceOptions> sourceOptions) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        WebhookEndpointOptions endpoint = endpointOptions.CurrentValue;
-        if (endpoint.MaxBodyBytes is <= 0)
-        {
-            throw new InvalidOperationException("Webhooks:MaxBodyBytes must be more than zero.");
-        }
-
-        if (endpoint.StoreTimeout <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException("Webhooks:StoreTimeout must be more than zero.");
-        }
-
-        if (endpoint.RetryAfter < TimeSpan.Zero || endpoint.SecretCacheDuration < TimeSpan.Zero)
-        {
-            throw new InvalidOperationException("Webhooks:RetryAfter and Webhooks:SecretCacheDuration must not be negative.");
-        }
-
         foreach (WebhookSource source in registry.All)
         {
             WebhookSourceOptions options = sourceOptions.Get(source.Name);
-            if (options.MaxBodyBytes is <= 0)
+            if (options.MaxBodyBytes is <= 0 or > WebhookSourceOptions.MaxBodyBytesLimit)
             {
-                throw new InvalidOperationException($"{source.ConfigurationKey}:MaxBodyBytes must be more than zero.");
+                throw new InvalidOperationException($"{source.ConfigurationKey}:MaxBodyBytes must be between 1 and {WebhookSourceOptions.MaxBodyBytesLimit} (256 MiB).");
             }
 
             if (options.Tolerance < TimeSpan.Zero || options.FutureTolerance < TimeSpan.Zero)

@@ -1,4 +1,4 @@
-namespace Webhooks.AspNetCore.Sources;
+namespace Webhooks.Sources;
 
 /// <summary>The signature scheme a source uses.</summary>
 public enum WebhookSourceKind

@@ -1,8 +1,7 @@
 using System;
-using Microsoft.AspNetCore.Http;
 using Webhooks.Signatures;
 
-namespace Webhooks.AspNetCore.Sources;
+namespace Webhooks.Sources;
 
 /// <summary>The prepared verifier of one source, built once from its secrets and reused for every request.</summary>
 internal sealed class SourceVerifier
@@ -39,25 +38,26 @@ internal sealed class SourceVerifier
 
     public bool HasSecrets { get; }
 
-    public SignatureVerificationResult Verify(IHeaderDictionary headers, ReadOnlySpan<byte> body)
+    /// <summary>Verifies a delivery with the headers its scheme signs: only the ones the scheme uses are read.</summary>
+    /// <param name="body">The raw body.</param>
+    /// <param name="signature">The signature header (<c>X-Hub-Signature-256</c>, <c>Stripe-Signature</c> or <c>webhook-signature</c>).</param>
+    /// <param name="id">Standard Webhooks: <c>webhook-id</c>.</param>
+    /// <param name="timestamp">Standard Webhooks: <c>webhook-timestamp</c>.</param>
+    public SignatureVerificationResult Verify(ReadOnlySpan<byte> body, string? signature, string? id, string? timestamp)
     {
         if (_gitHub is not null)
         {
-            return _gitHub.Verify(body, headers[GitHubSignatureVerifier.SignatureHeader].ToString());
+            return _gitHub.Verify(body, signature);
         }
 
         if (_stripe is not null)
         {
-            return _stripe.Verify(body, headers[StripeSignatureVerifier.SignatureHeader].ToString());
+            return _stripe.Verify(body, signature);
         }
 
         if (_standard is not null)
         {
-            return _standard.Verify(
-                body,
-                headers[StandardWebhooksSignatureVerifier.IdHeader].ToString(),
-                headers[StandardWebhooksSignatureVerifier.TimestampHeader].ToString(),
-                headers[StandardWebhooksSignatureVerifier.SignatureHeader].ToString());
+            return _standard.Verify(body, id, timestamp, signature);
         }
 
         // No secret: fail closed.
