@@ -102,6 +102,7 @@ sample_check() {
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"invoice.paid"' \
+      && curl -s "$url/health" | grep -q '^Healthy$' \
       && ok=0
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

@@ -12,6 +12,9 @@ builder.Services.AddWebhookReceiver()
     .AddHandler<PaymentSucceededHandler>("stripe", "payment_intent.succeeded")
     .AddHandler<AcmeEventHandler>("acme", "*");
 
+// /health: Unhealthy when the store does not answer or the dispatcher stopped; Degraded while dead events wait or processing lags.
+builder.Services.AddHealthChecks().AddWebhookReceiver();
+
 // The sample's own settings (Sample:WorkDelayMs, Sample:FailRate), read by its handlers.
 builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
 builder.Services.AddSingleton<SampleWork>();
@@ -19,6 +22,7 @@ builder.Services.AddSingleton<SampleWork>();
 WebApplication app = builder.Build();
 
 app.MapWebhooks();       // POST /webhooks/github, /webhooks/stripe, /webhooks/acme
+app.MapHealthChecks("/health");
 app.MapWebhookAdmin();   // GET /webhooks/admin/events…; protect it with .RequireAuthorization() in production
 
 app.Run();

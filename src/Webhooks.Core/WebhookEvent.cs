@@ -53,6 +53,13 @@ public sealed record WebhookEvent
     /// </summary>
     public bool DeduplicateByBody { get; init; }
 
+    /// <summary>
+    /// Gets the W3C <c>traceparent</c> of the request that received the event (<c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>), kept
+    /// with it so that every <c>webhook.process</c> span, in whichever process and however much later, links back to the receipt.
+    /// </summary>
+    /// <value><see langword="null"/> when the receipt was not traced.</value>
+    public string? TraceParent { get; init; }
+
     /// <summary>Headers that are never stored: credentials of the HTTP hop, not part of the delivery.</summary>
     public static IReadOnlyCollection<string> ExcludedHeaders { get; } = ["Authorization", "Cookie"];
 

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.IO.Pipelines;
@@ -182,11 +183,14 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
-        if (source.Kind == WebhookSourceKind.GitHub && settings.DeduplicateByBody)
+        // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
+        bool byBody = source.Kind == WebhookSourceKind.GitHub && settings.DeduplicateByBody;
+        string? traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } receiving ? receiving.Id : null;
+        if (byBody || traceParent is not null)
         {
-            // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
-            webhookEvent = webhookEvent with { DeduplicateByBody = true };
+            webhookEvent = webhookEvent with { DeduplicateByBody = byBody, TraceParent = traceParent };
         }
+
         WebhookAcceptResult result;
         try
         {

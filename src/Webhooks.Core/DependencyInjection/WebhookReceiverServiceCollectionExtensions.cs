@@ -49,7 +49,8 @@ public static class WebhookReceiverServiceCollectionExtensions
         var builder = new WebhookReceiverBuilder(services);
         builder.UseInMemoryStores();
         services.TryAddSingleton<IRetryPolicy, ExponentialBackoffRetryPolicy>();
-        services.TryAddSingleton(static sp => new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(static sp => new WebhookStoreStatistics(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<WebhookStoreStatistics>()));
         services.TryAddSingleton<WebhookWorkSignal>();
         services.TryAddSingleton(static sp => new WebhookPipeline(
             sp.GetRequiredService<IEventStore>(),

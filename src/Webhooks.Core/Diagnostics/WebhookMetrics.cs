@@ -5,9 +5,16 @@ namespace Webhooks.Diagnostics;
 /// <summary>The library's instruments. Tags: <c>webhook.source</c>, and <c>webhook.event_type</c> where known.</summary>
 internal sealed class WebhookMetrics
 {
-    public WebhookMetrics(IMeterFactory? meterFactory = null)
+    public WebhookMetrics(IMeterFactory? meterFactory = null, WebhookStoreStatistics? statistics = null)
     {
         Meter meter = meterFactory?.Create(WebhookDiagnostics.Name) ?? new Meter(WebhookDiagnostics.Name);
+        Meter = meter;
+        if (statistics is not null)
+        {
+            meter.CreateObservableGauge("webhooks.events", statistics.Events, "{event}", "Stored events per status (tag webhook.status), as last sampled from the store.");
+            meter.CreateObservableGauge("webhooks.events.oldest_due_age", statistics.OldestDueAge, "s", "How long the longest-waiting due event has waited for a worker, as last sampled from the store.");
+        }
+
         Received = meter.CreateCounter<long>("webhooks.received", "{event}", "Deliveries accepted and stored.");
         Duplicates = meter.CreateCounter<long>("webhooks.duplicates", "{event}", "Deliveries already stored (including conflicting ones).");
         Processed = meter.CreateCounter<long>("webhooks.processed", "{event}", "Events processed successfully.");
@@ -19,6 +26,9 @@ internal sealed class WebhookMetrics
         StuckHandlers = meter.CreateUpDownCounter<long>("webhooks.handlers.stuck", "{handler}", "Handlers still running after they were cancelled and given a grace period; each holds no worker slot but may still cause effects.");
         HandlerDuration = meter.CreateHistogram<double>("webhooks.handler.duration", "s", "Time spent running the handlers of one attempt.");
     }
+
+    /// <summary>Gets the meter, for instruments that other parts observe (the dispatcher's handlers past their lease).</summary>
+    public Meter Meter { get; }
 
     public Counter<long> Received { get; }
 

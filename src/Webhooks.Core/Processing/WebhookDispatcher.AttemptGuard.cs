@@ -96,6 +96,9 @@ internal sealed partial class WebhookDispatcher
             }
         }
 
+        /// <summary>Tells whether the lease has ended without a renewal while this attempt is still watched.</summary>
+        public bool IsPastLease(long now) => _owner._timeProvider.GetElapsedTime(Interlocked.Read(ref _renewedAt), now) >= _lease;
+
         public void OnTick(long now)
         {
             TimeProvider clock = _owner._timeProvider;

@@ -53,7 +53,7 @@ internal sealed partial class WebhookDispatcher
         WebhookEvent webhookEvent = claim.Event;
         int attempt = webhookEvent.Attempts;
         var tags = new TagList { { "webhook.source", webhookEvent.Source }, { "webhook.event_type", webhookEvent.EventType } };
-        using Activity? activity = Diagnostics.WebhookDiagnostics.ActivitySource.StartActivity("webhook.process", ActivityKind.Consumer);
+        using Activity? activity = StartProcessActivity(webhookEvent);
         activity?.SetTag("webhook.id", webhookEvent.Id);
         activity?.SetTag("webhook.source", webhookEvent.Source);
         activity?.SetTag("webhook.event_type", webhookEvent.EventType);
@@ -224,14 +224,40 @@ internal sealed partial class WebhookDispatcher
         catch (OperationCanceledException) when (!running.IsCompleted && guard.Abandon.IsCancellationRequested)
         {
             _metrics.StuckHandlers.Add(1);
+            Interlocked.Increment(ref _stuck);
             Log.HandlerStuck(_logger, webhookEvent.Id, registration.Name, guard.Grace);
-            _ = running.ContinueWith(static (_, state) => ((WebhookDispatcher)state!)._metrics.StuckHandlers.Add(-1), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = running.ContinueWith(
+                static (_, state) =>
+                {
+                    var dispatcher = (WebhookDispatcher)state!;
+                    dispatcher._metrics.StuckHandlers.Add(-1);
+                    Interlocked.Decrement(ref dispatcher._stuck);
+                },
+                this,
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
             return new WebhookHandlerStuckException(registration.Name);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return ex;
         }
+    }
+
+    /// <summary>The attempt's span, a new trace linked to the span of the request that received the event (when it was traced).</summary>
+    private static Activity? StartProcessActivity(WebhookEvent webhookEvent)
+    {
+        ActivitySource source = Diagnostics.WebhookDiagnostics.ActivitySource;
+        if (!source.HasListeners())
+        {
+            return null;
+        }
+
+        ActivityLink[]? links = webhookEvent.TraceParent is { } traceParent && ActivityContext.TryParse(traceParent, null, out ActivityContext received)
+            ? [new ActivityLink(received)]
+            : null;
+        return source.StartActivity("webhook.process", ActivityKind.Consumer, default(ActivityContext), tags: null, links: links);
     }
 
     private void LeaseLost(string id, Activity? activity)

@@ -52,6 +52,11 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private int _busy;
     private long _acted;
     private CancellationTokenSource? _pollWait;
+    private readonly WebhookStoreStatistics? _statistics;
+    private ITimer? _sampler;
+    private int _sampling;
+    private int _stuck;
+    private bool _started;
 
     public WebhookDispatcher(
         IEventStore store,
@@ -63,7 +68,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         IOptions<WebhookReceiverOptions> options,
         TimeProvider timeProvider,
         WebhookMetrics metrics,
-        ILogger<WebhookDispatcher>? logger = null)
+        ILogger<WebhookDispatcher>? logger = null,
+        WebhookStoreStatistics? statistics = null)
     {
         _store = store;
         _ledger = ledger;
@@ -75,7 +81,16 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        _statistics = statistics;
+        metrics.Meter.CreateObservableGauge(
+            "webhooks.handlers.past_lease",
+            PastLease,
+            "{handler}",
+            "Attempts of this process whose handlers still run although their lease has ended (not renewed, or given up after cancellation): another process may take their events over meanwhile.");
     }
+
+    /// <summary>Gets a value indicating whether the claiming loop runs: started, not stopping, and not ended by a fault.</summary>
+    internal bool IsRunning => Volatile.Read(ref _started) && !_pump.IsCompleted && !_stopping.IsCancellationRequested;
 
     /// <summary>Gets how many attempts are running now (their handlers, or their write-backs).</summary>
     internal int Running => Volatile.Read(ref _running);
@@ -101,12 +116,19 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         // One ticker for every running attempt, rather than a timer each.
         _ticker = _timeProvider.CreateTimer(static state => ((WebhookDispatcher)state!).Tick(), this, TickInterval, TickInterval);
         _pump = Task.Run(PumpAsync, CancellationToken.None);
+        if (_statistics is not null)
+        {
+            _sampler = _timeProvider.CreateTimer(static state => ((WebhookDispatcher)state!).Sample(), this, WebhookStoreStatistics.SampleInterval, WebhookStoreStatistics.SampleInterval);
+        }
+
+        Volatile.Write(ref _started, true);
         Log.Started(_logger, _options.Processing.Concurrency);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _sampler?.Dispose();
         await _stopping.CancelAsync().ConfigureAwait(false);
         // The pump was started by this service and observes the stopping token.
 #pragma warning disable VSTHRD003
@@ -152,6 +174,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         // Token sources still observed by attempts that outlived shutdown are left to the garbage collector: disposing them
         // under a running handler would turn its cancellation checks into ObjectDisposedException.
         _ticker?.Dispose();
+        _sampler?.Dispose();
         if (Running == 0)
         {
             _stopping.Dispose();
@@ -271,6 +294,46 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    /// <summary>Reads the store's counts for the gauges, one read at a time; a failure leaves the last sample to age out.</summary>
+    private void Sample()
+    {
+        if (Interlocked.CompareExchange(ref _sampling, 1, 0) == 0)
+        {
+            _ = SampleAsync();
+        }
+    }
+
+    private async Task SampleAsync()
+    {
+        try
+        {
+            _statistics!.Update(await _store.CountAsync(_stopping.Token).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The claiming loop reports store outages; the gauges go quiet once the sample is stale.
+        }
+        finally
+        {
+            Volatile.Write(ref _sampling, 0);
+        }
+    }
+
+    private int PastLease()
+    {
+        long now = _timeProvider.GetTimestamp();
+        int past = Volatile.Read(ref _stuck);
+        foreach (KeyValuePair<AttemptGuard, byte> guard in _guards)
+        {
+            if (guard.Key.IsPastLease(now))
+            {
+                past++;
+            }
+        }
+
+        return past;
+    }
 
     private void Tick()
     {

@@ -357,9 +357,11 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            PurgeExpired(now);
             return ValueTask.FromResult(new WebhookEventCounts
             {
+                OldestDueAt = PeekDue(now)?.DueAt,
                 Queued = _counts[(int)WebhookEventStatus.Queued],
                 Processing = _counts[(int)WebhookEventStatus.Processing],
                 Processed = _counts[(int)WebhookEventStatus.Processed],
@@ -469,6 +471,19 @@ public sealed partial class InMemoryEventStore : IEventStore
                 yield return entry;
             }
         }
+    }
+
+    /// <summary>The entry <see cref="NextDue"/> would hand out, left in the schedule.</summary>
+    private Entry? PeekDue(DateTimeOffset now)
+    {
+        while (_fresh.TryPeek(out (Entry Entry, int Version) head) && (head.Entry.Removed || head.Entry.Version != head.Version))
+        {
+            _fresh.Dequeue();
+        }
+
+        Entry? fresh = _fresh.Count > 0 ? _fresh.Peek().Entry : null;
+        Entry? timed = _timed.Min is { } min && min.DueAt <= now ? min : null;
+        return fresh is not null && (timed is null || ScheduleOrder.Instance.Compare(fresh, timed) <= 0) ? fresh : timed;
     }
 
     /// <summary>The next due entry, taken out of the schedule: the earlier of the oldest freshly queued one and the earliest timed one.</summary>

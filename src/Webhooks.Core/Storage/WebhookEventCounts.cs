@@ -1,3 +1,5 @@
+using System;
+
 namespace Webhooks.Storage;
 
 /// <summary>How many stored events are in each status, from <see cref="IEventStore.CountAsync"/>.</summary>
@@ -17,6 +19,13 @@ public readonly record struct WebhookEventCounts
 
     /// <summary>Gets the number of dead events.</summary>
     public long Dead { get; init; }
+
+    /// <summary>
+    /// Gets when the event that has waited longest for a worker became due: a queued one (its arrival or replay), a failed one whose
+    /// retry time has passed, or a processing one whose lease has expired. On the store's clock.
+    /// </summary>
+    /// <value><see langword="null"/> when nothing is due. Now minus this is how far processing lags behind.</value>
+    public DateTimeOffset? OldestDueAt { get; init; }
 
     /// <summary>Gets the number of stored events.</summary>
     public long Total => Queued + Processing + Processed + Failed + Dead;

@@ -378,7 +378,7 @@ public class WebhookDispatcherTests
         await owner.Store.AppendAsync(PipelineHarness.Event("d1"));
 
         await h.AdvanceAsync(TimeSpan.FromMinutes(2));
-        int claimsWhileDown = flaky.Calls;
+        int claimsWhileDown = flaky.Seen.Count(op => op == StoreOperation.Claim);
         Assert.InRange(claimsWhileDown, 5, 12); // 1, 2, 4, 8, 16, 30, 30, 30 s … instead of one a second
 
         FakeLogCollector logs = h.Services.GetFakeLogCollector();
@@ -401,6 +401,7 @@ public class WebhookDispatcherTests
             o.Processing.HandlerTimeout = TimeSpan.FromSeconds(10);
         });
         using var stuck = new MetricCollector<long>(h.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebhookDiagnostics.Name, "webhooks.handlers.stuck");
+        using var pastLease = new MetricCollector<int>(h.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), WebhookDiagnostics.Name, "webhooks.handlers.past_lease");
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("stuck"));
         await PipelineHarness.WaitUntilAsync(() => script.CallsFor("github:stuck") == 1, "handler started");
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("next"));
@@ -411,12 +412,16 @@ public class WebhookDispatcherTests
         await h.RunUntilIdleAsync(h);
         Assert.Equal(1, stuck.LastMeasurement?.Value);
         Assert.Equal(1, stuck.GetMeasurementSnapshot().Sum(m => m.Value));
+        pastLease.RecordObservableInstruments();
+        Assert.Equal(1, pastLease.LastMeasurement?.Value);
         Assert.Equal(WebhookEventStatus.Processed, (await h.Store.GetAsync("github:next"))!.Status);
         WebhookEventSummary failed = (await h.Store.GetAsync("github:stuck"))!;
         Assert.Contains("did not return after it was cancelled", failed.LastError, StringComparison.Ordinal);
 
         neverReleased.Release();
         await PipelineHarness.WaitUntilAsync(() => stuck.GetMeasurementSnapshot().Sum(m => m.Value) == 0, "the stuck handler returned");
+        pastLease.RecordObservableInstruments();
+        Assert.Equal(0, pastLease.LastMeasurement?.Value);
     }
 
     [Fact]

@@ -51,6 +51,21 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_TraceParent_KeptForReadsAndClaims()
+    {
+        IEventStore store = CreateStore();
+        const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        await store.AppendAsync(NewEvent("traced") with { TraceParent = TraceParent });
+        await store.AppendAsync(NewEvent("untraced", body: "{\"b\":2}"));
+
+        Assert.Equal(TraceParent, (await store.ReadAsync("github:traced"))!.TraceParent);
+        Assert.Null((await store.ReadAsync("github:untraced"))!.TraceParent);
+        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
+        Assert.Equal(TraceParent, claims.Single(c => c.Event.Id == "github:traced").Event.TraceParent);
+        Assert.Null(claims.Single(c => c.Event.Id == "github:untraced").Event.TraceParent);
+    }
+
+    [Fact]
     public async Task AppendAsync_BinaryBody_ByteExact()
     {
         IEventStore store = CreateStore();
@@ -389,6 +404,40 @@ public abstract class EventStoreContractTests
     {
         await Assert.ThrowsAsync<ArgumentException>("cursor", async () => await CreateStore().ListAsync(null, 10, "not-a-cursor"));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>("limit", async () => await CreateStore().ListAsync(null, 0));
+    }
+
+    [Fact]
+    public async Task CountAsync_OldestDueAt_TracksTheLongestWaitingDueEvent()
+    {
+        IEventStore store = CreateStore();
+        Assert.Null((await store.CountAsync()).OldestDueAt);
+
+        DateTimeOffset first = Clock.GetUtcNow();
+        await store.AppendAsync(NewEvent("a"));
+        await AdvanceStoreClockAsync(TimeSpan.FromMinutes(1));
+        await store.AppendAsync(NewEvent("b"));
+        await AdvanceStoreClockAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(first, (await store.CountAsync()).OldestDueAt);
+
+        // Claimed: no longer waiting. The other one is.
+        WebhookClaim a = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal("github:a", a.Event.Id);
+        Assert.Equal(first + TimeSpan.FromMinutes(1), (await store.CountAsync()).OldestDueAt);
+        WebhookClaim b = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Null((await store.CountAsync()).OldestDueAt);
+
+        // A retry is due only once its time has come; an expired lease is due again.
+        Assert.True(await store.FailAsync(a.Event.Id, a.Token, "boom", TimeSpan.FromMinutes(5)));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(20));
+        Assert.Null((await store.CountAsync()).OldestDueAt);
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(b.LeaseExpiresAt, (await store.CountAsync()).OldestDueAt);
+        Assert.True(await store.DeleteAsync(b.Event.Id));
+        Assert.Null((await store.CountAsync()).OldestDueAt);
+        await AdvanceStoreClockAsync(TimeSpan.FromMinutes(5));
+        DateTimeOffset? retryDue = (await store.CountAsync()).OldestDueAt;
+        Assert.NotNull(retryDue);
+        Assert.True(retryDue <= Clock.GetUtcNow());
     }
 
     [Fact]

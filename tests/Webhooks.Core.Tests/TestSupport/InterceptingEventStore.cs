@@ -17,6 +17,7 @@ public enum StoreOperation
     Fail,
     Release,
     Read,
+    Count,
 }
 
 /// <summary>
@@ -83,7 +84,11 @@ public sealed class InterceptingEventStore(IEventStore inner) : IEventStore
 
     public ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default) => inner.ListAsync(status, limit, cursor, cancellationToken);
 
-    public ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
+    public async ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await BeforeAsync(StoreOperation.Count, cancellationToken);
+        return await inner.CountAsync(cancellationToken);
+    }
 
     public ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default) => inner.ReplayAsync(id, force, cancellationToken);
 
