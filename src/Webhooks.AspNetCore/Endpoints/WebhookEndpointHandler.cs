@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Webhooks.Sources;
+using Webhooks.Diagnostics;
 using Webhooks.Processing;
 using Webhooks.Signatures;
 using Webhooks.Storage;
@@ -34,6 +35,12 @@ internal sealed partial class WebhookEndpointHandler(
     ILogger<WebhookEndpointHandler>? logger = null)
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
+    // Anyone can send requests that are refused (no signature is needed to make one): these lines are limited per kind.
+    private readonly LogLimiter _rejectedLines = LogLimiter.PerRequest(timeProvider);
+    private readonly LogLimiter _tooLargeLines = LogLimiter.PerRequest(timeProvider);
+    private readonly LogLimiter _unreadableLines = LogLimiter.PerRequest(timeProvider);
+    private readonly LogLimiter _storeRefusedLines = LogLimiter.PerRequest(timeProvider);
 
     /// <summary>Answers one delivery. Never throws: whatever a sender puts in the request, or a fault of the receiver, gets a JSON answer.</summary>
     public async Task HandleAsync(HttpContext context)
@@ -73,7 +80,11 @@ internal sealed partial class WebhookEndpointHandler(
         long limit = settings.MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
         if (context.Request.ContentLength > limit)
         {
-            Log.TooLarge(_logger, source.Name, limit);
+            if (Allowed(_tooLargeLines, 1201))
+            {
+                Log.TooLarge(_logger, source.Name, limit);
+            }
+
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
             return;
         }
@@ -93,21 +104,33 @@ internal sealed partial class WebhookEndpointHandler(
         {
             // Broken framing, a body cut short, or one that arrives too slowly: the sender's fault, answered if still possible.
             bool slow = ex.StatusCode == StatusCodes.Status408RequestTimeout;
-            Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            if (Allowed(_unreadableLines, 1205))
+            {
+                Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            }
+
             await TryWriteErrorAsync(context, slow ? StatusCodes.Status408RequestTimeout : StatusCodes.Status400BadRequest, slow ? WebhookErrors.RequestTimeout : WebhookErrors.InvalidBody).ConfigureAwait(false);
             return;
         }
         catch (IOException ex) when (!context.RequestAborted.IsCancellationRequested)
         {
             // The connection was reset mid-body.
-            Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            if (Allowed(_unreadableLines, 1205))
+            {
+                Log.BodyUnreadable(_logger, source.Name, ex.Message);
+            }
+
             await TryWriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.InvalidBody).ConfigureAwait(false);
             return;
         }
 
         if (body is null)
         {
-            Log.TooLarge(_logger, source.Name, limit);
+            if (Allowed(_tooLargeLines, 1201))
+            {
+                Log.TooLarge(_logger, source.Name, limit);
+            }
+
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status413PayloadTooLarge, WebhookErrors.PayloadTooLarge).ConfigureAwait(false);
             return;
         }
@@ -168,7 +191,11 @@ internal sealed partial class WebhookEndpointHandler(
         };
         if (verification != SignatureVerificationResult.Valid)
         {
-            Log.Rejected(_logger, source.Name, verification);
+            if (Allowed(_rejectedLines, 1200))
+            {
+                Log.Rejected(_logger, source.Name, verification);
+            }
+
             bool expired = verification is SignatureVerificationResult.Expired or SignatureVerificationResult.FutureTimestamp;
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, expired ? WebhookErrors.SignatureExpired : WebhookErrors.InvalidSignature).ConfigureAwait(false);
             return;
@@ -207,7 +234,11 @@ internal sealed partial class WebhookEndpointHandler(
         {
             // Unreachable, too slow or full: the delivery was not saved, so the sender must retry. An expected outcome: one
             // line, no stack trace. (Anything else a store throws is a fault: 500, logged with its stack trace.)
-            Log.StoreRefused(_logger, webhookEvent.Id, ex.Message);
+            if (Allowed(_storeRefusedLines, 1204))
+            {
+                Log.StoreRefused(_logger, webhookEvent.Id, ex.Message);
+            }
+
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
             await WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             return;
@@ -225,6 +256,21 @@ internal sealed partial class WebhookEndpointHandler(
                 await WebhookJson.WriteErrorAsync(context, StatusCodes.Status422UnprocessableEntity, WebhookErrors.ConflictingDuplicate).ConfigureAwait(false);
                 break;
         }
+    }
+
+    private bool Allowed(LogLimiter limiter, int eventId)
+    {
+        if (!limiter.TryEnter(out int suppressed))
+        {
+            return false;
+        }
+
+        if (suppressed > 0)
+        {
+            Log.Suppressed(_logger, suppressed, eventId);
+        }
+
+        return true;
     }
 
     private static Task WriteUnavailableAsync(HttpContext context, TimeSpan retryAfter, string error)
@@ -353,6 +399,9 @@ internal sealed partial class WebhookEndpointHandler(
 
         [LoggerMessage(EventId = 1205, Level = LogLevel.Information, Message = "Webhook body for source {Source} could not be read: {Reason}")]
         public static partial void BodyUnreadable(ILogger logger, string source, string reason);
+
+        [LoggerMessage(EventId = 1208, Level = LogLevel.Warning, Message = "{Count} more log lines with event id {LogEventId} were left out in the last 10 seconds (at most 5 of each kind are written per 10 seconds).")]
+        public static partial void Suppressed(ILogger logger, int count, int logEventId);
 
         [LoggerMessage(EventId = 1206, Level = LogLevel.Debug, Message = "Webhook request to {Path} ended: the sender went away.")]
         public static partial void Aborted(ILogger logger, string path);

@@ -290,4 +290,33 @@ public class HostileInputTests
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+
+    [Fact]
+    public async Task FloodOfRefusedRequests_WarningLinesLimited_ThenCountedOnce()
+    {
+        LogCapture logs = new();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        StoreDouble store = StoreDouble.Failing();
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
+        {
+            s.AddSingleton<TimeProvider>(clock);
+            s.AddSingleton<IEventStore>(store);
+            s.AddLogging(b => b.AddProvider(logs));
+        });
+
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.SendAsync(WebhookRequests.GitHub("wrong-secret", "push", "{}", "f" + i))).StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{\"n\":" + i + "}", "s" + i))).StatusCode);
+        }
+
+        Assert.Equal(5, logs.Entries.Count(e => e.EventId == 1200));
+        Assert.Equal(5, logs.Entries.Count(e => e.EventId == 1204));
+
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await host.Client.SendAsync(WebhookRequests.GitHub("wrong-secret", "push", "{}", "again"));
+        Assert.Equal(6, logs.Entries.Count(e => e.EventId == 1200));
+        var summary = Assert.Single(logs.Entries, e => e.EventId == 1208);
+        Assert.Contains("95 more log lines with event id 1200", summary.Message, StringComparison.Ordinal);
+    }
 }
