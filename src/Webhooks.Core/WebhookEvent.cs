@@ -61,7 +61,7 @@ public sealed record WebhookEvent
     public string? TraceParent { get; init; }
 
     /// <summary>Headers that are never stored: credentials of the HTTP hop, not part of the delivery.</summary>
-    public static IReadOnlyCollection<string> ExcludedHeaders { get; } = ["Authorization", "Cookie"];
+    internal static IReadOnlyCollection<string> ExcludedHeaders { get; } = ["Authorization", "Cookie"];
 
     /// <summary>Builds the event id for a delivery: <c>&lt;source&gt;:&lt;delivery id&gt;</c>.</summary>
     /// <param name="source">The source name; not empty.</param>
@@ -114,7 +114,7 @@ public sealed record WebhookEvent
     /// <summary>Tells whether a header is one that is never stored.</summary>
     /// <param name="name">The header name.</param>
     /// <returns><see langword="true"/> for <c>Authorization</c> and <c>Cookie</c>, in any case.</returns>
-    public static bool IsExcludedHeader(string name) =>
+    internal static bool IsExcludedHeader(string name) =>
         string.Equals(name, "Authorization", StringComparison.OrdinalIgnoreCase) ||
         string.Equals(name, "Cookie", StringComparison.OrdinalIgnoreCase);
 }

@@ -24,7 +24,7 @@ public static class WebhookReceiverBuilderExtensions
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="source"/> or <paramref name="eventType"/> is empty.</exception>
-    public static IWebhookReceiverBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(this IWebhookReceiverBuilder builder, string source, string eventType = WebhookHandlerRegistration.Any)
+    public static IWebhookReceiverBuilder AddHandler<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(this IWebhookReceiverBuilder builder, string source, string eventType = "*")
         where THandler : class, IWebhookHandler
     {
         ArgumentNullException.ThrowIfNull(builder);

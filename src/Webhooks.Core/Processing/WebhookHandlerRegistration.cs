@@ -3,7 +3,7 @@ using System;
 namespace Webhooks.Processing;
 
 /// <summary>Which handler type runs for which source and event type; <c>*</c> matches any.</summary>
-public sealed class WebhookHandlerRegistration
+internal sealed class WebhookHandlerRegistration
 {
     /// <summary>The wildcard that matches any source or event type.</summary>
     public const string Any = "*";
