@@ -67,11 +67,13 @@ public sealed class ReceiverHost : IAsyncDisposable
         Action<IServiceCollection>? services = null,
         Action<Dictionary<string, string?>>? configuration = null,
         bool useTestServer = true,
-        Action<IApplicationBuilder>? beforeEndpoints = null)
+        Action<IApplicationBuilder>? beforeEndpoints = null,
+        string environment = "Production")
     {
         Dictionary<string, string?> settings = DefaultConfiguration();
         configuration?.Invoke(settings);
         IHost host = new HostBuilder()
+            .UseEnvironment(environment)
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
             .ConfigureWebHost(web =>
             {

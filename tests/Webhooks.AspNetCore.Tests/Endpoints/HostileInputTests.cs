@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -221,6 +222,36 @@ public class HostileInputTests
 
         Assert.Equal(0, logs.AtOrAbove(LogLevel.Error));
         Assert.Equal(0, (await host.Store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task Development_WithTheDeveloperExceptionPage_EveryAnswerStillJson_NoStackTrace()
+    {
+        LogCapture logs = new();
+        StoreDouble store = new(new InMemoryEventStore()) { BeforeAppend = static (e, _) => e.Id == "github:bug" ? throw new InvalidOperationException("a bug") : ValueTask.CompletedTask };
+        await using ReceiverHost host = await ReceiverHost.StartAsync(
+            s => s.AddSingleton<IEventStore>(store).AddSingleton<ILoggerProvider>(logs),
+            useTestServer: false,
+            beforeEndpoints: app => app.UseDeveloperExceptionPage(),
+            environment: "Development");
+        string address = Address(host);
+
+        string framing = await RawAsync(host, "POST /webhooks/github HTTP/1.1\r\nHost: x\r\nX-GitHub-Delivery: raw\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", halfClose: false);
+        Assert.StartsWith("HTTP/1.1 400", framing, StringComparison.Ordinal);
+        Assert.Contains("{\"error\":\"invalid_body\"}", framing, StringComparison.Ordinal);
+
+        using HttpResponseMessage surrogate = await host.Client.SendAsync(WebhookRequests.Stripe(ReceiverHost.StripeSecret, "{\"id\":\"evt_\\ud800\",\"type\":\"x\"}", path: address + "/webhooks/stripe"));
+        using HttpResponseMessage bug = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{}", "bug", address + "/webhooks/github"));
+        foreach ((HttpResponseMessage response, int status, string error) in new[] { (surrogate, 400, "invalid_json"), (bug, 500, "internal_error") })
+        {
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("{\"error\":\"" + error + "\"}", text);
+        }
+
+        Assert.DoesNotContain("   at ", framing, StringComparison.Ordinal);
+        Assert.Single(logs.Entries, e => e.Level >= LogLevel.Error);
     }
 
     private static string Address(ReceiverHost host) =>

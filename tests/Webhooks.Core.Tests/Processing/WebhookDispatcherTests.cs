@@ -447,6 +447,7 @@ public class WebhookDispatcherTests
     public async Task RenewalsFail_HandlerCancelledBeforeTheLeaseEndsThenRetried()
     {
         DateTimeOffset? cancelledAt = null;
+        var cancellable = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var script = new HandlerScript();
         await using PipelineHarness owner = await PipelineHarness.StartAsync(start: false);
         var store = new InterceptingEventStore(owner.Store)
@@ -459,13 +460,17 @@ public class WebhookDispatcherTests
             if (call == 1)
             {
                 using CancellationTokenRegistration registration = token.Register(() => cancelledAt = h.Clock.GetUtcNow());
+                cancellable.TrySetResult();
                 await Task.Delay(Timeout.Infinite, token);
             }
         };
 
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1"));
-        await PipelineHarness.WaitUntilAsync(() => script.CallsFor("github:d1") == 1, "handler started");
-        await AdvanceBusyAsync(h, Lease * 0.9);
+        await PipelineHarness.WaitUntilAsync(() => script.CallsFor("github:d1") == 1 && cancellable.Task.IsCompleted, "handler started and listens for cancellation");
+
+        // One move of the clock: the ticker fires for every tick it passes, each renewal fails at once, and the tick that reaches
+        // 90% of the lease cancels the handler. Nothing else runs in between, so the outcome does not depend on scheduling.
+        h.Clock.Advance(Lease * 0.9);
         await PipelineHarness.WaitUntilAsync(() => store.Seen.Contains(StoreOperation.Fail), "the cancelled attempt wrote its failure");
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(5));
