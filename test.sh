@@ -7,8 +7,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-if ! command -v curl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1; then
-  apt-get update -qq && apt-get install -y -qq curl python3 >/dev/null
+if ! command -v curl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
+  # The Redis tests run against real servers that their fixtures start on loopback ports (never skipped).
+  apt-get update -qq && apt-get install -y -qq curl python3 redis-server >/dev/null
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -1,0 +1,138 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Webhooks.Idempotency;
+using Webhooks.Storage;
+
+namespace Webhooks.Redis;
+
+/// <summary>
+/// An <see cref="IIdempotencyStore"/> in Redis, shared by every receiver process. Each operation is one Lua script over the key's
+/// hash (<c>{prefix}{pNN}:idem:&lt;key&gt;</c>) and its partition's token counter (<c>{prefix}{pNN}:idem-token</c>); leases and
+/// retention are measured by the server's clock (<c>TIME</c>), tokens come from <c>INCR</c>, so a stale worker's token is refused
+/// whatever the clocks of the hosts say. Keys carry a TTL a minute past their lease or retention, so nothing outlives its use.
+/// </summary>
+public sealed class RedisIdempotencyStore : IIdempotencyStore
+{
+    // KEYS: entry, token counter. ARGV: lease ms, clock offset ms. Returns {status, token}: 0 started, 1 processed, 2 in progress.
+    private const string BeginScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
+        local entry = redis.call('HMGET', KEYS[1], 's', 'u')
+        if entry[1] and tonumber(entry[2]) > now then
+          if entry[1] == 'd' then return {1, 0} end
+          return {2, 0}
+        end
+        local token = redis.call('INCR', KEYS[2])
+        local lease = tonumber(ARGV[1])
+        redis.call('HSET', KEYS[1], 's', 'l', 'k', token, 'u', now + lease)
+        redis.call('PEXPIRE', KEYS[1], lease + 60000)
+        return {0, token}
+        """;
+
+    // KEYS: entry. ARGV: token, retention ms, clock offset ms. Returns 1 when completed, 0 when the token is stale.
+    private const string CompleteScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
+        local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
+        if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
+        local retention = tonumber(ARGV[2])
+        redis.call('HSET', KEYS[1], 's', 'd', 'u', now + retention)
+        redis.call('PEXPIRE', KEYS[1], retention + 60000)
+        return 1
+        """;
+
+    // KEYS: entry. ARGV: token, clock offset ms. Returns 1 when released, 0 when the token is stale.
+    private const string ReleaseScript = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
+        local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
+        if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """;
+
+    private readonly RedisConnection _connection;
+
+    /// <summary>Creates a store over a connection the application made, for its own effects or outside dependency injection.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="options">The key prefix and partitions; the defaults when <see langword="null"/>. The connection settings in it are not used.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options' key prefix or partition count is out of range.</exception>
+    public RedisIdempotencyStore(IConnectionMultiplexer connection, WebhookRedisOptions? options = null)
+        : this(new RedisConnection(Validated(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))))
+    {
+    }
+
+    internal RedisIdempotencyStore(RedisConnection connection) => _connection = connection;
+
+    private static WebhookRedisOptions Validated(WebhookRedisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options.KeyPrefix, nameof(options));
+        if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
+        {
+            throw new ArgumentException($"Partitions must be between 1 and {WebhookRedisOptions.MaxPartitions}.", nameof(options));
+        }
+
+        return new WebhookRedisOptions { KeyPrefix = options.KeyPrefix, Partitions = options.Partitions };
+    }
+
+    /// <summary>Gets or sets how far the stores' clock is moved ahead of the server's, for tests of expiry; zero in use.</summary>
+    internal long ClockOffsetMilliseconds { get; set; }
+
+    /// <inheritdoc />
+    public async ValueTask<IdempotencyBeginResult> TryBeginAsync(string key, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        RedisResult result = await RunAsync(key, BeginScript, [ToMilliseconds(lease), ClockOffsetMilliseconds], withCounter: true, cancellationToken).ConfigureAwait(false);
+        var reply = (RedisResult[])result!;
+        return (int)reply[0] switch
+        {
+            0 => IdempotencyBeginResult.Started((long)reply[1]),
+            1 => IdempotencyBeginResult.AlreadyProcessed,
+            _ => IdempotencyBeginResult.InProgress,
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> CompleteAsync(string key, long token, TimeSpan retention, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero);
+        RedisResult result = await RunAsync(key, CompleteScript, [token, ToMilliseconds(retention), ClockOffsetMilliseconds], withCounter: false, cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReleaseAsync(string key, long token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        RedisResult result = await RunAsync(key, ReleaseScript, [token, ClockOffsetMilliseconds], withCounter: false, cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    private static long ToMilliseconds(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalMilliseconds));
+
+    private async Task<RedisResult> RunAsync(string key, string script, RedisValue[] values, bool withCounter, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RedisKeys keys = _connection.Keys;
+        int partition = keys.PartitionOf(key);
+        RedisKey entry = keys.Key(partition, "idem:" + key);
+        RedisKey[] scriptKeys = withCounter ? [entry, keys.Key(partition, "idem-token")] : [entry];
+        try
+        {
+            IDatabase database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+            // A command that was sent cannot be taken back: cancellation stops the wait, and the fencing token keeps a late
+            // effect harmless.
+            return await database.ScriptEvaluateAsync(script, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        {
+            throw new WebhookStoreUnavailableException("The Redis idempotency store is unavailable: " + ex.Message, ex);
+        }
+    }
+}
