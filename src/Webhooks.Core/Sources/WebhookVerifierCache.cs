@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,7 +20,7 @@ namespace Webhooks.Sources;
 /// </summary>
 internal sealed partial class WebhookVerifierCache : IDisposable
 {
-    private readonly Dictionary<string, Slot> _slots = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Slot> _slots = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
     private readonly IWebhookSecretProvider _provider;
     private readonly IOptionsMonitor<WebhookSourceOptions> _sourceOptions;
@@ -70,6 +71,13 @@ internal sealed partial class WebhookVerifierCache : IDisposable
     public ValueTask<SourceVerifier> GetAsync(WebhookSource source, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _timeProvider.GetUtcNow();
+
+        // Every request comes here: a cached verifier is found without a lock.
+        if (_slots.TryGetValue(source.Name, out Slot? cached) && cached.Verifier is { } ready && (cached.ExpiresAt is not { } until || now < until))
+        {
+            return ValueTask.FromResult(ready);
+        }
+
         TaskCompletionSource<SourceVerifier> loading;
         long version;
         lock (_gate)
