@@ -1,7 +1,4 @@
 using System;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -14,52 +11,16 @@ namespace Webhooks.Redis.Tests;
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
-    private Process? _process;
+    private RedisProcess? _process;
 
-    public int Port { get; private set; }
-
-    public string Configuration => "127.0.0.1:" + Port;
+    public string Configuration => _process!.Endpoint;
 
     public ConnectionMultiplexer Connection { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Port = FreePort();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("redis-server was not found: run ./test.sh, which installs it (apt-get install redis-server).", ex);
-        }
-
-        _process.OutputDataReceived += static (_, _) => { };
-        _process.ErrorDataReceived += static (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                Connection = await ConnectionMultiplexer.ConnectAsync(Configuration + ",abortConnect=true,connectTimeout=500");
-                await Connection.GetDatabase().PingAsync();
-                return;
-            }
-            catch (RedisConnectionException) when (!timeout.IsCancellationRequested)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
-        }
+        _process = RedisProcess.Start();
+        Connection = await ConnectAsync(Configuration);
     }
 
     public async Task DisposeAsync()
@@ -69,21 +30,28 @@ public sealed class RedisServer : IAsyncLifetime
             await Connection.DisposeAsync();
         }
 
-        if (_process is { HasExited: false })
+        if (_process is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.DisposeAsync();
         }
-
-        _process?.Dispose();
     }
 
-    private static int FreePort()
+    /// <summary>Connects once the server answers; bounded.</summary>
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(string configuration)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            try
+            {
+                ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(configuration + ",abortConnect=true,connectTimeout=1000,allowAdmin=true");
+                await connection.GetDatabase().PingAsync();
+                return connection;
+            }
+            catch (RedisConnectionException) when (!timeout.IsCancellationRequested)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
     }
 }
