@@ -67,7 +67,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
     internal RedisIdempotencyStore(RedisConnection connection) => _connection = connection;
 
-    private static WebhookRedisOptions Validated(WebhookRedisOptions options)
+    internal static WebhookRedisOptions Validated(WebhookRedisOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.KeyPrefix, nameof(options));
         if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)

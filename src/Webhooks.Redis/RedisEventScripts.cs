@@ -1,0 +1,271 @@
+namespace Webhooks.Redis;
+
+/// <summary>
+/// The event store's Lua scripts: one per transition, each on the keys of one partition (one hash slot). Every script gets the
+/// same first keys and values:
+/// <list type="bullet">
+/// <item>KEYS[1] <c>due</c> (sorted set: queued, failed and processing events by the time they are due or their lease ends),
+/// KEYS[2] <c>all</c> (every event by arrival), KEYS[3] <c>expiry</c> (processed events by when they are forgotten),
+/// KEYS[4] <c>intake</c> (hash: <c>n</c> events and <c>bytes</c> counted against capacity, dead ones excepted),
+/// KEYS[5] <c>token</c> (the fencing-token counter), KEYS[6..10] <c>status:0..4</c> (events of each status by arrival);</item>
+/// <item>ARGV[1] the time in milliseconds, or -1 to read it from the server (<c>TIME</c>), ARGV[2] the prefix of event keys
+/// (<c>…{pNN}:evt:</c>), ARGV[3] the processed-event retention in milliseconds.</item>
+/// </list>
+/// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>. Statuses are 0 queued, 1 processing, 2 processed, 3 failed, 4 dead.
+/// </summary>
+internal static class RedisEventScripts
+{
+    private const string Prelude = """
+        local function clock()
+          local given = tonumber(ARGV[1])
+          if given >= 0 then return given end
+          local t = redis.call('TIME')
+          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
+        local function forget(id, key, counted)
+          local f = redis.call('HMGET', key, 'st', 'size')
+          if not f[1] then return end
+          local st = tonumber(f[1])
+          redis.call('DEL', key)
+          redis.call('ZREM', KEYS[1], id)
+          redis.call('ZREM', KEYS[2], id)
+          redis.call('ZREM', KEYS[3], id)
+          redis.call('ZREM', KEYS[6 + st], id)
+          if st ~= 4 then
+            redis.call('HINCRBY', KEYS[4], 'n', -1)
+            redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(f[2]))
+          end
+        end
+        local function purge(now)
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. now, 'LIMIT', 0, 500)
+          for _, id in ipairs(expired) do forget(id, ARGV[2] .. id) end
+        end
+        local function move(id, key, from, to)
+          if from ~= to then
+            local arrival = redis.call('ZSCORE', KEYS[2], id)
+            redis.call('ZREM', KEYS[6 + from], id)
+            redis.call('ZADD', KEYS[6 + to], arrival, id)
+            redis.call('HSET', key, 'st', to)
+          end
+        end
+        local function summary(key)
+          return redis.call('HMGET', key, 'src', 'typ', 'rcv', 'st', 'att', 'due', 'err', 'done', 'rep', 'gen', 'unh', 'blen')
+        end
+        """ + "\n";
+
+    /// <summary>ARGV[4..]: id, body, headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. 0 appended, 1 duplicate, 2 conflict, 3 full.</summary>
+    public const string Append = Prelude + """
+        local now = clock()
+        purge(now)
+        local id = ARGV[4]
+        local key = ARGV[2] .. id
+        local digest = redis.call('HGET', key, 'dig')
+        if digest then
+          if digest == ARGV[12] then return 1 end
+          return 2
+        end
+        local size = tonumber(ARGV[13])
+        local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
+        local n = tonumber(counted[1] or '0')
+        local bytes = tonumber(counted[2] or '0')
+        if (tonumber(ARGV[14]) > 0 and n + 1 > tonumber(ARGV[14])) or (tonumber(ARGV[15]) > 0 and bytes + size > tonumber(ARGV[15])) then return 3 end
+        redis.call('HSET', key, 'b', ARGV[5], 'h', ARGV[6], 'src', ARGV[7], 'typ', ARGV[8], 'dd', ARGV[9], 'tp', ARGV[10], 'rcv', ARGV[11],
+          'dig', ARGV[12], 'size', size, 'blen', string.len(ARGV[5]), 'st', 0, 'att', 0, 'rep', 0, 'gen', 0, 'tok', 0, 'due', now, 'err', '',
+          'done', -1, 'unh', 0)
+        redis.call('ZADD', KEYS[1], now, id)
+        redis.call('ZADD', KEYS[2], now, id)
+        redis.call('ZADD', KEYS[6], now, id)
+        redis.call('HINCRBY', KEYS[4], 'n', 1)
+        redis.call('HINCRBY', KEYS[4], 'bytes', size)
+        return 0
+        """;
+
+    /// <summary>ARGV[4]: how many. Returns the due ids and their due times, earliest first: candidates for <see cref="Claim"/>.</summary>
+    public const string PeekDue = Prelude + """
+        local now = clock()
+        return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
+        """;
+
+    /// <summary>
+    /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due events,
+    /// earliest due first; returns one array per claim. A token is the partition's counter times the partition count plus the
+    /// partition: strictly increasing for each event, and never the same for two events.
+    /// </summary>
+    public const string Claim = Prelude + """
+        local now = clock()
+        purge(now)
+        local lease = tonumber(ARGV[4])
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[5]))
+        local out = {}
+        for i = 1, #due, 2 do
+          local id = due[i]
+          local key = ARGV[2] .. id
+          local st = tonumber(redis.call('HGET', key, 'st'))
+          local token = string.format('%d', redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
+          local attempts = redis.call('HINCRBY', key, 'att', 1)
+          local ends = now + lease
+          redis.call('HSET', key, 'tok', token, 'due', ends)
+          move(id, key, st, 1)
+          redis.call('ZADD', KEYS[1], ends, id)
+          local f = redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'rep', 'gen')
+          table.insert(out, {id, token, attempts, ends, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], due[i + 1]})
+        end
+        return out
+        """;
+
+    private const string Claimed = """
+        local key = ARGV[2] .. ARGV[4]
+        local f = redis.call('HMGET', key, 'st', 'tok')
+        if f[1] ~= '1' or f[2] ~= ARGV[5] then return 0 end
+        """ + "\n";
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms.</summary>
+    public const string Renew = Prelude + Claimed + """
+        local ends = clock() + tonumber(ARGV[6])
+        redis.call('HSET', key, 'due', ends)
+        redis.call('ZADD', KEYS[1], ends, ARGV[4])
+        return 1
+        """;
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] unhandled (0/1).</summary>
+    public const string Complete = Prelude + Claimed + """
+        local now = clock()
+        redis.call('ZREM', KEYS[1], ARGV[4])
+        move(ARGV[4], key, 1, 2)
+        redis.call('HSET', key, 'done', now, 'err', '', 'unh', ARGV[6])
+        redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[4])
+        return 1
+        """;
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] error, ARGV[7] retry delay ms or -1 for dead.</summary>
+    public const string Fail = Prelude + Claimed + """
+        local now = clock()
+        local delay = tonumber(ARGV[7])
+        redis.call('HSET', key, 'err', ARGV[6])
+        if delay >= 0 then
+          move(ARGV[4], key, 1, 3)
+          redis.call('HSET', key, 'due', now + delay)
+          redis.call('ZADD', KEYS[1], now + delay, ARGV[4])
+        else
+          redis.call('ZREM', KEYS[1], ARGV[4])
+          move(ARGV[4], key, 1, 4)
+          redis.call('HSET', key, 'done', now)
+          redis.call('HINCRBY', KEYS[4], 'n', -1)
+          redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(redis.call('HGET', key, 'size')))
+        end
+        return 1
+        """;
+
+    /// <summary>ARGV[4] id, ARGV[5] token.</summary>
+    public const string Release = Prelude + Claimed + """
+        local now = clock()
+        move(ARGV[4], key, 1, 0)
+        redis.call('HINCRBY', key, 'att', -1)
+        redis.call('HSET', key, 'due', now)
+        redis.call('ZADD', KEYS[1], now, ARGV[4])
+        return 1
+        """;
+
+    /// <summary>ARGV[4] id. Returns the summary fields, or nil.</summary>
+    public const string Get = Prelude + """
+        purge(clock())
+        local key = ARGV[2] .. ARGV[4]
+        if redis.call('EXISTS', key) == 0 then return nil end
+        return summary(key)
+        """;
+
+    /// <summary>ARGV[4] id. Returns the event's fields, or nil.</summary>
+    public const string Read = Prelude + """
+        purge(clock())
+        local key = ARGV[2] .. ARGV[4]
+        if redis.call('EXISTS', key) == 0 then return nil end
+        return redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'att', 'rep', 'gen')
+        """;
+
+    /// <summary>ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns {id, arrival, summary…} newest first.</summary>
+    public const string List = Prelude + """
+        purge(clock())
+        local index = KEYS[2]
+        if tonumber(ARGV[4]) >= 0 then index = KEYS[6 + tonumber(ARGV[4])] end
+        local limit = tonumber(ARGV[7])
+        local top = '+inf'
+        if tonumber(ARGV[5]) >= 0 then top = ARGV[5] end
+        local out = {}
+        local offset = 0
+        while #out < limit do
+          local page = redis.call('ZREVRANGEBYSCORE', index, top, '-inf', 'WITHSCORES', 'LIMIT', offset, limit + 16)
+          if #page == 0 then break end
+          for i = 1, #page, 2 do
+            local id = page[i]
+            local arrival = page[i + 1]
+            if tonumber(ARGV[5]) < 0 or tonumber(arrival) < tonumber(ARGV[5]) or id < ARGV[6] then
+              if #out < limit then table.insert(out, {id, arrival, summary(ARGV[2] .. id)}) end
+            end
+          end
+          offset = offset + (#page / 2)
+        end
+        return out
+        """;
+
+    /// <summary>Returns {queued, processing, processed, failed, dead, earliest due ms or -1}.</summary>
+    public const string Count = Prelude + """
+        local now = clock()
+        purge(now)
+        local out = {}
+        for s = 0, 4 do out[s + 1] = redis.call('ZCARD', KEYS[6 + s]) end
+        local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+        if #first > 0 then out[6] = first[2] else out[6] = '-1' end
+        return out
+        """;
+
+    /// <summary>ARGV[4] id, ARGV[5] force (0/1). 0 queued, 1 not found, 2 already processed, 3 already pending.</summary>
+    public const string Replay = Prelude + """
+        local now = clock()
+        purge(now)
+        local key = ARGV[2] .. ARGV[4]
+        local f = redis.call('HMGET', key, 'st', 'size')
+        if not f[1] then return 1 end
+        local st = tonumber(f[1])
+        if st == 0 or st == 1 then return 3 end
+        if st == 2 and ARGV[5] ~= '1' then return 2 end
+        if st == 2 then redis.call('ZREM', KEYS[3], ARGV[4]) end
+        if st == 4 then
+          redis.call('HINCRBY', KEYS[4], 'n', 1)
+          redis.call('HINCRBY', KEYS[4], 'bytes', tonumber(f[2]))
+        end
+        move(ARGV[4], key, st, 0)
+        redis.call('HSET', key, 'att', 0, 'err', '', 'done', -1, 'unh', 0, 'due', now)
+        redis.call('HINCRBY', key, 'rep', 1)
+        if ARGV[5] == '1' then redis.call('HINCRBY', key, 'gen', 1) end
+        redis.call('ZADD', KEYS[1], now, ARGV[4])
+        return 0
+        """;
+
+    /// <summary>ARGV[4] id. Returns the deleted event's digest and dedupe flag, or nil when there was none.</summary>
+    public const string Delete = Prelude + """
+        local key = ARGV[2] .. ARGV[4]
+        local f = redis.call('HMGET', key, 'dig', 'dd')
+        if not f[1] then return nil end
+        forget(ARGV[4], key)
+        return f
+        """;
+
+    /// <summary>
+    /// The digest index (on the digest's own partition). KEYS[1] the digest key. ARGV[1] the id that claims it, ARGV[2] the id
+    /// it must replace (or empty). Returns the id that holds it afterwards.
+    /// </summary>
+    public const string ClaimDigest = """
+        local holder = redis.call('GET', KEYS[1])
+        if not holder or holder == ARGV[2] then
+          redis.call('SET', KEYS[1], ARGV[1])
+          return ARGV[1]
+        end
+        return holder
+        """;
+
+    /// <summary>KEYS[1] the digest key; ARGV[1] the id. Deletes the digest entry only if it still names that id.</summary>
+    public const string ForgetDigest = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+        return 0
+        """;
+}

@@ -1,0 +1,480 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Webhooks.Storage;
+
+namespace Webhooks.Redis;
+
+/// <summary>
+/// An <see cref="IEventStore"/> in Redis, shared by every receiver process. Each transition is one Lua script on the keys of the
+/// event's partition (one hash slot, so the data spreads over a Redis Cluster); due-ness and leases are measured by the server's
+/// clock (<c>TIME</c>) and fencing tokens come from <c>INCR</c>, so no host's clock matters. Bodies are stored as binary values,
+/// byte for byte. Processed events are forgotten after the retention span; dead ones stay until replayed or deleted.
+/// </summary>
+/// <remarks>
+/// GitHub's body-digest deduplication spans partitions (a digest and an id live in different slots), so it takes two steps: the
+/// digest is claimed for the id on the digest's partition, then the event is appended on its own. <b>The append is the commit
+/// point.</b> If the process dies between the two, the digest names an id that was never stored; the next delivery with that
+/// body finds no such event, takes the digest over and is appended: nothing is lost, and nothing is accepted twice.
+/// </remarks>
+public sealed class RedisEventStore : IEventStore
+{
+    private static readonly string[] StatusKeys = ["status:0", "status:1", "status:2", "status:3", "status:4"];
+
+    private readonly RedisConnection _connection;
+    private readonly long _retentionMilliseconds;
+    private readonly long _maxEventsPerPartition;
+    private readonly long _maxBytesPerPartition;
+    private readonly RedisKey[][] _partitionKeys;
+    private readonly string[] _eventPrefixes;
+
+    /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="options">The key prefix and partitions; the defaults when <see langword="null"/>. The connection settings in it are not used.</param>
+    /// <param name="processedRetention">How long processed events are remembered; 72 hours when <see langword="null"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The options' key prefix or partition count is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="processedRetention"/> is not more than zero.</exception>
+    public RedisEventStore(IConnectionMultiplexer connection, WebhookRedisOptions? options = null, TimeSpan? processedRetention = null)
+        : this(
+            new RedisConnection(RedisIdempotencyStore.Validated(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))),
+            processedRetention is { } retention && retention <= TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(processedRetention)) : processedRetention ?? WebhookReceiverOptions.DefaultProcessedRetention)
+    {
+    }
+
+    internal RedisEventStore(RedisConnection connection, TimeSpan processedRetention, long? maxEvents = null, long? maxBytes = null)
+    {
+        _connection = connection;
+        _retentionMilliseconds = (long)processedRetention.TotalMilliseconds;
+        RedisKeys keys = connection.Keys;
+        _maxEventsPerPartition = maxEvents is { } events ? Math.Max(1, (events + keys.Partitions - 1) / keys.Partitions) : 0;
+        _maxBytesPerPartition = maxBytes is { } bytes ? Math.Max(1, (bytes + keys.Partitions - 1) / keys.Partitions) : 0;
+        _partitionKeys = new RedisKey[keys.Partitions][];
+        _eventPrefixes = new string[keys.Partitions];
+        for (int p = 0; p < keys.Partitions; p++)
+        {
+            _partitionKeys[p] =
+            [
+                keys.Key(p, "due"), keys.Key(p, "all"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
+                keys.Key(p, StatusKeys[0]), keys.Key(p, StatusKeys[1]), keys.Key(p, StatusKeys[2]), keys.Key(p, StatusKeys[3]), keys.Key(p, StatusKeys[4]),
+            ];
+            _eventPrefixes[p] = (string)keys.Key(p, "evt:")!;
+        }
+    }
+
+    /// <summary>Gets or sets a clock that replaces the server's, for tests of time; <see langword="null"/> (the server's clock) in use.</summary>
+    internal TimeProvider? TestClock { get; set; }
+
+    /// <inheritdoc />
+    public async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(webhookEvent);
+        byte[] digest = SHA256.HashData(webhookEvent.Body.Span);
+        string digestHex = Convert.ToHexStringLower(digest);
+        int partition = _connection.Keys.PartitionOf(webhookEvent.Id);
+        if (webhookEvent.DeduplicateByBody)
+        {
+            // Step 1: claim the digest for this id on the digest's partition. Another id holding it is a duplicate, unless that
+            // event is gone (forgotten, deleted, or never stored because its process died before step 2).
+            RedisKey digestKey = DigestKey(digestHex);
+            string holder = (string)(await EvaluateAsync(RedisEventScripts.ClaimDigest, [digestKey], [webhookEvent.Id, ""], cancellationToken).ConfigureAwait(false))!;
+            if (!string.Equals(holder, webhookEvent.Id, StringComparison.Ordinal))
+            {
+                if (await HoldsDigestAsync(holder, digestHex, cancellationToken).ConfigureAwait(false))
+                {
+                    return EventAppendResult.Duplicate;
+                }
+
+                holder = (string)(await EvaluateAsync(RedisEventScripts.ClaimDigest, [digestKey], [webhookEvent.Id, holder], cancellationToken).ConfigureAwait(false))!;
+                if (!string.Equals(holder, webhookEvent.Id, StringComparison.Ordinal))
+                {
+                    // Another delivery of the same body took it over first.
+                    return EventAppendResult.Duplicate;
+                }
+            }
+        }
+
+        // Step 2, the commit point: the event itself.
+        RedisValue[] values =
+        [
+            webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), webhookEvent.Source, webhookEvent.EventType,
+            webhookEvent.DeduplicateByBody ? 1 : 0, webhookEvent.TraceParent ?? "", webhookEvent.ReceivedAt.UtcTicks, digestHex,
+            SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
+        ];
+        int result = (int)await RunAsync(partition, RedisEventScripts.Append, values, cancellationToken).ConfigureAwait(false);
+        return result switch
+        {
+            0 => EventAppendResult.Appended,
+            1 => EventAppendResult.Duplicate,
+            2 => EventAppendResult.ConflictingDuplicate,
+            _ => throw new WebhookStoreUnavailableException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The Redis event store is full (partition {partition}: at most {_maxEventsPerPartition} events and {_maxBytesPerPartition} bytes); it never evicts an event inside its retention.")),
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<WebhookClaim>> ClaimAsync(int maxEvents, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+
+        // Round trip 1: the earliest due events of every partition, to choose how many to take from each (oldest due first over
+        // all of them). Round trip 2: each chosen partition claims that many of its due events in one script. When other workers
+        // took some meanwhile, another round looks again, so that a caller is not sent away empty while events are due.
+        var claims = new List<(double Due, WebhookClaim Claim)>();
+        long leaseMilliseconds = (long)Math.Ceiling(lease.TotalMilliseconds);
+        for (int round = 0; round < 4 && claims.Count < maxEvents; round++)
+        {
+            int wanted = maxEvents - claims.Count;
+            int[] perPartition = await ChooseAsync(wanted, cancellationToken).ConfigureAwait(false);
+            var claiming = new List<Task<RedisResult>>();
+            for (int p = 0; p < perPartition.Length; p++)
+            {
+                if (perPartition[p] > 0)
+                {
+                    claiming.Add(RunAsync(p, RedisEventScripts.Claim, [leaseMilliseconds, perPartition[p], perPartition.Length, p], cancellationToken));
+                }
+            }
+
+            if (claiming.Count == 0)
+            {
+                break;
+            }
+
+            int before = claims.Count;
+            foreach (Task<RedisResult> task in claiming)
+            {
+                foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
+                {
+                    var f = (RedisResult[])item!;
+                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], f[8], f[9], f[10], attempts: (int)f[2], replays: f[11], generation: f[12]);
+                    claims.Add(((double)f[13], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                }
+            }
+
+            if (claims.Count - before == wanted)
+            {
+                break;
+            }
+        }
+
+        claims.Sort(static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : string.CompareOrdinal(a.Claim.Event.Id, b.Claim.Event.Id));
+        var result = new WebhookClaim[claims.Count];
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = claims[i].Claim;
+        }
+
+        return result;
+    }
+
+    /// <summary>How many events to claim from each partition: the <paramref name="wanted"/> earliest due over all of them.</summary>
+    private async Task<int[]> ChooseAsync(int wanted, CancellationToken cancellationToken)
+    {
+        int partitions = _partitionKeys.Length;
+        var peeks = new Task<RedisResult>[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            peeks[p] = RunAsync(p, RedisEventScripts.PeekDue, [wanted], cancellationToken);
+        }
+
+        var candidates = new List<(double Due, string Id, int Partition)>();
+        for (int p = 0; p < partitions; p++)
+        {
+            var reply = (RedisResult[])(await peeks[p].ConfigureAwait(false))!;
+            for (int i = 0; i + 1 < reply.Length; i += 2)
+            {
+                candidates.Add(((double)reply[i + 1], (string)reply[i]!, p));
+            }
+        }
+
+        candidates.Sort(static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : string.CompareOrdinal(a.Id, b.Id));
+        var perPartition = new int[partitions];
+        for (int i = 0; i < candidates.Count && i < wanted; i++)
+        {
+            perPartition[candidates[i].Partition]++;
+        }
+
+        return perPartition;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RenewAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        return (int)await RunAsync(id, RedisEventScripts.Renew, [id, token, (long)Math.Ceiling(lease.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> CompleteAsync(string id, long token, bool unhandled, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return (int)await RunAsync(id, RedisEventScripts.Complete, [id, token, unhandled ? 1 : 0], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> FailAsync(string id, long token, string lastError, TimeSpan? retryDelay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(lastError);
+        long delay = retryDelay is { } d ? Math.Max(0, (long)Math.Ceiling(d.TotalMilliseconds)) : -1;
+        return (int)await RunAsync(id, RedisEventScripts.Fail, [id, token, lastError, delay], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        RedisResult result = await RunAsync(id, RedisEventScripts.Get, [id], cancellationToken).ConfigureAwait(false);
+        return result.IsNull ? null : ToSummary(id, (RedisResult[])result!);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        RedisResult result = await RunAsync(id, RedisEventScripts.Read, [id], cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var f = (RedisResult[])result!;
+        return ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)f[7], replays: f[8], generation: f[9]);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookEventPage> ListAsync(WebhookEventStatus? status, int limit, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        double afterScore = -1;
+        string afterId = "";
+        if (cursor is not null)
+        {
+            int bar = cursor.IndexOf('|', StringComparison.Ordinal);
+            if (bar <= 0 || !double.TryParse(cursor.AsSpan(0, bar), NumberStyles.Float, CultureInfo.InvariantCulture, out afterScore) || afterScore < 0)
+            {
+                throw new ArgumentException("The cursor is not one this store issued.", nameof(cursor));
+            }
+
+            afterId = cursor[(bar + 1)..];
+        }
+
+        int partitions = _partitionKeys.Length;
+        var pages = new Task<RedisResult>[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            pages[p] = RunAsync(p, RedisEventScripts.List, [status is { } s ? (int)s : -1, afterScore, afterId, limit + 1], cancellationToken);
+        }
+
+        var items = new List<(double Arrival, WebhookEventSummary Summary)>();
+        for (int p = 0; p < partitions; p++)
+        {
+            foreach (RedisResult row in (RedisResult[])(await pages[p].ConfigureAwait(false))!)
+            {
+                var r = (RedisResult[])row!;
+                string id = (string)r[0]!;
+                items.Add(((double)r[1], ToSummary(id, (RedisResult[])r[2]!)));
+            }
+        }
+
+        items.Sort(static (a, b) => a.Arrival != b.Arrival ? b.Arrival.CompareTo(a.Arrival) : string.CompareOrdinal(b.Summary.Id, a.Summary.Id));
+        var page = new List<WebhookEventSummary>(Math.Min(limit, items.Count));
+        for (int i = 0; i < items.Count && i < limit; i++)
+        {
+            page.Add(items[i].Summary);
+        }
+
+        string? next = items.Count > limit
+            ? items[limit - 1].Arrival.ToString("R", CultureInfo.InvariantCulture) + "|" + items[limit - 1].Summary.Id
+            : null;
+        return new WebhookEventPage(page, next);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookEventCounts> CountAsync(CancellationToken cancellationToken = default)
+    {
+        int partitions = _partitionKeys.Length;
+        var counts = new Task<RedisResult>[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            counts[p] = RunAsync(p, RedisEventScripts.Count, [], cancellationToken);
+        }
+
+        long queued = 0, processing = 0, processed = 0, failed = 0, dead = 0;
+        double oldest = double.MaxValue;
+        for (int p = 0; p < partitions; p++)
+        {
+            var r = (RedisResult[])(await counts[p].ConfigureAwait(false))!;
+            queued += (long)r[0];
+            processing += (long)r[1];
+            processed += (long)r[2];
+            failed += (long)r[3];
+            dead += (long)r[4];
+            double due = (double)r[5];
+            if (due >= 0 && due < oldest)
+            {
+                oldest = due;
+            }
+        }
+
+        return new WebhookEventCounts
+        {
+            Queued = queued,
+            Processing = processing,
+            Processed = processed,
+            Failed = failed,
+            Dead = dead,
+            OldestDueAt = oldest == double.MaxValue ? null : FromMilliseconds((long)oldest),
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookReplayResult> ReplayAsync(string id, bool force, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return (int)await RunAsync(id, RedisEventScripts.Replay, [id, force ? 1 : 0], cancellationToken).ConfigureAwait(false) switch
+        {
+            0 => WebhookReplayResult.Queued,
+            1 => WebhookReplayResult.NotFound,
+            2 => WebhookReplayResult.AlreadyProcessed,
+            _ => WebhookReplayResult.AlreadyPending,
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        RedisResult result = await RunAsync(id, RedisEventScripts.Delete, [id], cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return false;
+        }
+
+        var f = (RedisResult[])result!;
+        if (string.Equals((string?)f[1], "1", StringComparison.Ordinal))
+        {
+            // The digest index entry goes with the event (if this step is lost, the entry names a missing event and is taken over).
+            await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey((string)f[0]!)], [id], cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> HoldsDigestAsync(string holder, string digestHex, CancellationToken cancellationToken)
+    {
+        RedisResult result = await RunAsync(holder, RedisEventScripts.Read, [holder], cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return false;
+        }
+
+        // The holder exists; it holds the digest only if its body is this body.
+        WebhookEvent? stored = ToEventOrNull(holder, (RedisResult[])result!);
+        return stored is not null && string.Equals(Convert.ToHexStringLower(SHA256.HashData(stored.Body.Span)), digestHex, StringComparison.Ordinal);
+    }
+
+    private RedisKey DigestKey(string digestHex)
+    {
+        RedisKeys keys = _connection.Keys;
+        return keys.Key(keys.PartitionOf("digest:" + digestHex), "digest:" + digestHex);
+    }
+
+    private Task<RedisResult> RunAsync(string id, string script, RedisValue[] values, CancellationToken cancellationToken) =>
+        RunAsync(_connection.Keys.PartitionOf(id), script, values, cancellationToken);
+
+    private Task<RedisResult> RunAsync(int partition, string script, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        var all = new RedisValue[values.Length + 3];
+        all[0] = TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
+        all[1] = _eventPrefixes[partition];
+        all[2] = _retentionMilliseconds;
+        values.CopyTo(all, 3);
+        return EvaluateAsync(script, _partitionKeys[partition], all, cancellationToken);
+    }
+
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            IDatabase database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+
+            // A command that was sent cannot be taken back: cancellation stops the wait, and fencing tokens keep a late effect harmless.
+            return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        {
+            throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
+        }
+    }
+
+    private static long SizeOf(WebhookEvent webhookEvent) =>
+        webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length)) + 256;
+
+    private static DateTimeOffset FromMilliseconds(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
+
+    private static WebhookEvent? ToEventOrNull(string id, RedisResult[] f) =>
+        f[0].IsNull ? null : ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)f[7], replays: f[8], generation: f[9]);
+
+    private static WebhookEvent ToEvent(
+        string id, RedisResult body, RedisResult headers, RedisResult source, RedisResult type, RedisResult received, RedisResult dedupe,
+        RedisResult traceParent, int attempts, RedisResult replays, RedisResult generation)
+    {
+        string? trace = (string?)traceParent;
+        return new WebhookEvent
+        {
+            Id = id,
+            Source = (string)source!,
+            EventType = (string)type!,
+            Headers = RedisHeaders.Decode((byte[])headers!),
+            Body = (byte[])body! ?? [],
+            ReceivedAt = new DateTimeOffset((long)received, TimeSpan.Zero),
+            DeduplicateByBody = string.Equals((string?)dedupe, "1", StringComparison.Ordinal),
+            TraceParent = string.IsNullOrEmpty(trace) ? null : trace,
+            Attempts = attempts,
+            ReplayCount = (int)replays,
+            Generation = (int)generation,
+        };
+    }
+
+    // Fields: src, typ, rcv, st, att, due, err, done, rep, gen, unh, blen.
+    private static WebhookEventSummary ToSummary(string id, RedisResult[] f)
+    {
+        var status = (WebhookEventStatus)(int)f[3];
+        long due = (long)f[5];
+        long done = (long)f[7];
+        string? error = (string?)f[6];
+        return new WebhookEventSummary
+        {
+            Id = id,
+            Source = (string)f[0]!,
+            EventType = (string)f[1]!,
+            ReceivedAt = new DateTimeOffset((long)f[2], TimeSpan.Zero),
+            Status = status,
+            Attempts = (int)f[4],
+            NextAttemptAt = status == WebhookEventStatus.Failed ? FromMilliseconds(due) : null,
+            LeaseExpiresAt = status == WebhookEventStatus.Processing ? FromMilliseconds(due) : null,
+            LastError = string.IsNullOrEmpty(error) ? null : error,
+            CompletedAt = done >= 0 ? FromMilliseconds(done) : null,
+            ReplayCount = (int)f[8],
+            Generation = (int)f[9],
+            Unhandled = string.Equals((string?)f[10], "1", StringComparison.Ordinal),
+            BodyLength = (long)f[11],
+        };
+    }
+}

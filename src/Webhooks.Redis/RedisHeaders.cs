@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+
+namespace Webhooks.Redis;
+
+/// <summary>Stored headers as one binary value: UTF-8 name, a zero byte, UTF-8 value, a zero byte, for each header.</summary>
+internal static class RedisHeaders
+{
+    public static byte[] Encode(IReadOnlyDictionary<string, string> headers)
+    {
+        using var buffer = new MemoryStream(256);
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            buffer.Write(Encoding.UTF8.GetBytes(header.Key));
+            buffer.WriteByte(0);
+            buffer.Write(Encoding.UTF8.GetBytes(header.Value));
+            buffer.WriteByte(0);
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static IReadOnlyDictionary<string, string> Decode(byte[]? encoded)
+    {
+        if (encoded is null || encoded.Length == 0)
+        {
+            return WebhookHeaders.Empty;
+        }
+
+        var pairs = new List<KeyValuePair<string, string>>();
+        ReadOnlySpan<byte> rest = encoded;
+        while (!rest.IsEmpty)
+        {
+            int nameEnd = rest.IndexOf((byte)0);
+            if (nameEnd < 0)
+            {
+                break;
+            }
+
+            string name = Encoding.UTF8.GetString(rest[..nameEnd]);
+            rest = rest[(nameEnd + 1)..];
+            int valueEnd = rest.IndexOf((byte)0);
+            if (valueEnd < 0)
+            {
+                valueEnd = rest.Length;
+            }
+
+            pairs.Add(new KeyValuePair<string, string>(name, Encoding.UTF8.GetString(rest[..valueEnd])));
+            rest = valueEnd < rest.Length ? rest[(valueEnd + 1)..] : [];
+        }
+
+        return WebhookHeaders.From(pairs);
+    }
+}

@@ -1,0 +1,37 @@
+using System;
+using System.Linq;
+using System.Threading.Tasks;
+using Webhooks.Storage;
+using Webhooks.Tests.Storage;
+
+namespace Webhooks.Redis.Tests;
+
+/// <summary>The event store contract, unchanged, on a real Redis Cluster of three masters: no script crosses a slot.</summary>
+[Collection(RedisClusterGroup.Name)]
+public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventStoreContractTests
+{
+    protected override IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null)
+    {
+        var options = new WebhookRedisOptions
+        {
+            KeyPrefix = "ce" + Guid.NewGuid().ToString("N")[..12] + ":",
+            Partitions = maxEvents is null && maxBytes is null ? 16 : 1,
+        };
+        return new RedisEventStore(new RedisConnection(options, cluster.Connection), processedRetention ?? Retention, maxEvents, maxBytes) { TestClock = Clock };
+    }
+
+    [Fact]
+    public async Task EventsSpreadOverAllThreeMasters()
+    {
+        IEventStore store = CreateStore();
+        long[] before = await cluster.KeysPerMasterAsync();
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("spread-" + i, "{\"n\":" + i + "}")));
+        }
+
+        long[] after = await cluster.KeysPerMasterAsync();
+        Assert.All(after.Zip(before, (a, b) => a - b), added => Assert.True(added > 0, "a master holds none of the events"));
+        Assert.Equal(100, (await store.CountAsync()).Queued);
+    }
+}
