@@ -27,16 +27,11 @@ internal sealed class RedisConnection : IAsyncDisposable
 
     public RedisKeys Keys { get; }
 
-    public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
-    {
-        IConnectionMultiplexer? connection = Volatile.Read(ref _connection);
-        if (connection is null)
-        {
-            connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        }
+    public async ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken) =>
+        (await GetConnectionAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
 
-        return connection.GetDatabase();
-    }
+    public ValueTask<IConnectionMultiplexer> GetConnectionAsync(CancellationToken cancellationToken) =>
+        Volatile.Read(ref _connection) is { } connection ? ValueTask.FromResult(connection) : new ValueTask<IConnectionMultiplexer>(ConnectAsync(cancellationToken));
 
     private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
     {

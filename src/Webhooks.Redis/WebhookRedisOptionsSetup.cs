@@ -1,0 +1,75 @@
+using System;
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Webhooks.Redis;
+
+/// <summary>
+/// Reads <c>Webhooks:Redis</c> (<c>Configuration</c>, <c>KeyPrefix</c>, <c>Partitions</c>) and checks the result at start-up, naming
+/// the key of any bad value.
+/// </summary>
+internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : IConfigureOptions<WebhookRedisOptions>, IValidateOptions<WebhookRedisOptions>
+{
+    public const string SectionName = WebhookReceiverOptions.SectionName + ":Redis";
+
+    public void Configure(WebhookRedisOptions options)
+    {
+        if (services.GetService<IConfiguration>()?.GetSection(SectionName) is not { } section)
+        {
+            return;
+        }
+
+        if (section["Configuration"] is { Length: > 0 } configuration)
+        {
+            options.Configuration = configuration;
+        }
+
+        if (section["KeyPrefix"] is { } prefix)
+        {
+            options.KeyPrefix = prefix;
+        }
+
+        if (section["Partitions"] is { } partitions)
+        {
+            options.Partitions = int.TryParse(partitions, NumberStyles.None, CultureInfo.InvariantCulture, out int count)
+                ? count
+                : throw new InvalidOperationException($"{SectionName}:Partitions is not valid: expected a whole number from 1 to {WebhookRedisOptions.MaxPartitions}.");
+        }
+    }
+
+    public ValidateOptionsResult Validate(string? name, WebhookRedisOptions options)
+    {
+        var errors = new ValidateOptionsResultBuilder();
+        if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
+        {
+            errors.AddError($"{SectionName}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.");
+        }
+
+        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            errors.AddError($"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it).");
+        }
+
+        if (options.Configuration is null && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null
+            && services.GetService<IConnectionMultiplexer>() is null)
+        {
+            errors.AddError($"No Redis connection is configured: set {SectionName}:Configuration (for example localhost:6379), or register an IConnectionMultiplexer.");
+        }
+        else if (options.Configuration is { } configuration && options.ConfigurationOptions is null)
+        {
+            try
+            {
+                ConfigurationOptions.Parse(configuration);
+            }
+            catch (ArgumentException ex)
+            {
+                errors.AddError($"{SectionName}:Configuration is not a valid StackExchange.Redis configuration: {ex.Message}");
+            }
+        }
+
+        return errors.Build();
+    }
+}
