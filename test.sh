@@ -108,6 +108,29 @@ sample_check() {
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   [ $ok -eq 0 ] || { echo "sample check failed"; tail -20 artifacts/receiver.log; return 1; }
+
+  # The same receiver on Redis (--redis host:port): a delivery accepted, processed, and its keys in Redis.
+  local redis_port=6391
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  dotnet run --no-build -c Release --project samples/WebhookReceiver -- --urls "$url" --environment Development --redis "127.0.0.1:$redis_port" >artifacts/receiver-redis.log 2>&1 &
+  pid=$!
+  ok=1
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "$url/webhooks/admin/events" && { ok=0; break; }
+    sleep 0.2
+  done
+  if [ $ok -eq 0 ]; then
+    ok=1
+    dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" | grep -q '"status":"queued"' \
+      && dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" --repeat-id | grep -q '"status":"duplicate"' \
+      && sleep 1 \
+      && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"push"' \
+      && [ "$(redis-cli -p "$redis_port" --scan --pattern 'webhooks:{p*}:evt:github:*' | wc -l)" -ge 1 ] \
+      && ok=0
+  fi
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  [ $ok -eq 0 ] || { echo "sample check on Redis failed"; tail -20 artifacts/receiver-redis.log; return 1; }
 }
 
 # Native AOT: publishing fails on any trimming or AOT warning in the libraries; the binary then receives one signed delivery.

@@ -3,17 +3,31 @@ using WebhookReceiver;
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
+// --redis host:port is short for --Webhooks:Redis:Configuration host:port.
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(StringComparer.Ordinal) { ["--redis"] = "Webhooks:Redis:Configuration" });
+bool redis = !string.IsNullOrEmpty(builder.Configuration["Webhooks:Redis:Configuration"]);
+
 // Sources, secrets and limits come from the "Webhooks" configuration section (appsettings.Development.json here). The Standard
 // Webhooks source "acme" needs no code: it is configured under Webhooks:Sources:acme.
-builder.Services.AddWebhookReceiver()
+IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver()
     .AddGitHub()
     .AddStripe()
     .AddHandler<PushHandler>("github", "push")
     .AddHandler<PaymentSucceededHandler>("stripe", "payment_intent.succeeded")
     .AddHandler<AcmeEventHandler>("acme", "*");
 
+// In-memory stores by default; Redis when configured, shared by every receiver process started the same way.
+if (redis)
+{
+    receiver.UseRedis();
+}
+
 // /health: Unhealthy when the store does not answer or the dispatcher stopped; Degraded while dead events wait or processing lags.
-builder.Services.AddHealthChecks().AddWebhookReceiver();
+IHealthChecksBuilder health = builder.Services.AddHealthChecks().AddWebhookReceiver();
+if (redis)
+{
+    health.AddWebhookRedis();
+}
 
 // The sample's own settings (Sample:WorkDelayMs, Sample:FailRate), read by its handlers.
 builder.Services.Configure<SampleOptions>(builder.Configuration.GetSection("Sample"));
