@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Webhooks.Processing;
+using Webhooks.Storage;
+using Webhooks.Testing;
+
+namespace Webhooks.Redis.Tests;
+
+/// <summary>
+/// A receiver process killed with SIGKILL in the middle of a handler: another host finishes the event once the lease has ended,
+/// and what the dead process could still have written (its fencing token) is refused.
+/// </summary>
+[Collection(RedisServerGroup.Name)]
+public sealed class KilledHostTests(RedisServer redis)
+{
+    [Fact]
+    public async Task HostKilledMidHandler_AnotherFinishesAfterTheLease_DeadHostsLateWriteRefused()
+    {
+        string prefix = "kill" + Guid.NewGuid().ToString("N")[..8] + ":";
+        int port = FreePort();
+        string url = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+
+        // The sample receiver as its own process: its handlers take ten minutes, its lease is two seconds (renewed while it lives).
+        using Process victim = StartSampleReceiver(url, redis.Configuration, prefix);
+        long deadToken;
+        try
+        {
+            using var client = new HttpClient();
+            await WaitUntilAsync(async () => await TryGetAsync(client, url + "/health"), "the receiver process answers");
+            using HttpResponseMessage accepted = await client.SendAsync(WebhookRequests.GitHub("dev-github-secret", "push", "{\"ref\":\"refs/heads/main\"}", "killed-1", url + "/webhooks/github"));
+            Assert.Equal(202, (int)accepted.StatusCode);
+
+            var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = prefix });
+            await WaitUntilAsync(async () => (await store.GetAsync("github:killed-1"))?.Status == WebhookEventStatus.Processing, "the handler runs in the receiver process");
+            var keys = new RedisKeys(prefix, 16);
+            deadToken = (long)await redis.Connection.GetDatabase().HashGetAsync(keys.Key(keys.PartitionOf("github:killed-1"), "evt:github:killed-1"), "tok");
+
+            victim.Kill(entireProcessTree: true);
+            await victim.WaitForExitAsync();
+        }
+        finally
+        {
+            if (!victim.HasExited)
+            {
+                victim.Kill(entireProcessTree: true);
+            }
+        }
+
+        // Another host takes the event over once the dead process's lease has run out, and finishes it.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhooks:Redis:Configuration"] = redis.Configuration,
+            ["Webhooks:Redis:KeyPrefix"] = prefix,
+            ["Webhooks:Processing:PollInterval"] = "00:00:00.100",
+        };
+        var calls = new Calls();
+        using IHost survivor = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .ConfigureServices(s =>
+            {
+                s.AddSingleton(calls);
+                s.AddWebhookReceiver().AddHandler<CountingHandler>("github", "push").UseRedis();
+            })
+            .Build();
+        await survivor.StartAsync();
+        IEventStore shared = survivor.Services.GetRequiredService<IEventStore>();
+        await WaitUntilAsync(async () => (await shared.GetAsync("github:killed-1"))?.Status == WebhookEventStatus.Processed, "the survivor finished the event");
+        WebhookEventSummary done = (await shared.GetAsync("github:killed-1"))!;
+        Assert.Equal(2, done.Attempts);
+        Assert.Equal(1, calls.Count);
+
+        var layout = new RedisKeys(prefix, 16);
+        long token = (long)await redis.Connection.GetDatabase().HashGetAsync(layout.Key(layout.PartitionOf("github:killed-1"), "evt:github:killed-1"), "tok");
+        Assert.True(token > deadToken);
+
+        // The dead process's late writes, made with its token: every one refused, nothing changed.
+        long stale = deadToken;
+        Assert.False(await shared.CompleteAsync("github:killed-1", stale, unhandled: false));
+        Assert.False(await shared.FailAsync("github:killed-1", stale, "late", retryDelay: null));
+        Assert.False(await shared.ReleaseAsync("github:killed-1", stale));
+        Assert.False(await shared.RenewAsync("github:killed-1", stale, TimeSpan.FromMinutes(1)));
+        Assert.Equal(WebhookEventStatus.Processed, (await shared.GetAsync("github:killed-1"))!.Status);
+        await survivor.StopAsync();
+    }
+
+    public sealed class Calls
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    public sealed class CountingHandler(Calls calls) : IWebhookHandler
+    {
+        public Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
+        {
+            calls.Add();
+            return Task.CompletedTask;
+        }
+    }
+
+    private static Process StartSampleReceiver(string url, string redis, string prefix)
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Webhooks.Core.sln")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("The repository root (Webhooks.Core.sln) was not found above the test assembly.");
+        }
+
+        string dll = Path.Combine(root, "samples", "WebhookReceiver", "bin", "Release", "net10.0", "WebhookReceiver.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException("The sample receiver is not built: build the solution in Release (./test.sh does).");
+        }
+
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        foreach (string argument in new[]
+        {
+            dll, "--urls", url, "--environment", "Development", "--redis", redis, "--Webhooks:Redis:KeyPrefix", prefix,
+            "--Sample:WorkDelayMs", "600000", "--Webhooks:Processing:LeaseDuration", "00:00:02",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("The sample receiver did not start.");
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task<bool> TryGetAsync(HttpClient client, string url)
+    {
+        try
+        {
+            using HttpResponseMessage response = await client.GetAsync(url);
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException("Never happened: " + what);
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
