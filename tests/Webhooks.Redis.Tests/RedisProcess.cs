@@ -13,6 +13,8 @@ internal sealed class RedisProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
+    private bool _ownsDirectory;
+
     private RedisProcess(Process process, int port, string directory)
     {
         _process = process;
@@ -28,8 +30,14 @@ internal sealed class RedisProcess : IAsyncDisposable
 
     public static RedisProcess Start(params string[] extraArguments)
     {
-        int port = FreePort();
-        string directory = System.IO.Directory.CreateTempSubdirectory("webhooks-redis-").FullName;
+        RedisProcess started = StartAt(FreePort(), System.IO.Directory.CreateTempSubdirectory("webhooks-redis-").FullName, extraArguments);
+        started._ownsDirectory = true;
+        return started;
+    }
+
+    /// <summary>Starts a server on a given port and directory: a restart of one that was stopped finds its data files there.</summary>
+    public static RedisProcess StartAt(int port, string directory, params string[] extraArguments)
+    {
         var start = new ProcessStartInfo("redis-server")
         {
             RedirectStandardOutput = true,
@@ -64,15 +72,25 @@ internal sealed class RedisProcess : IAsyncDisposable
         return new RedisProcess(process, port, directory);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the server at once (SIGKILL), keeping its directory.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
+
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);

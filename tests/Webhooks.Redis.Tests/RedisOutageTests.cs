@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Net;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Webhooks.Storage;
+using Webhooks.Testing;
+
+namespace Webhooks.Redis.Tests;
+
+/// <summary>
+/// Redis killed while deliveries arrive, then restarted from its append-only file: while it is down every delivery gets 503 with
+/// Retry-After and none gets a 2xx; everything acknowledged before is still there afterwards, and processing resumes by itself.
+/// </summary>
+public sealed class RedisOutageTests
+{
+    private const string Secret = "outage-secret";
+
+    [Fact]
+    public async Task RedisKilledMidStream_503WithRetryAfter_NothingAcknowledgedLost_ProcessingResumes()
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory("webhooks-redis-aof-").FullName;
+        try
+        {
+            await RunAsync(directory);
+        }
+        finally
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string directory)
+    {
+        string[] durable = ["--appendonly", "yes", "--appendfsync", "always"];
+        int port;
+        await using (RedisProcess probe = RedisProcess.Start())
+        {
+            port = probe.Port;
+        }
+
+        RedisProcess server = RedisProcess.StartAt(port, directory, durable);
+        await (await RedisServer.ConnectAsync(server.Endpoint)).DisposeAsync();
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhooks:GitHub:Secret"] = Secret,
+            ["Webhooks:Redis:Configuration"] = server.Endpoint + ",connectTimeout=500,asyncTimeout=1000,syncTimeout=1000",
+            ["Webhooks:StoreTimeout"] = "00:00:02",
+            ["Webhooks:Processing:PollInterval"] = "00:00:00.100",
+            ["Webhooks:Processing:MaxStoreBackoff"] = "00:00:00.500",
+        };
+        using IHost host = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .ConfigureWebHost(web =>
+            {
+                web.UseTestServer();
+                web.ConfigureServices(s =>
+                {
+                    s.AddRouting();
+                    s.AddWebhookReceiver().AddGitHub().UseRedis();
+                });
+                web.Configure(app => app.UseRouting().UseEndpoints(e => e.MapWebhooks()));
+            })
+            .Build();
+        await host.StartAsync();
+        HttpClient client = host.GetTestClient();
+        var acknowledged = new HashSet<string>(StringComparer.Ordinal);
+        var refused = new List<int>();
+
+        async Task<HttpResponseMessage> SendAsync(int n) =>
+            await client.SendAsync(WebhookRequests.GitHub(Secret, "push", "{\"n\":" + n.ToString(CultureInfo.InvariantCulture) + "}", "o" + n.ToString(CultureInfo.InvariantCulture)));
+
+        try
+        {
+            for (int n = 0; n < 40; n++)
+            {
+                using HttpResponseMessage response = await SendAsync(n);
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                acknowledged.Add("github:o" + n);
+            }
+
+            await server.KillAsync();
+            for (int n = 40; n < 50; n++)
+            {
+                using HttpResponseMessage response = await SendAsync(n);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.NotNull(response.Headers.RetryAfter);
+                Assert.Contains("store_unavailable", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+                refused.Add(n);
+            }
+
+            // Back from its append-only file: what was acknowledged is there, and the refused deliveries, sent again, are taken.
+            await server.DisposeAsync();
+            server = RedisProcess.StartAt(port, directory, durable);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            foreach (int n in refused)
+            {
+                while (true)
+                {
+                    using HttpResponseMessage response = await SendAsync(n);
+                    if (response.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK)
+                    {
+                        acknowledged.Add("github:o" + n);
+                        break;
+                    }
+
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                    await Task.Delay(100, timeout.Token);
+                }
+            }
+
+            IEventStore store = host.Services.GetRequiredService<IEventStore>();
+            while ((await store.CountAsync()).Processed < acknowledged.Count)
+            {
+                await Task.Delay(100, timeout.Token);
+            }
+
+            foreach (string id in acknowledged)
+            {
+                Assert.Equal(WebhookEventStatus.Processed, (await store.GetAsync(id))?.Status);
+            }
+
+            Assert.Equal(50, acknowledged.Count);
+        }
+        finally
+        {
+            await host.StopAsync();
+            await server.DisposeAsync();
+        }
+    }
+}
