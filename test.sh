@@ -136,7 +136,13 @@ sample_check() {
 # Native AOT: publishing fails on any trimming or AOT warning in the libraries; the binary then receives one signed delivery.
 aot_check() {
   dotnet publish tests/Webhooks.AotTest -c Release -r linux-x64 -o artifacts/aot >artifacts/aot-publish.log 2>&1 || { grep -E "warning|error" artifacts/aot-publish.log | tail -20; return 1; }
-  ./artifacts/aot/Webhooks.AotTest
+  ./artifacts/aot/Webhooks.AotTest || return 1
+  local redis_port=6392
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  local status=0
+  ./artifacts/aot/Webhooks.AotTest --redis "127.0.0.1:$redis_port" || status=$?
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
+  return $status
 }
 
 checks=0

@@ -13,7 +13,18 @@ builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Configuration["Webhooks:GitHub:Secret"] = Secret;
 builder.Configuration["Webhooks:Processing:PollInterval"] = "00:00:00.050";
-builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
+IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
+
+// With --redis host:port the same delivery goes through the Redis stores: their scripts, compiled ahead of time.
+int redisAt = Array.IndexOf(args, "--redis");
+if (redisAt >= 0 && redisAt + 1 < args.Length)
+{
+    receiver.UseRedis(o =>
+    {
+        o.Configuration = args[redisAt + 1];
+        o.KeyPrefix = "aot" + Environment.ProcessId + ":";
+    });
+}
 
 await using WebApplication app = builder.Build();
 app.MapWebhooks();
