@@ -126,6 +126,8 @@ sample_check() {
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"push"' \
       && [ "$(redis-cli -p "$redis_port" --scan --pattern 'webhooks:{p*}:evt:github:*' | wc -l)" -ge 1 ] \
+      && dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list --status processed --redis "127.0.0.1:$redis_port" | grep -q $'\tprocessed\tpush\t' \
+      && { dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list 2>&1 | grep -q 'cannot reach them'; } \
       && ok=0
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

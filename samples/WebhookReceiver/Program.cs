@@ -1,6 +1,12 @@
 using Webhooks;
 using WebhookReceiver;
 
+// "events …" is the operator's command line (list, show, replay, resend, delete) against the configured store.
+if (args.Length > 0 && string.Equals(args[0], "events", StringComparison.Ordinal))
+{
+    return await EventsCommand.RunAsync(args);
+}
+
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
 // --redis host:port is short for --Webhooks:Redis:Configuration host:port.
@@ -39,4 +45,5 @@ app.MapWebhooks();       // POST /webhooks/github, /webhooks/stripe, /webhooks/a
 app.MapHealthChecks("/health");
 app.MapWebhookAdmin();   // GET /webhooks/admin/events…; protect it with .RequireAuthorization() in production
 
-app.Run();
+await app.RunAsync();
+return 0;
