@@ -43,7 +43,7 @@ pack_check() {
   local consumer="$PWD/artifacts/consumer"
   rm -rf "$packages" "$consumer"
   dotnet pack Webhooks.Core.sln -c Release --no-build -o "$packages" -p:Version="$version" >/dev/null || { echo "pack failed"; return 1; }
-  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Testing; do
+  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing; do
     [ -f "$packages/$id.$version.nupkg" ] && [ -f "$packages/$id.$version.snupkg" ] || { echo "missing package $id"; return 1; }
     python3 - "$packages/$id.$version.nupkg" "$id" <<'PY' || return 1
 import sys, zipfile
@@ -126,8 +126,10 @@ sample_check() {
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"push"' \
       && [ "$(redis-cli -p "$redis_port" --scan --pattern 'webhooks:{p*}:evt:github:*' | wc -l)" -ge 1 ] \
-      && dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list --status processed --redis "127.0.0.1:$redis_port" | grep -q $'\tprocessed\tpush\t' \
-      && { dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list 2>&1 | grep -q 'cannot reach them'; } \
+      && listed=$(dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list --status processed --redis "127.0.0.1:$redis_port") \
+      && grep -q $'\tprocessed\tpush\t' <<<"$listed" \
+      && refused=$(dotnet run --no-build -c Release --project samples/WebhookReceiver -- events list 2>&1 || true) \
+      && grep -q 'cannot reach them' <<<"$refused" \
       && ok=0
   fi
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null

@@ -6,6 +6,10 @@
 #
 #   benchmarks/http/run.sh                         # 5 rounds of 10 s each, 64 connections
 #   ROUNDS=7 DURATION=15s CONNECTIONS=128 benchmarks/http/run.sh
+#   REDIS=1 benchmarks/http/run.sh                 # also the sample receiver on Redis (a redis-server on the server core)
+#
+# Every request carries the same 1 KB body under a new delivery id, so the receivers run with Webhooks:GitHub:DeduplicateByBody
+# off: each request is then a new delivery, stored and processed, as distinct bodies would be.
 #
 # Prints every round, then the medians: accepted deliveries per second, p50/p99 latency, the ratios receiver/floor, the memory
 # the receiver grew by per stored event, and whether every accepted delivery was processed. Responses other than 202 are counted.
@@ -20,9 +24,13 @@ load_core=${LOAD_CORE:-1}
 secret=dev-github-secret
 floor_url=http://127.0.0.1:5191
 receiver_url=http://127.0.0.1:5192
+redis_url=http://127.0.0.1:5193
+redis_port=6394
+with_redis=${REDIS:-0}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
 dotnet build -c Release samples/WebhookReceiver/WebhookReceiver.csproj >/dev/null
 dotnet build -c Release benchmarks/Webhooks.Floor/Webhooks.Floor.csproj >/dev/null
 
@@ -40,15 +48,15 @@ wait_ready() {
   return 1
 }
 
-# Waits until the receiver has nothing queued, in progress or waiting for a retry; "no" if that does not happen, or if any is dead.
+# Waits until a receiver ($1) has nothing queued, in progress or waiting for a retry; "no" if that does not happen, or if any is dead.
 drained() {
-  for _ in $(seq 1 300); do
+  for _ in $(seq 1 600); do
     local busy=0
     for status in queued processing failed; do
-      curl -s "$receiver_url/webhooks/admin/events?status=$status&limit=1" | grep -q '"events":\[\]' || busy=1
+      curl -s "$1/webhooks/admin/events?status=$status&limit=1" | grep -q '"events":\[\]' || busy=1
     done
     if [ $busy -eq 0 ]; then
-      curl -s "$receiver_url/webhooks/admin/events?status=dead&limit=1" | grep -q '"events":\[\]' && echo yes || echo no
+      curl -s "$1/webhooks/admin/events?status=dead&limit=1" | grep -q '"events":\[\]' && echo yes || echo no
       return
     fi
     sleep 0.2
@@ -69,16 +77,30 @@ floor=$!
 # The in-memory stores are sized for the run instead of their defaults (100,000 events, 400,000 idempotency keys).
 (cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$receiver_url" \
   --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret \
+  --Webhooks:GitHub:DeduplicateByBody false \
   --Webhooks:InMemory:MaxEvents 4000000 --Webhooks:InMemory:MaxBytes 17179869184 --Webhooks:InMemory:MaxIdempotencyKeys 8000000) &
 receiver=$!
-trap 'kill $floor $receiver 2>/dev/null || true' EXIT
+redis_receiver=
+if [ "$with_redis" = 1 ]; then
+  # The same receiver on Redis: the server (persistence off, as a cache-sized test instance) shares the server core.
+  taskset -c "$server_core" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  redis-cli -p "$redis_port" flushall >/dev/null
+  (cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$redis_url" \
+    --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret --Webhooks:GitHub:DeduplicateByBody false \
+    --redis "127.0.0.1:$redis_port") &
+  redis_receiver=$!
+fi
+trap 'kill $floor $receiver $redis_receiver 2>/dev/null || true; [ "$with_redis" = 1 ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true' EXIT
 wait_ready "$floor_url"
 wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
+[ "$with_redis" = 1 ] && wait_ready "$redis_url"
 
 load "$floor_url" 20s >/dev/null     # warm-up (the JIT tiers up the hot paths)
 load "$receiver_url" 20s >/dev/null
-processed_all=$(drained)
+[ "$with_redis" = 1 ] && load "$redis_url" 20s >/dev/null
+processed_all=$(drained "$receiver_url")
+[ "$with_redis" = 1 ] && redis_processed_all=$(drained "$redis_url")
 
 results=$(mktemp)
 accepted=0
@@ -87,11 +109,17 @@ for round in $(seq 1 "$rounds"); do
   f=$(load "$floor_url" "$duration"); echo "round $round floor    $f"; echo "floor $f" >>"$results"
   r=$(load "$receiver_url" "$duration"); echo "round $round receiver $r"; echo "receiver $r" >>"$results"
   accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
-  [ "$(drained)" = yes ] || processed_all=no
+  [ "$(drained "$receiver_url")" = yes ] || processed_all=no
+  if [ "$with_redis" = 1 ]; then
+    x=$(load "$redis_url" "$duration"); echo "round $round redis    $x"; echo "redis $x" >>"$results"
+    [ "$(drained "$redis_url")" = yes ] || redis_processed_all=no
+  fi
 done
 rss_after=$(rss_kib "$receiver_pid")
 
-for who in floor receiver; do
+whos="floor receiver"
+[ "$with_redis" = 1 ] && whos="floor receiver redis"
+for who in $whos; do
   rps=$(grep "^$who " "$results" | field rps | median)
   p50=$(grep "^$who " "$results" | field p50_ms | median)
   p99=$(grep "^$who " "$results" | field p99_ms | median)
@@ -99,5 +127,8 @@ for who in floor receiver; do
   eval "${who}_rps=$rps ${who}_p99=$p99"
 done
 echo "ratio throughput=$(awk "BEGIN { printf \"%.2f\", $receiver_rps / $floor_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $receiver_p99 / $floor_p99 }")"
+if [ "$with_redis" = 1 ]; then
+  echo "ratio redis/in-memory throughput=$(awk "BEGIN { printf \"%.2f\", $redis_rps / $receiver_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $redis_p99 / $receiver_p99 }") all_accepted_processed=$redis_processed_all"
+fi
 echo "receiver memory_growth_bytes_per_stored_event=$(( (rss_after - rss_before) * 1024 / (accepted > 0 ? accepted : 1) )) accepted=$accepted all_accepted_processed=$processed_all"
 rm -f "$results"
