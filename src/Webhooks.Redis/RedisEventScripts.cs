@@ -7,7 +7,8 @@ namespace Webhooks.Redis;
 /// <item>KEYS[1] <c>due</c> (sorted set: queued, failed and processing events by the time they are due or their lease ends),
 /// KEYS[2] <c>all</c> (every event by arrival), KEYS[3] <c>expiry</c> (processed events by when they are forgotten),
 /// KEYS[4] <c>intake</c> (hash: <c>n</c> events and <c>bytes</c> counted against capacity, dead ones excepted),
-/// KEYS[5] <c>token</c> (the fencing-token counter), KEYS[6..10] <c>status:0..4</c> (events of each status by arrival);</item>
+/// KEYS[5] <c>token</c> (the fencing-token counter), KEYS[6..10] <c>status:0..4</c> (events of each status by arrival),
+/// KEYS[11] <c>forgotten</c> (list of <c>digest|id</c> of forgotten events whose digest index entries are still to be removed);</item>
 /// <item>ARGV[1] the time in milliseconds, or -1 to read it from the server (<c>TIME</c>), ARGV[2] the prefix of event keys
 /// (<c>…{pNN}:evt:</c>), ARGV[3] the processed-event retention in milliseconds.</item>
 /// </list>
@@ -22,9 +23,10 @@ internal static class RedisEventScripts
           local t = redis.call('TIME')
           return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         end
-        local function forget(id, key, counted)
-          local f = redis.call('HMGET', key, 'st', 'size')
+        local function forget(id, key)
+          local f = redis.call('HMGET', key, 'st', 'size', 'dd', 'dig')
           if not f[1] then return end
+          if f[3] == '1' then redis.call('RPUSH', KEYS[11], f[4] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
           redis.call('ZREM', KEYS[1], id)
@@ -241,13 +243,17 @@ internal static class RedisEventScripts
         return 0
         """;
 
-    /// <summary>ARGV[4] id. Returns the deleted event's digest and dedupe flag, or nil when there was none.</summary>
+    /// <summary>ARGV[4] id. 1 when deleted, 0 when there was no such event.</summary>
     public const string Delete = Prelude + """
         local key = ARGV[2] .. ARGV[4]
-        local f = redis.call('HMGET', key, 'dig', 'dd')
-        if not f[1] then return nil end
+        if redis.call('EXISTS', key) == 0 then return 0 end
         forget(ARGV[4], key)
-        return f
+        return 1
+        """;
+
+    /// <summary>Takes up to ARGV[4] entries of the <c>forgotten</c> list (<c>digest|id</c>), for their digest index entries to be removed.</summary>
+    public const string TakeForgotten = Prelude + """
+        return redis.call('LPOP', KEYS[11], tonumber(ARGV[4]))
         """;
 
     /// <summary>

@@ -61,6 +61,7 @@ public sealed class RedisEventStore : IEventStore
             [
                 keys.Key(p, "due"), keys.Key(p, "all"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
                 keys.Key(p, StatusKeys[0]), keys.Key(p, StatusKeys[1]), keys.Key(p, StatusKeys[2]), keys.Key(p, StatusKeys[3]), keys.Key(p, StatusKeys[4]),
+                keys.Key(p, "forgotten"),
             ];
             _eventPrefixes[p] = (string)keys.Key(p, "evt:")!;
         }
@@ -106,6 +107,12 @@ public sealed class RedisEventStore : IEventStore
             SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
         ];
         int result = (int)await RunAsync(partition, RedisEventScripts.Append, values, cancellationToken).ConfigureAwait(false);
+        if (result == 0)
+        {
+            // Appends also tidy up: the digest index entries of events this partition has forgotten are removed, a few at a time.
+            await ForgetDigestsAsync(partition, cancellationToken).ConfigureAwait(false);
+        }
+
         return result switch
         {
             0 => EventAppendResult.Appended,
@@ -359,33 +366,51 @@ public sealed class RedisEventStore : IEventStore
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        RedisResult result = await RunAsync(id, RedisEventScripts.Delete, [id], cancellationToken).ConfigureAwait(false);
-        if (result.IsNull)
+        int partition = _connection.Keys.PartitionOf(id);
+        if ((int)await RunAsync(partition, RedisEventScripts.Delete, [id], cancellationToken).ConfigureAwait(false) == 0)
         {
             return false;
         }
 
-        var f = (RedisResult[])result!;
-        if (string.Equals((string?)f[1], "1", StringComparison.Ordinal))
+        await ForgetDigestsAsync(partition, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Removes the digest index entries of events a partition has forgotten (deleted, or past their retention). An entry left behind
+    /// (the process died first) names a missing event: the next delivery with that body finds it stale and takes it over.
+    /// </summary>
+    private async Task ForgetDigestsAsync(int partition, CancellationToken cancellationToken)
+    {
+        RedisResult taken = await RunAsync(partition, RedisEventScripts.TakeForgotten, [32], cancellationToken).ConfigureAwait(false);
+        if (taken.IsNull)
         {
-            // The digest index entry goes with the event (if this step is lost, the entry names a missing event and is taken over).
-            await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey((string)f[0]!)], [id], cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        return true;
+        foreach (RedisResult entry in (RedisResult[])taken!)
+        {
+            string text = (string)entry!;
+            int bar = text.IndexOf('|', StringComparison.Ordinal);
+            if (bar > 0)
+            {
+                await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey(text[..bar])], [text[(bar + 1)..]], cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task<bool> HoldsDigestAsync(string holder, string digestHex, CancellationToken cancellationToken)
     {
-        RedisResult result = await RunAsync(holder, RedisEventScripts.Read, [holder], cancellationToken).ConfigureAwait(false);
-        if (result.IsNull)
+        // Read through the script that forgets expired events first, then compare the stored digest.
+        if ((await RunAsync(holder, RedisEventScripts.Get, [holder], cancellationToken).ConfigureAwait(false)).IsNull)
         {
             return false;
         }
 
-        // The holder exists; it holds the digest only if its body is this body.
-        WebhookEvent? stored = ToEventOrNull(holder, (RedisResult[])result!);
-        return stored is not null && string.Equals(Convert.ToHexStringLower(SHA256.HashData(stored.Body.Span)), digestHex, StringComparison.Ordinal);
+        RedisKeys keys = _connection.Keys;
+        int partition = keys.PartitionOf(holder);
+        RedisResult digest = await EvaluateAsync("return redis.call('HGET', KEYS[1], 'dig')", [keys.Key(partition, "evt:" + holder)], [], cancellationToken).ConfigureAwait(false);
+        return string.Equals((string?)digest, digestHex, StringComparison.Ordinal);
     }
 
     private RedisKey DigestKey(string digestHex)

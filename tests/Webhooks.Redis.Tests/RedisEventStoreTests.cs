@@ -43,4 +43,36 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         Assert.Throws<ArgumentException>(() => new RedisEventStore(redis.Connection, new WebhookRedisOptions { Partitions = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RedisEventStore(redis.Connection, processedRetention: TimeSpan.Zero));
     }
+
+    [Fact]
+    public async Task DigestIndex_RemovedWithTheEvent_OnDeleteAndAfterRetention()
+    {
+        string prefix = "dig" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var store = new RedisEventStore(new RedisConnection(new WebhookRedisOptions { KeyPrefix = prefix, Partitions = 1 }, redis.Connection), TimeSpan.FromHours(1)) { TestClock = Clock };
+        var server = redis.Connection.GetServer(redis.Configuration);
+
+        async Task<int> DigestKeysAsync()
+        {
+            int n = 0;
+            await foreach (StackExchange.Redis.RedisKey _ in server.KeysAsync(pattern: prefix + "*digest:*"))
+            {
+                n++;
+            }
+
+            return n;
+        }
+
+        await store.AppendAsync(NewEvent("a", "{\"a\":1}") with { DeduplicateByBody = true });
+        await store.AppendAsync(NewEvent("b", "{\"b\":1}") with { DeduplicateByBody = true });
+        Assert.Equal(2, await DigestKeysAsync());
+
+        Assert.True(await store.DeleteAsync("github:a"));
+        Assert.Equal(1, await DigestKeysAsync());
+
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
+        Clock.Advance(TimeSpan.FromHours(2));
+        await store.AppendAsync(NewEvent("c", "{\"c\":1}"));
+        Assert.Equal(0, await DigestKeysAsync());
+    }
 }
