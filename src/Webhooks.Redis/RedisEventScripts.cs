@@ -55,7 +55,10 @@ internal static class RedisEventScripts
         end
         """ + "\n";
 
-    /// <summary>ARGV[4..]: id, body, headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. 0 appended, 1 duplicate, 2 conflict, 3 full.</summary>
+    /// <summary>
+    /// ARGV[4..]: id, body, headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes.
+    /// 1 duplicate, 2 conflict, 3 full; when appended, {0, up to 8 <c>digest|id</c> entries of forgotten events to tidy up}.
+    /// </summary>
     public const string Append = Prelude + """
         local now = clock()
         purge(now)
@@ -79,13 +82,9 @@ internal static class RedisEventScripts
         redis.call('ZADD', KEYS[6], now, id)
         redis.call('HINCRBY', KEYS[4], 'n', 1)
         redis.call('HINCRBY', KEYS[4], 'bytes', size)
-        return 0
-        """;
-
-    /// <summary>ARGV[4]: how many. Returns the due ids and their due times, earliest first: candidates for <see cref="Claim"/>.</summary>
-    public const string PeekDue = Prelude + """
-        local now = clock()
-        return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[4]))
+        local forgotten = redis.call('LPOP', KEYS[11], 8)
+        if forgotten then return {0, unpack(forgotten)} end
+        return {0}
         """;
 
     /// <summary>

@@ -106,11 +106,21 @@ public sealed class RedisEventStore : IEventStore
             webhookEvent.DeduplicateByBody ? 1 : 0, webhookEvent.TraceParent ?? "", webhookEvent.ReceivedAt.UtcTicks, digestHex,
             SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
         ];
-        int result = (int)await RunAsync(partition, RedisEventScripts.Append, values, cancellationToken).ConfigureAwait(false);
-        if (result == 0)
+        RedisResult appended = await RunAsync(partition, RedisEventScripts.Append, values, cancellationToken).ConfigureAwait(false);
+        int result;
+        if (appended.Resp2Type == ResultType.Array)
         {
-            // Appends also tidy up: the digest index entries of events this partition has forgotten are removed, a few at a time.
-            await ForgetDigestsAsync(partition, cancellationToken).ConfigureAwait(false);
+            // Appended. The answer also carries the digest index entries of events this partition has forgotten, to remove.
+            var reply = (RedisResult[])appended!;
+            result = (int)reply[0];
+            for (int i = 1; i < reply.Length; i++)
+            {
+                await ForgetDigestAsync((string)reply[i]!, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            result = (int)appended;
         }
 
         return result switch
@@ -154,6 +164,7 @@ public sealed class RedisEventStore : IEventStore
             }
 
             int before = claims.Count;
+            bool any = false;
             foreach (Task<RedisResult> task in claiming)
             {
                 foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
@@ -161,10 +172,13 @@ public sealed class RedisEventStore : IEventStore
                     var f = (RedisResult[])item!;
                     WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], f[8], f[9], f[10], attempts: (int)f[2], replays: f[11], generation: f[12]);
                     claims.Add(((double)f[13], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                    any = true;
                 }
             }
 
-            if (claims.Count - before == wanted)
+            // All taken, or none due (the lowest due times are in the future): done. Some taken and some lost to other
+            // workers: look again.
+            if (!any || claims.Count - before == wanted)
             {
                 break;
             }
@@ -183,20 +197,41 @@ public sealed class RedisEventStore : IEventStore
     /// <summary>How many events to claim from each partition: the <paramref name="wanted"/> earliest due over all of them.</summary>
     private async Task<int[]> ChooseAsync(int wanted, CancellationToken cancellationToken)
     {
+        // The lowest due times of every partition, read with plain commands sent together (no script, no clock): the claim
+        // scripts check against the server's clock which of the chosen are due, so a look that includes future ones is harmless.
         int partitions = _partitionKeys.Length;
-        var peeks = new Task<RedisResult>[partitions];
+        IDatabase database;
+        try
+        {
+            database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        {
+            throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
+        }
+
+        var peeks = new Task<SortedSetEntry[]>[partitions];
         for (int p = 0; p < partitions; p++)
         {
-            peeks[p] = RunAsync(p, RedisEventScripts.PeekDue, [wanted], cancellationToken);
+            peeks[p] = database.SortedSetRangeByRankWithScoresAsync(_partitionKeys[p][0], 0, wanted - 1);
         }
 
         var candidates = new List<(double Due, string Id, int Partition)>();
         for (int p = 0; p < partitions; p++)
         {
-            var reply = (RedisResult[])(await peeks[p].ConfigureAwait(false))!;
-            for (int i = 0; i + 1 < reply.Length; i += 2)
+            SortedSetEntry[] due;
+            try
             {
-                candidates.Add(((double)reply[i + 1], (string)reply[i]!, p));
+                due = await peeks[p].WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+            {
+                throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
+            }
+
+            foreach (SortedSetEntry entry in due)
+            {
+                candidates.Add((entry.Score, (string)entry.Element!, p));
             }
         }
 
@@ -390,12 +425,17 @@ public sealed class RedisEventStore : IEventStore
 
         foreach (RedisResult entry in (RedisResult[])taken!)
         {
-            string text = (string)entry!;
-            int bar = text.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0)
-            {
-                await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey(text[..bar])], [text[(bar + 1)..]], cancellationToken).ConfigureAwait(false);
-            }
+            await ForgetDigestAsync((string)entry!, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes one <c>digest|id</c> index entry, if it still names that id.</summary>
+    private async Task ForgetDigestAsync(string entry, CancellationToken cancellationToken)
+    {
+        int bar = entry.IndexOf('|', StringComparison.Ordinal);
+        if (bar > 0)
+        {
+            await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey(entry[..bar])], [entry[(bar + 1)..]], cancellationToken).ConfigureAwait(false);
         }
     }
 
