@@ -25,7 +25,14 @@ internal static class RedisEventScripts
         end
         local function forget(id, key)
           local f = redis.call('HMGET', key, 'st', 'size', 'dd', 'dig')
-          if not f[1] then return end
+          if not f[1] then
+            -- Gone already (its time-to-live, a backstop, ran out first): only its index entries are left to remove.
+            redis.call('ZREM', KEYS[1], id)
+            redis.call('ZREM', KEYS[2], id)
+            redis.call('ZREM', KEYS[3], id)
+            for s = 0, 4 do redis.call('ZREM', KEYS[6 + s], id) end
+            return
+          end
           if f[3] == '1' then redis.call('RPUSH', KEYS[11], f[4] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
@@ -135,6 +142,8 @@ internal static class RedisEventScripts
         move(ARGV[4], key, 1, 2)
         redis.call('HSET', key, 'done', now, 'err', '', 'unh', ARGV[6])
         redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[4])
+        -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
+        redis.call('PEXPIRE', key, tonumber(ARGV[3]) + 3600000)
         return 1
         """;
 
@@ -200,7 +209,8 @@ internal static class RedisEventScripts
             local id = page[i]
             local arrival = page[i + 1]
             if tonumber(ARGV[5]) < 0 or tonumber(arrival) < tonumber(ARGV[5]) or id < ARGV[6] then
-              if #out < limit then table.insert(out, {id, arrival, summary(ARGV[2] .. id)}) end
+              local fields = summary(ARGV[2] .. id)
+              if #out < limit and fields[1] then table.insert(out, {id, arrival, fields}) end
             end
           end
           offset = offset + (#page / 2)
@@ -229,7 +239,10 @@ internal static class RedisEventScripts
         local st = tonumber(f[1])
         if st == 0 or st == 1 then return 3 end
         if st == 2 and ARGV[5] ~= '1' then return 2 end
-        if st == 2 then redis.call('ZREM', KEYS[3], ARGV[4]) end
+        if st == 2 then
+          redis.call('ZREM', KEYS[3], ARGV[4])
+          redis.call('PERSIST', key)
+        end
         if st == 4 then
           redis.call('HINCRBY', KEYS[4], 'n', 1)
           redis.call('HINCRBY', KEYS[4], 'bytes', tonumber(f[2]))

@@ -75,4 +75,33 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         await store.AppendAsync(NewEvent("c", "{\"c\":1}"));
         Assert.Equal(0, await DigestKeysAsync());
     }
+
+    [Fact]
+    public async Task ProcessedEvents_HaveATimeToLiveAsABackstop_DeadAndReplayedOnesNone()
+    {
+        string prefix = "ttl" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var store = new RedisEventStore(new RedisConnection(new WebhookRedisOptions { KeyPrefix = prefix, Partitions = 1 }, redis.Connection), TimeSpan.FromHours(1));
+        var keys = new RedisKeys(prefix, 1);
+        StackExchange.Redis.IDatabase db = redis.Connection.GetDatabase();
+        await store.AppendAsync(NewEvent("done", "{\"d\":1}"));
+        await store.AppendAsync(NewEvent("dead", "{\"d\":2}"));
+        foreach (WebhookClaim claim in await store.ClaimAsync(2, Lease))
+        {
+            Assert.True(claim.Event.Id == "github:done"
+                ? await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false)
+                : await store.FailAsync(claim.Event.Id, claim.Token, "boom", retryDelay: null));
+        }
+
+        TimeSpan? ttl = await db.KeyTimeToLiveAsync(keys.Key(0, "evt:github:done"));
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromHours(1.9), TimeSpan.FromHours(2));
+        Assert.Null(await db.KeyTimeToLiveAsync(keys.Key(0, "evt:github:dead")));
+
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:done", force: true));
+        Assert.Null(await db.KeyTimeToLiveAsync(keys.Key(0, "evt:github:done")));
+
+        // An event whose key ran out before the scripts forgot it leaves no index entry behind.
+        await db.KeyDeleteAsync(keys.Key(0, "evt:github:dead"));
+        Assert.DoesNotContain((await store.ListAsync(null, 10)).Items, e => e.Id == "github:dead");
+    }
 }
