@@ -244,7 +244,8 @@ public sealed class PipelineHarness : IAsyncDisposable
         var watch = Stopwatch.StartNew();
         while (!condition())
         {
-            if (watch.Elapsed > TimeSpan.FromSeconds(15))
+            // Generous: under a full parallel test run a thread-pool continuation can wait seconds to be scheduled.
+            if (watch.Elapsed > TimeSpan.FromSeconds(60))
             {
                 throw new TimeoutException("Never happened: " + what);
             }
