@@ -31,17 +31,18 @@ public sealed class KilledHostTests(RedisServer redis)
         string url = "http://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
 
         // The sample receiver as its own process: its handlers take ten minutes, its lease is two seconds (renewed while it lives).
-        using Process victim = StartSampleReceiver(url, redis.Configuration, prefix);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using Process victim = StartSampleReceiver(url, redis.Configuration, prefix, started);
         long deadToken;
         try
         {
             using var client = new HttpClient();
-            await WaitUntilAsync(async () => await TryGetAsync(client, url + "/health"), "the receiver process answers");
+            await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
             using HttpResponseMessage accepted = await client.SendAsync(WebhookRequests.GitHub("dev-github-secret", "push", "{\"ref\":\"refs/heads/main\"}", "killed-1", url + "/webhooks/github"));
             Assert.Equal(202, (int)accepted.StatusCode);
 
             var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = prefix });
-            await WaitUntilAsync(async () => (await store.GetAsync("github:killed-1"))?.Status == WebhookEventStatus.Processing, "the handler runs in the receiver process");
+            await WaitForEventAsync(prefix, store, "github:killed-1", WebhookEventStatus.Processing);
             var keys = new RedisKeys(prefix, 16);
             deadToken = (long)await redis.Connection.GetDatabase().HashGetAsync(keys.Key(keys.PartitionOf("github:killed-1"), "evt:github:killed-1"), "tok");
 
@@ -72,9 +73,10 @@ public sealed class KilledHostTests(RedisServer redis)
                 s.AddWebhookReceiver().AddHandler<CountingHandler>("github", "push").UseRedis();
             })
             .Build();
+        using var processed = new ProcessedSignal(survivor.Services);
         await survivor.StartAsync();
         IEventStore shared = survivor.Services.GetRequiredService<IEventStore>();
-        await WaitUntilAsync(async () => (await shared.GetAsync("github:killed-1"))?.Status == WebhookEventStatus.Processed, "the survivor finished the event");
+        await processed.WaitForAsync(1, TimeSpan.FromSeconds(60));
         WebhookEventSummary done = (await shared.GetAsync("github:killed-1"))!;
         Assert.Equal(2, done.Attempts);
         Assert.Equal(1, calls.Count);
@@ -111,7 +113,34 @@ public sealed class KilledHostTests(RedisServer redis)
         }
     }
 
-    private static Process StartSampleReceiver(string url, string redis, string prefix)
+    /// <summary>Waits until the event has a status, checked at every change of its key (a keyspace notification), not by polling.</summary>
+    private async Task WaitForEventAsync(string prefix, IEventStore store, string id, WebhookEventStatus status)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        async Task CheckAsync()
+        {
+            if ((await store.GetAsync(id))?.Status == status)
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        var keys = new RedisKeys(prefix, 16);
+        StackExchange.Redis.RedisChannel channel = StackExchange.Redis.RedisChannel.Literal("__keyspace@0__:" + (string)keys.Key(keys.PartitionOf(id), "evt:" + id)!);
+        StackExchange.Redis.ISubscriber subscriber = redis.Connection.GetSubscriber();
+        await subscriber.SubscribeAsync(channel, (_, _) => _ = CheckAsync());
+        try
+        {
+            await CheckAsync();
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(channel);
+        }
+    }
+
+    private static Process StartSampleReceiver(string url, string redis, string prefix, TaskCompletionSource started)
     {
         string root = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(root, "Webhooks.Core.sln")))
@@ -136,38 +165,19 @@ public sealed class KilledHostTests(RedisServer redis)
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("The sample receiver did not start.");
-        process.OutputDataReceived += static (_, _) => { };
+
+        // The host says when it listens: wait for that line rather than trying requests until one works.
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("Application started", StringComparison.Ordinal) == true)
+            {
+                started.TrySetResult();
+            }
+        };
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static async Task<bool> TryGetAsync(HttpClient client, string url)
-    {
-        try
-        {
-            using HttpResponseMessage response = await client.GetAsync(url);
-            return true;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException("Never happened: " + what);
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
     }
 
     private static int FreePort()

@@ -22,7 +22,7 @@ public sealed class RedisCluster : IAsyncLifetime
         _nodes = Enumerable.Range(0, 3).Select(_ => RedisProcess.Start("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000")).ToArray();
         foreach (RedisProcess node in _nodes)
         {
-            await (await RedisServer.ConnectAsync(node.Endpoint)).DisposeAsync();
+            await node.Ready;
         }
 
         var create = new ProcessStartInfo("redis-cli") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -50,14 +50,14 @@ public sealed class RedisCluster : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         foreach (RedisProcess node in _nodes)
         {
-            await using ConnectionMultiplexer single = await RedisServer.ConnectAsync(node.Endpoint);
+            await using ConnectionMultiplexer single = await RedisServer.ConnectAsync(node);
             while (!((string?)await single.GetServers()[0].ExecuteAsync("CLUSTER", "INFO") ?? "").Contains("cluster_state:ok", StringComparison.Ordinal))
             {
                 await Task.Delay(100, timeout.Token);
             }
         }
 
-        Connection = await RedisServer.ConnectAsync(string.Join(",", _nodes.Select(n => n.Endpoint)));
+        Connection = await ConnectionMultiplexer.ConnectAsync(string.Join(",", _nodes.Select(n => n.Endpoint)) + ",abortConnect=true,connectTimeout=5000,allowAdmin=true");
     }
 
     /// <summary>How many keys each master holds.</summary>

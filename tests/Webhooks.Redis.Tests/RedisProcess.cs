@@ -13,6 +13,7 @@ internal sealed class RedisProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _ownsDirectory;
 
     private RedisProcess(Process process, int port, string directory)
@@ -23,6 +24,9 @@ internal sealed class RedisProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Completes when the server has said that it accepts connections.</summary>
+    public Task Ready => _ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
     public string Directory { get; }
 
@@ -65,11 +69,22 @@ internal sealed class RedisProcess : IAsyncDisposable
             throw new InvalidOperationException("redis-server was not found: run ./test.sh, which installs it (apt-get install redis-server).", ex);
         }
 
-        process.OutputDataReceived += static (_, _) => { };
+        var started = new RedisProcess(process, port, directory);
+
+        // The server says when it takes connections: wait for that line rather than trying to connect until it works.
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
+            {
+                started._ready.TrySetResult();
+            }
+        };
+        process.Exited += (_, _) => started._ready.TrySetException(new InvalidOperationException("redis-server exited before it was ready."));
+        process.EnableRaisingEvents = true;
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new RedisProcess(process, port, directory);
+        return started;
     }
 
     /// <summary>Kills the server at once (SIGKILL), keeping its directory.</summary>

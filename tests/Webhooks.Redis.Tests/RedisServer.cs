@@ -1,5 +1,3 @@
-using System;
-using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
 
@@ -19,8 +17,9 @@ public sealed class RedisServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _process = RedisProcess.Start();
-        Connection = await ConnectAsync(Configuration);
+        // Keyspace notifications on hashes let tests wait for an event's change instead of polling for it.
+        _process = RedisProcess.Start("--notify-keyspace-events", "Kh");
+        Connection = await ConnectAsync(_process);
     }
 
     public async Task DisposeAsync()
@@ -36,22 +35,12 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Connects once the server answers; bounded.</summary>
-    internal static async Task<ConnectionMultiplexer> ConnectAsync(string configuration)
+    /// <summary>Connects once the server has said that it is ready.</summary>
+    internal static async Task<ConnectionMultiplexer> ConnectAsync(RedisProcess server)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(configuration + ",abortConnect=true,connectTimeout=1000,allowAdmin=true");
-                await connection.GetDatabase().PingAsync();
-                return connection;
-            }
-            catch (RedisConnectionException) when (!timeout.IsCancellationRequested)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
-        }
+        await server.Ready;
+        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(server.Endpoint + ",abortConnect=true,connectTimeout=5000,allowAdmin=true");
+        await connection.GetDatabase().PingAsync();
+        return connection;
     }
 }

@@ -31,6 +31,7 @@ public sealed class TwoHostsTests(RedisServer redis)
         var effects = new Effects();
         await using Receiver first = await Receiver.StartAsync(redis.Configuration, prefix, effects);
         await using Receiver second = await Receiver.StartAsync(redis.Configuration, prefix, effects);
+        using var processed = new ProcessedSignal(first.Services, second.Services);
 
         var accepted = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var duplicates = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -53,12 +54,8 @@ public sealed class TwoHostsTests(RedisServer redis)
         Assert.All(accepted.Values, count => Assert.Equal(1, count));
         Assert.Equal(resend.Length, duplicates.Values.Sum());
 
-        IEventStore store = first.Services.GetRequiredService<IEventStore>();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while ((await store.CountAsync()).Processed < 2000)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        await processed.WaitForAsync(2000, TimeSpan.FromMinutes(2));
+        Assert.Equal(2000, (await first.Services.GetRequiredService<IEventStore>().CountAsync()).Processed);
 
         Assert.Equal(2000, effects.Calls.Count);
         Assert.All(effects.Calls.Values, count => Assert.Equal(1, count));

@@ -106,7 +106,7 @@ public sealed class UseRedisTests(RedisServer redis)
     public async Task SafeServer_AppendOnlyAndNoEviction_Healthy()
     {
         await using RedisProcess safe = RedisProcess.Start("--appendonly", "yes", "--maxmemory-policy", "noeviction");
-        await (await RedisServer.ConnectAsync(safe.Endpoint)).DisposeAsync();
+        await safe.Ready;
         var settings = new Dictionary<string, string?> { ["Webhooks:Redis:Configuration"] = safe.Endpoint };
         using IHost host = new HostBuilder()
             .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
