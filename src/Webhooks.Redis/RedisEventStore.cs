@@ -41,7 +41,7 @@ public sealed class RedisEventStore : IEventStore
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="processedRetention"/> is not more than zero.</exception>
     public RedisEventStore(IConnectionMultiplexer connection, WebhookRedisOptions? options = null, TimeSpan? processedRetention = null)
         : this(
-            new RedisConnection(RedisIdempotencyStore.Validated(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))),
+            new RedisConnection(WebhookRedisOptionsSetup.LayoutOf(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))),
             processedRetention is { } retention && retention <= TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(processedRetention)) : processedRetention ?? WebhookReceiverOptions.DefaultProcessedRetention)
     {
     }

@@ -15,10 +15,13 @@ namespace Webhooks.Redis;
 /// </summary>
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
-    // KEYS: entry, token counter. ARGV: lease ms, clock offset ms. Returns {status, token}: 0 started, 1 processed, 2 in progress.
+    // KEYS: entry, token counter. ARGV: lease ms, the time in ms or -1 for the server's. Returns {status, token}: 0 started, 1 processed, 2 in progress.
     private const string BeginScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
+        local now = tonumber(ARGV[2])
+        if now < 0 then
+          local t = redis.call('TIME')
+          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
         local entry = redis.call('HMGET', KEYS[1], 's', 'u')
         if entry[1] and tonumber(entry[2]) > now then
           if entry[1] == 'd' then return {1, 0} end
@@ -31,10 +34,13 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return {0, token}
         """;
 
-    // KEYS: entry. ARGV: token, retention ms, clock offset ms. Returns 1 when completed, 0 when the token is stale.
+    // KEYS: entry. ARGV: token, retention ms, the time in ms or -1 for the server's. Returns 1 when completed, 0 when the token is stale.
     private const string CompleteScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
+        local now = tonumber(ARGV[3])
+        if now < 0 then
+          local t = redis.call('TIME')
+          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
         local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         local retention = tonumber(ARGV[2])
@@ -43,10 +49,13 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         return 1
         """;
 
-    // KEYS: entry. ARGV: token, clock offset ms. Returns 1 when released, 0 when the token is stale.
+    // KEYS: entry. ARGV: token, the time in ms or -1 for the server's. Returns 1 when released, 0 when the token is stale.
     private const string ReleaseScript = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2])
+        local now = tonumber(ARGV[2])
+        if now < 0 then
+          local t = redis.call('TIME')
+          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        end
         local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         redis.call('DEL', KEYS[1])
@@ -61,32 +70,23 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The options' key prefix or partition count is out of range.</exception>
     public RedisIdempotencyStore(IConnectionMultiplexer connection, WebhookRedisOptions? options = null)
-        : this(new RedisConnection(Validated(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))))
+        : this(new RedisConnection(WebhookRedisOptionsSetup.LayoutOf(options ?? new WebhookRedisOptions()), connection ?? throw new ArgumentNullException(nameof(connection))))
     {
     }
 
     internal RedisIdempotencyStore(RedisConnection connection) => _connection = connection;
 
-    internal static WebhookRedisOptions Validated(WebhookRedisOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options.KeyPrefix, nameof(options));
-        if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
-        {
-            throw new ArgumentException($"Partitions must be between 1 and {WebhookRedisOptions.MaxPartitions}.", nameof(options));
-        }
+    /// <summary>Gets or sets a clock that replaces the server's, for tests of time; <see langword="null"/> (the server's clock) in use.</summary>
+    internal TimeProvider? TestClock { get; set; }
 
-        return new WebhookRedisOptions { KeyPrefix = options.KeyPrefix, Partitions = options.Partitions };
-    }
-
-    /// <summary>Gets or sets how far the stores' clock is moved ahead of the server's, for tests of expiry; zero in use.</summary>
-    internal long ClockOffsetMilliseconds { get; set; }
+    private long Now => TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
 
     /// <inheritdoc />
     public async ValueTask<IdempotencyBeginResult> TryBeginAsync(string key, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        RedisResult result = await RunAsync(key, BeginScript, [ToMilliseconds(lease), ClockOffsetMilliseconds], withCounter: true, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RunAsync(key, BeginScript, [ToMilliseconds(lease), Now], withCounter: true, cancellationToken).ConfigureAwait(false);
         var reply = (RedisResult[])result!;
         return (int)reply[0] switch
         {
@@ -101,7 +101,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(retention, TimeSpan.Zero);
-        RedisResult result = await RunAsync(key, CompleteScript, [token, ToMilliseconds(retention), ClockOffsetMilliseconds], withCounter: false, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RunAsync(key, CompleteScript, [token, ToMilliseconds(retention), Now], withCounter: false, cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
     }
 
@@ -109,7 +109,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
     public async ValueTask<bool> ReleaseAsync(string key, long token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        RedisResult result = await RunAsync(key, ReleaseScript, [token, ClockOffsetMilliseconds], withCounter: false, cancellationToken).ConfigureAwait(false);
+        RedisResult result = await RunAsync(key, ReleaseScript, [token, Now], withCounter: false, cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
     }
 

@@ -40,17 +40,31 @@ internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : ICon
         }
     }
 
+    /// <summary>What is wrong with the key layout settings (prefix and partitions), or <see langword="null"/>.</summary>
+    public static string? LayoutError(WebhookRedisOptions options)
+    {
+        if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
+        {
+            return $"{SectionName}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.";
+        }
+
+        return string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0
+            ? $"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it)."
+            : null;
+    }
+
+    /// <summary>The layout settings alone, checked, for a store made outside dependency injection.</summary>
+    public static WebhookRedisOptions LayoutOf(WebhookRedisOptions options) =>
+        LayoutError(options) is { } error
+            ? throw new ArgumentException(error, nameof(options))
+            : new WebhookRedisOptions { KeyPrefix = options.KeyPrefix, Partitions = options.Partitions };
+
     public ValidateOptionsResult Validate(string? name, WebhookRedisOptions options)
     {
         var errors = new ValidateOptionsResultBuilder();
-        if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
+        if (LayoutError(options) is { } layout)
         {
-            errors.AddError($"{SectionName}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.");
-        }
-
-        if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
-        {
-            errors.AddError($"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it).");
+            errors.AddError(layout);
         }
 
         if (options.Configuration is null && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null

@@ -10,18 +10,9 @@ namespace Webhooks.Redis.Tests;
 [Collection(RedisClusterGroup.Name)]
 public sealed class RedisClusterIdempotencyStoreTests(RedisCluster cluster) : IdempotencyStoreContractTests
 {
-    private RedisIdempotencyStore? _store;
-
     protected override IIdempotencyStore CreateStore()
     {
-        _store = new RedisIdempotencyStore(cluster.Connection, new WebhookRedisOptions { KeyPrefix = "c" + Guid.NewGuid().ToString("N")[..12] + ":" });
-        return _store;
-    }
-
-    protected override Task AdvanceStoreClockAsync(TimeSpan by)
-    {
-        _store!.ClockOffsetMilliseconds += (long)by.TotalMilliseconds;
-        return Task.CompletedTask;
+        return new RedisIdempotencyStore(cluster.Connection, new WebhookRedisOptions { KeyPrefix = "c" + Guid.NewGuid().ToString("N")[..12] + ":" }) { TestClock = Clock };
     }
 
     [Fact]

@@ -10,20 +10,10 @@ namespace Webhooks.Redis.Tests;
 [Collection(RedisServerGroup.Name)]
 public sealed class RedisIdempotencyStoreTests(RedisServer redis) : IdempotencyStoreContractTests
 {
-    private RedisIdempotencyStore? _store;
-
     protected override IIdempotencyStore CreateStore()
     {
         var options = new WebhookRedisOptions { KeyPrefix = "t" + Guid.NewGuid().ToString("N")[..12] + ":" };
-        _store = new RedisIdempotencyStore(redis.Connection, options);
-        return _store;
-    }
-
-    protected override Task AdvanceStoreClockAsync(TimeSpan by)
-    {
-        // Redis's clock cannot be moved: the store's view of it is, by the offset every script adds to TIME.
-        _store!.ClockOffsetMilliseconds += (long)by.TotalMilliseconds;
-        return Task.CompletedTask;
+        return new RedisIdempotencyStore(redis.Connection, options) { TestClock = Clock };
     }
 
     [Fact]

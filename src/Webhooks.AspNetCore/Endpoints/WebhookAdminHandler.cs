@@ -57,8 +57,7 @@ internal sealed partial class WebhookAdminHandler(
             {
                 context.Response.Clear();
                 TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? receiverOptions.CurrentValue.RetryAfter;
-                context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+                await WebhookJson.WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.IO;
 using System.IO.Pipelines;
 using System.Threading;
@@ -175,7 +174,7 @@ internal sealed partial class WebhookEndpointHandler(
         {
             // The secret provider (a vault) failed: nothing can be verified now, so the sender must retry later.
             Log.SecretsUnavailable(_logger, source.Name, ex.Message);
-            await WriteUnavailableAsync(context, endpoint.RetryAfter, WebhookErrors.SecretsUnavailable).ConfigureAwait(false);
+            await WebhookJson.WriteUnavailableAsync(context, endpoint.RetryAfter, WebhookErrors.SecretsUnavailable).ConfigureAwait(false);
             return;
         }
 
@@ -240,7 +239,7 @@ internal sealed partial class WebhookEndpointHandler(
             }
 
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
-            await WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+            await WebhookJson.WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             return;
         }
 
@@ -271,12 +270,6 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         return true;
-    }
-
-    private static Task WriteUnavailableAsync(HttpContext context, TimeSpan retryAfter, string error)
-    {
-        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return WebhookJson.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, error);
     }
 
     /// <summary>

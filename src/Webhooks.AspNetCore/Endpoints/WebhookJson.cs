@@ -16,6 +16,13 @@ internal static class WebhookJson
     public static Task WriteErrorAsync(HttpContext context, int status, string error) =>
         WriteAsync(context, status, error, static (writer, error) => writer.WriteString("error", error));
 
+    /// <summary>Writes a 503 with <c>Retry-After</c> in whole seconds (at least 1) and <c>{"error":…}</c>.</summary>
+    public static Task WriteUnavailableAsync(HttpContext context, TimeSpan retryAfter, string error)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, error);
+    }
+
     /// <summary>Writes <c>{"id":…,"status":…}</c>: the answer to every accepted or duplicate delivery, so it is written without a JSON writer.</summary>
     public static Task WriteStatusAsync(HttpContext context, int status, string id, string outcome)
     {
