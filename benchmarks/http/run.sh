@@ -4,9 +4,12 @@
 # answers 202). Both servers run on one core, wrk on the other; they are measured in alternating rounds so that the noise of a
 # shared machine falls on both alike, and the medians are compared.
 #
-#   benchmarks/http/run.sh                         # 5 rounds of 10 s each, 64 connections
-#   ROUNDS=7 DURATION=15s CONNECTIONS=128 benchmarks/http/run.sh
+#   benchmarks/http/run.sh                         # 60 s warm-up each, then 5 rounds of 10 s each, 64 connections
+#   ROUNDS=7 DURATION=15s WARMUP=90s CONNECTIONS=128 benchmarks/http/run.sh
 #   REDIS=1 benchmarks/http/run.sh                 # also the sample receiver on Redis (a redis-server on the server core)
+#
+# The warm-up is long because on one busy core the runtime's tiered compilation finishes late: 20 s into a load the receiver
+# was still compiling optimised code (a fifth of its CPU time on Redis), and its first measured rounds ran at half speed.
 #
 # Every request carries the same 1 KB body under a new delivery id, so the receivers run with Webhooks:GitHub:DeduplicateByBody
 # off: each request is then a new delivery, stored and processed, as distinct bodies would be.
@@ -18,6 +21,7 @@ cd "$(dirname "$0")/../.."
 
 rounds=${ROUNDS:-5}
 duration=${DURATION:-10s}
+warmup=${WARMUP:-60s}
 connections=${CONNECTIONS:-64}
 server_core=${SERVER_CORE:-0}
 load_core=${LOAD_CORE:-1}
@@ -96,9 +100,9 @@ wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
 [ "$with_redis" = 1 ] && wait_ready "$redis_url"
 
-load "$floor_url" 20s >/dev/null     # warm-up (the JIT tiers up the hot paths)
-load "$receiver_url" 20s >/dev/null
-[ "$with_redis" = 1 ] && load "$redis_url" 20s >/dev/null
+load "$floor_url" "$warmup" >/dev/null  # warm-up (the JIT tiers up the hot paths)
+load "$receiver_url" "$warmup" >/dev/null
+[ "$with_redis" = 1 ] && load "$redis_url" "$warmup" >/dev/null
 processed_all=$(drained "$receiver_url")
 [ "$with_redis" = 1 ] && redis_processed_all=$(drained "$redis_url")
 
