@@ -195,6 +195,16 @@ public sealed class WebhookSubscriptions
         return _store.RemoveAsync(id, cancellationToken);
     }
 
+    /// <summary>Disables a subscription for a reason of the sender's (<c>gone</c> after a 410); nothing when it is gone or disabled already.</summary>
+    internal async ValueTask DisableAsync(string id, string reason, CancellationToken cancellationToken)
+    {
+        WebhookSubscription? current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current is { IsActive: true })
+        {
+            await ChangeAsync(id, subscription => subscription with { IsActive = false, DisabledReason = reason }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The secrets that sign a delivery made at <paramref name="now"/>: the subscription's secrets whose overlap has not ended, newest first.</summary>
     internal static List<WebhookSigningSecret> SigningSecrets(WebhookSubscription subscription, DateTimeOffset now)
     {
