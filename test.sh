@@ -100,6 +100,7 @@ sample_check() {
     dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" | tee artifacts/sender.log | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- stripe --url "$url/webhooks/stripe" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- acme --url "$url/webhooks/acme" | grep -q '"status":"queued"' \
+      && dotnet run --no-build -c Release --project samples/WebhookSender -- publish --url "$url/webhooks/acme" --count 3 | tee artifacts/publish.log | grep -q '^3 of 3 delivered$' \
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"invoice.paid"' \

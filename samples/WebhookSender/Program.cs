@@ -7,8 +7,10 @@ namespace WebhookSender;
 /// <summary>
 /// Sends one correctly signed delivery, as GitHub, Stripe or a Standard Webhooks sender ("acme") would, and prints the response.
 /// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]
+/// Or publishes events through Webhooks.Sender to a subscription pointing at the receiver sample:
+/// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N]
 /// </summary>
-internal static class Program
+internal static partial class Program
 {
     // The receiver sample's development secrets (samples/WebhookReceiver/appsettings.Development.json).
     private const string GitHubSecret = "dev-github-secret";
@@ -17,9 +19,15 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && string.Equals(args[0], "publish", StringComparison.Ordinal))
+        {
+            return await PublishAsync(args);
+        }
+
         if (args.Length == 0 || args[0] is not ("github" or "stripe" or "acme"))
         {
             await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]");
+            await Console.Error.WriteLineAsync("       WebhookSender publish [--url URL] [--count N]");
             return 2;
         }
 

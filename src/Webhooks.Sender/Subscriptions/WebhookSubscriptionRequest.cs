@@ -20,6 +20,12 @@ public sealed record WebhookSubscriptionRequest
     /// <summary>Gets how deliveries are signed; Standard Webhooks by default.</summary>
     public WebhookSignatureStyle SignatureStyle { get; init; }
 
+    /// <summary>
+    /// Gets a secret to use instead of a generated one, for subscriptions moved from another system (the subscriber keeps its
+    /// secret): <c>whsec_</c> and the base64 of 24 to 64 bytes. <see langword="null"/> (the default) generates one.
+    /// </summary>
+    public string? Secret { get; init; }
+
     /// <summary>Gets a value indicating whether events are delivered from the start; <see langword="true"/> by default.</summary>
     public bool IsActive { get; init; } = true;
 }

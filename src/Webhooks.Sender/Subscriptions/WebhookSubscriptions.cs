@@ -55,10 +55,11 @@ public sealed class WebhookSubscriptions
         CheckDescription(request.Description);
         Dictionary<string, string> metadata = CheckMetadata(request.Metadata);
         CheckStyle(request.SignatureStyle);
+        CheckSecret(request.Secret);
         await CheckUrlAsync(request.Url, cancellationToken).ConfigureAwait(false);
 
         DateTimeOffset now = _timeProvider.GetUtcNow();
-        string secret = NewSecret();
+        string secret = request.Secret ?? NewSecret();
         while (true)
         {
             var subscription = new WebhookSubscription
@@ -306,6 +307,23 @@ public sealed class WebhookSubscriptions
         if (description is { Length: > MaxDescriptionLength })
         {
             throw new WebhookSubscriptionException("invalid_description", $"The description is longer than {MaxDescriptionLength} characters.");
+        }
+    }
+
+    private static void CheckSecret(string? secret)
+    {
+        if (secret is null)
+        {
+            return;
+        }
+
+        Span<byte> key = stackalloc byte[64];
+        bool valid = secret.StartsWith("whsec_", StringComparison.Ordinal) && secret.Length <= 6 + 88 &&
+            Convert.TryFromBase64String(secret[6..], key, out int length) && length is >= 24 and <= 64;
+        CryptographicOperations.ZeroMemory(key);
+        if (!valid)
+        {
+            throw new WebhookSubscriptionException("invalid_secret", "A given secret must be whsec_ followed by the base64 of 24 to 64 bytes.");
         }
     }
 

@@ -70,6 +70,30 @@ public sealed class WebhookSubscriptionsTests
     }
 
     [Fact]
+    public async Task CreateAsync_GivenSecret_KeptAndReturned()
+    {
+        const string Moved = "whsec_ZGV2LWFjbWUtc3RhbmRhcmQtd2ViaG9va3Mta2V5ISE=";
+
+        WebhookSubscriptionCreated created = await Subscriptions().CreateAsync(Request() with { Secret = Moved });
+
+        Assert.Equal(Moved, created.Secret);
+        Assert.Equal(Moved, Assert.Single((await _store.GetAsync(created.Subscription.Id))!.Secrets).Value);
+    }
+
+    [Theory]
+    [InlineData("ZGV2LWFjbWUtc3RhbmRhcmQtd2ViaG9va3Mta2V5ISE=")]
+    [InlineData("whsec_not base64")]
+    [InlineData("whsec_c2hvcnQ=")]
+    [InlineData("whsec_")]
+    public async Task CreateAsync_InvalidGivenSecret_InvalidSecret(string secret)
+    {
+        WebhookSubscriptionException thrown = await Assert.ThrowsAsync<WebhookSubscriptionException>(() => Subscriptions().CreateAsync(Request() with { Secret = secret }).AsTask());
+
+        Assert.Equal("invalid_secret", thrown.ErrorCode);
+        Assert.DoesNotContain(secret.Length > 6 ? secret[6..] : "never", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CreateAsync_NoEventTypes_InvalidEventTypes()
     {
         WebhookSubscriptionException thrown = await Assert.ThrowsAsync<WebhookSubscriptionException>(() => Subscriptions().CreateAsync(Request() with { EventTypes = [] }).AsTask());
