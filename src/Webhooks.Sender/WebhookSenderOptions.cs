@@ -41,6 +41,13 @@ public sealed class WebhookSenderOptions
     /// <value>1 hour to 365 days; 30 days by default.</value>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Gets or sets how long an endpoint may fail without one success before its subscription is disabled
+    /// (<c>Webhooks:Sender:DisableAfterFailingFor</c>); <see cref="IWebhookEndpointObserver"/>s are told.
+    /// </summary>
+    /// <value>1 hour to 90 days; 5 days by default.</value>
+    public TimeSpan DisableAfterFailingFor { get; set; } = TimeSpan.FromDays(5);
+
     /// <summary>Gets or sets how many deliveries are sent at once by this process (<c>Webhooks:Sender:Concurrency</c>).</summary>
     /// <value>1 to 1024; 16 by default.</value>
     public int Concurrency { get; set; } = 16;

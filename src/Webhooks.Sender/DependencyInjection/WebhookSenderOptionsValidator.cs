@@ -21,6 +21,7 @@ internal sealed class WebhookSenderOptionsValidator : IValidateOptions<WebhookSe
         Check(failures, options.MaxRetryAfter >= TimeSpan.FromSeconds(1) && options.MaxRetryAfter <= TimeSpan.FromDays(1), "MaxRetryAfter", "from 1 second to 1 day");
         Check(failures, options.ResponseSnippetBytes is >= 0 and <= 65536, "ResponseSnippetBytes", "from 0 to 65536");
         Check(failures, options.Retention >= TimeSpan.FromHours(1) && options.Retention <= TimeSpan.FromDays(365), "Retention", "from 1 hour to 365 days");
+        Check(failures, options.DisableAfterFailingFor >= TimeSpan.FromHours(1) && options.DisableAfterFailingFor <= TimeSpan.FromDays(90), "DisableAfterFailingFor", "from 1 hour to 90 days");
         Check(failures, options.Concurrency is >= 1 and <= 1024, "Concurrency", "from 1 to 1024");
         Check(failures, options.PollInterval >= TimeSpan.FromMilliseconds(10) && options.PollInterval <= TimeSpan.FromMinutes(1), "PollInterval", "from 10 milliseconds to 1 minute");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -87,6 +87,7 @@ public static class WebhookSenderServiceCollectionExtensions
             sp.GetRequiredService<IWebhookDeliveryLog>(),
             sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<IWebhookEndpointObserver>(),
             sp.GetService<ILogger<WebhookDeliverySender>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSendingService>(static sp => CreateSendingService(sp)));
         return services;

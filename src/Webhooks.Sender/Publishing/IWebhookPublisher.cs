@@ -2,6 +2,7 @@ using System;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
+using Webhooks.Storage;
 
 namespace Webhooks.Sender.Publishing;
 
@@ -34,4 +35,24 @@ public interface IWebhookPublisher
     /// <returns>The message id and how many deliveries were stored.</returns>
     /// <exception cref="ArgumentException">The event type or the idempotency key is invalid, or <paramref name="json"/> is not one JSON value.</exception>
     ValueTask<WebhookPublishResult> PublishJsonAsync(string eventType, ReadOnlyMemory<byte> json, string? idempotencyKey = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Sends a message to a subscriber again, whether it was delivered or dead: the same bytes under the same message id, signed
+    /// for the new attempts' times, with a fresh retry schedule.
+    /// </summary>
+    /// <param name="subscriptionId">The subscription.</param>
+    /// <param name="messageId">The message.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see cref="WebhookReplayResult.Queued"/>, <see cref="WebhookReplayResult.NotFound"/> (never stored, or past the retention) or <see cref="WebhookReplayResult.AlreadyPending"/>.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    ValueTask<WebhookReplayResult> ResendAsync(string subscriptionId, string messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a subscription's dead deliveries again (after its endpoint was fixed and the subscription activated).</summary>
+    /// <param name="subscriptionId">The subscription.</param>
+    /// <param name="limit">The most to queue, 1 or more.</param>
+    /// <param name="cancellationToken">Cancels the call; those queued already stay queued.</param>
+    /// <returns>How many were queued.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="subscriptionId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    ValueTask<int> ResendDeadAsync(string subscriptionId, int limit = 1000, CancellationToken cancellationToken = default);
 }

@@ -39,6 +39,54 @@ internal sealed class WebhookPublisher : IWebhookPublisher
     public ValueTask<WebhookPublishResult> PublishJsonAsync(string eventType, ReadOnlyMemory<byte> json, string? idempotencyKey = null, CancellationToken cancellationToken = default) =>
         PublishCoreAsync(eventType, json, idempotencyKey, cancellationToken);
 
+    public async ValueTask<WebhookReplayResult> ResendAsync(string subscriptionId, string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        ArgumentNullException.ThrowIfNull(messageId);
+        if (subscriptionId.Length == 0 || messageId.Length == 0)
+        {
+            return WebhookReplayResult.NotFound;
+        }
+
+        WebhookReplayResult result = await _outbox.Store.ReplayAsync(WebhookOutbox.DeliveryId(subscriptionId, messageId), force: true, cancellationToken).ConfigureAwait(false);
+        if (result == WebhookReplayResult.Queued)
+        {
+            _outbox.Signal.Notify();
+        }
+
+        return result;
+    }
+
+    public async ValueTask<int> ResendDeadAsync(string subscriptionId, int limit = 1000, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        int queued = 0;
+        string? cursor = null;
+        do
+        {
+            WebhookEventPage page = await _outbox.Store.ListAsync(WebhookEventStatus.Dead, 100, cursor, cancellationToken).ConfigureAwait(false);
+            foreach (WebhookEventSummary dead in page.Items)
+            {
+                if (queued < limit && string.Equals(dead.Source, subscriptionId, StringComparison.Ordinal) &&
+                    await _outbox.Store.ReplayAsync(dead.Id, force: false, cancellationToken).ConfigureAwait(false) == WebhookReplayResult.Queued)
+                {
+                    queued++;
+                }
+            }
+
+            cursor = page.Cursor;
+        }
+        while (cursor is not null && queued < limit);
+
+        if (queued > 0)
+        {
+            _outbox.Signal.Notify();
+        }
+
+        return queued;
+    }
+
     private async ValueTask<WebhookPublishResult> PublishCoreAsync(string eventType, ReadOnlyMemory<byte> json, string? idempotencyKey, CancellationToken cancellationToken)
     {
         if (!EventTypePattern.IsValid(eventType) || eventType.Contains('*', StringComparison.Ordinal))

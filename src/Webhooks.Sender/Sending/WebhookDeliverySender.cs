@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -35,6 +36,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
     private readonly IWebhookDeliveryLog _log;
     private readonly WebhookSenderOptions _options;
     private readonly TimeProvider _timeProvider;
+    private readonly IWebhookEndpointObserver[] _observers;
     private readonly ILogger _logger;
 
     public WebhookDeliverySender(
@@ -43,6 +45,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         IWebhookDeliveryLog log,
         WebhookSenderOptions options,
         TimeProvider timeProvider,
+        IEnumerable<IWebhookEndpointObserver> observers,
         ILogger<WebhookDeliverySender>? logger = null)
     {
         _subscriptions = subscriptions;
@@ -50,6 +53,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         _log = log;
         _options = options;
         _timeProvider = timeProvider;
+        _observers = [.. observers];
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -93,6 +97,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             await RecordAsync(attempt, startedTicks, null, "failed", $"No answer within {_options.AttemptTimeout.TotalSeconds:0.###} s.", null).ConfigureAwait(false);
+            await FailingAsync(subscription, started).ConfigureAwait(false);
             throw new WebhookDeliveryFailedException($"The endpoint did not answer within {_options.AttemptTimeout.TotalSeconds:0.###} s.", inner: ex);
         }
         catch (HttpRequestException ex) when (ex.InnerException is WebhookEndpointRefusedException refused)
@@ -104,6 +109,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         catch (HttpRequestException ex)
         {
             await RecordAsync(attempt, startedTicks, null, "failed", "Connection failed: " + ex.Message, null).ConfigureAwait(false);
+            await FailingAsync(subscription, started).ConfigureAwait(false);
             throw new WebhookDeliveryFailedException("Connection failed: " + ex.Message, inner: ex);
         }
 
@@ -114,27 +120,76 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
             if (status is >= 200 and <= 299)
             {
                 await RecordAsync(attempt, startedTicks, status, "delivered", null, snippet).ConfigureAwait(false);
+                if (subscription.FailingSince is not null)
+                {
+                    await _subscriptions.RecordOutcomeAsync(subscription.Id, succeeded: true, started, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 return;
             }
 
             if (status == 410)
             {
                 await RecordAsync(attempt, startedTicks, status, "rejected", "410 Gone: the subscription is disabled.", snippet).ConfigureAwait(false);
-                await _subscriptions.DisableAsync(subscription.Id, "gone", CancellationToken.None).ConfigureAwait(false);
-                Log.Gone(_logger, subscription.Id);
+                await DisableAsync(subscription.Id, "gone").ConfigureAwait(false);
                 throw new WebhookPermanentFailureException("The endpoint answered 410 Gone; the subscription is disabled.");
             }
 
             if (status is (>= 400 and <= 499) and not (408 or 409 or 425 or 429))
             {
                 await RecordAsync(attempt, startedTicks, status, "rejected", $"{status}: not retried.", snippet).ConfigureAwait(false);
+                await FailingAsync(subscription, started).ConfigureAwait(false);
                 throw new WebhookPermanentFailureException($"The endpoint answered {status}, which is not retried.");
             }
 
             TimeSpan? retryAfter = RetryAfter(response, _timeProvider.GetUtcNow());
             string error = status is >= 300 and <= 399 ? $"{status}: a redirect, not followed." : $"{status}.";
             await RecordAsync(attempt, startedTicks, status, "failed", error, snippet).ConfigureAwait(false);
+            await FailingAsync(subscription, started).ConfigureAwait(false);
             throw new WebhookDeliveryFailedException($"The endpoint answered {error}", retryAfter);
+        }
+    }
+
+    /// <summary>Counts a failed attempt in the endpoint's failure streak, and disables the subscription when the streak is long enough.</summary>
+    private async Task FailingAsync(WebhookSubscription subscription, DateTimeOffset at)
+    {
+        try
+        {
+            WebhookSubscription? current = subscription.FailingSince is null
+                ? await _subscriptions.RecordOutcomeAsync(subscription.Id, succeeded: false, at, CancellationToken.None).ConfigureAwait(false)
+                : subscription;
+            if (current is { IsActive: true, FailingSince: { } since } && at - since >= _options.DisableAfterFailingFor)
+            {
+                await DisableAsync(subscription.Id, "failing").ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The streak is bookkeeping: the attempt's own outcome stands, and the next failure tries again.
+            Log.StreakNotRecorded(_logger, ex, subscription.Id);
+        }
+    }
+
+    /// <summary>Disables the subscription (once, whichever attempt gets there first), logs it and tells the observers.</summary>
+    private async Task DisableAsync(string subscriptionId, string reason)
+    {
+        WebhookSubscription? disabled = await _subscriptions.DisableAsync(subscriptionId, reason, CancellationToken.None).ConfigureAwait(false);
+        if (disabled is null)
+        {
+            return;
+        }
+
+        Log.Disabled(_logger, subscriptionId, reason);
+        foreach (IWebhookEndpointObserver observer in _observers)
+        {
+            try
+            {
+                await observer.OnEndpointDisabledAsync(disabled, reason, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ObserverFailed(_logger, ex, observer.GetType().FullName ?? observer.GetType().Name, subscriptionId);
+            }
         }
     }
 
@@ -205,13 +260,19 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
 
     private static partial class Log
     {
-        [LoggerMessage(1500, LogLevel.Warning, "Subscription {SubscriptionId} answered 410 Gone and is disabled.")]
-        public static partial void Gone(ILogger logger, string subscriptionId);
+        [LoggerMessage(1500, LogLevel.Warning, "Subscription {SubscriptionId} is disabled: {Reason}.")]
+        public static partial void Disabled(ILogger logger, string subscriptionId, string reason);
 
         [LoggerMessage(1501, LogLevel.Warning, "A delivery to subscription {SubscriptionId} was refused before connecting: {ErrorCode}.")]
         public static partial void Refused(ILogger logger, string subscriptionId, string errorCode);
 
         [LoggerMessage(1502, LogLevel.Warning, "The delivery log could not record an attempt to subscription {SubscriptionId} of message {MessageId}.")]
         public static partial void LogWriteFailed(ILogger logger, Exception exception, string subscriptionId, string messageId);
+
+        [LoggerMessage(1503, LogLevel.Warning, "The failure streak of subscription {SubscriptionId} could not be recorded.")]
+        public static partial void StreakNotRecorded(ILogger logger, Exception exception, string subscriptionId);
+
+        [LoggerMessage(1504, LogLevel.Error, "Endpoint observer {Observer} failed for subscription {SubscriptionId}.")]
+        public static partial void ObserverFailed(ILogger logger, Exception exception, string observer, string subscriptionId);
     }
 }

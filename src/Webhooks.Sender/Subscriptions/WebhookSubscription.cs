@@ -18,8 +18,14 @@ public sealed record WebhookSubscription
     /// <summary>Gets a value indicating whether events are delivered; a disabled subscription keeps its settings and log.</summary>
     public bool IsActive { get; init; } = true;
 
-    /// <summary>Gets why the sender disabled it (<c>gone</c> after a 410, <c>failing</c> after failing continuously), or <see langword="null"/>.</summary>
+    /// <summary>Gets why the sender disabled it (<c>gone</c> after a 410, <c>failing</c> after failing for <see cref="WebhookSenderOptions.DisableAfterFailingFor"/>), or <see langword="null"/>.</summary>
     public string? DisabledReason { get; init; }
+
+    /// <summary>
+    /// Gets when deliveries to it began failing with no success since, or <see langword="null"/> when the last attempt succeeded.
+    /// When it has failed for <see cref="WebhookSenderOptions.DisableAfterFailingFor"/>, the sender disables it (<c>failing</c>).
+    /// </summary>
+    public DateTimeOffset? FailingSince { get; init; }
 
     /// <summary>Gets a description for people.</summary>
     public string? Description { get; init; }

@@ -139,6 +139,7 @@ public sealed class WebhookSubscriptions
                 EventTypes = eventTypes ?? current.EventTypes,
                 IsActive = change.IsActive ?? current.IsActive,
                 DisabledReason = change.IsActive == true ? null : current.DisabledReason,
+                FailingSince = change.IsActive == true ? null : current.FailingSince,
                 Description = change.Description ?? current.Description,
                 Metadata = metadata ?? current.Metadata,
                 SignatureStyle = change.SignatureStyle ?? current.SignatureStyle,
@@ -196,13 +197,47 @@ public sealed class WebhookSubscriptions
         return _store.RemoveAsync(id, cancellationToken);
     }
 
-    /// <summary>Disables a subscription for a reason of the sender's (<c>gone</c> after a 410); nothing when it is gone or disabled already.</summary>
-    internal async ValueTask DisableAsync(string id, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Disables a subscription for a reason of the sender's (<c>gone</c> after a 410, <c>failing</c>); the subscription as disabled,
+    /// or <see langword="null"/> when it is gone or was disabled already (by this call's loser of a race, too).
+    /// </summary>
+    internal async ValueTask<WebhookSubscription?> DisableAsync(string id, string reason, CancellationToken cancellationToken)
     {
-        WebhookSubscription? current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        if (current is { IsActive: true })
+        while (true)
         {
-            await ChangeAsync(id, subscription => subscription with { IsActive = false, DisabledReason = reason }, cancellationToken).ConfigureAwait(false);
+            WebhookSubscription? current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (current is not { IsActive: true })
+            {
+                return null;
+            }
+
+            WebhookSubscription disabled = current with { IsActive = false, DisabledReason = reason, Version = current.Version + 1, UpdatedAt = _timeProvider.GetUtcNow() };
+            if (await _store.ReplaceAsync(disabled, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return disabled;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records an attempt's result on the subscription's failure streak: a success clears <see cref="WebhookSubscription.FailingSince"/>,
+    /// a failure sets it when it is not set. Writes only when that changes. Returns the subscription as it is afterwards.
+    /// </summary>
+    internal async ValueTask<WebhookSubscription?> RecordOutcomeAsync(string id, bool succeeded, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            WebhookSubscription? current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (current is null || (succeeded ? current.FailingSince is null : current.FailingSince is not null))
+            {
+                return current;
+            }
+
+            WebhookSubscription changed = current with { FailingSince = succeeded ? null : at, Version = current.Version + 1, UpdatedAt = _timeProvider.GetUtcNow() };
+            if (await _store.ReplaceAsync(changed, current.Version, cancellationToken).ConfigureAwait(false))
+            {
+                return changed;
+            }
         }
     }
 

@@ -84,20 +84,21 @@ public sealed class SenderHarness : IAsyncDisposable
 
     internal WebhookOutbox Outbox => _provider.GetRequiredService<WebhookOutbox>();
 
-    public static async Task<SenderHarness> StartAsync(Action<WebhookSenderOptions>? configure = null)
+    public static async Task<SenderHarness> StartAsync(Action<WebhookSenderOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var clock = new FakeTimeProvider(Start);
         var endpoint = new FakeEndpoint(clock);
-        var services = new ServiceCollection();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddWebhookSender(options =>
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        collection.AddSingleton<TimeProvider>(clock);
+        collection.AddWebhookSender(options =>
         {
             options.AllowInsecureDevelopmentEndpoints = true;
             options.RetryJitter = 0;
             configure?.Invoke(options);
         });
-        services.AddHttpClient(WebhookDeliverySender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => endpoint);
-        var harness = new SenderHarness(services.BuildServiceProvider(validateScopes: true), clock, endpoint);
+        collection.AddHttpClient(WebhookDeliverySender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => endpoint);
+        var harness = new SenderHarness(collection.BuildServiceProvider(validateScopes: true), clock, endpoint);
         await harness._sending.StartAsync(CancellationToken.None);
         return harness;
     }

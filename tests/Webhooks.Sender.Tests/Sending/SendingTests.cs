@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -262,6 +264,132 @@ public sealed class SendingTests
         WebhookEventSummary delivery = await DeliveryAsync(harness, subscription, published);
         Assert.Equal(WebhookEventStatus.Dead, delivery.Status);
         Assert.Contains("deleted", delivery.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EndpointFailingForTheWholeSpan_SubscriptionDisabledAndObserversToldOnce()
+    {
+        var observed = new RecordingObserver();
+        await using SenderHarness harness = await SenderHarness.StartAsync(
+            o =>
+            {
+                o.DisableAfterFailingFor = TimeSpan.FromHours(1);
+                o.RetrySchedule.Clear();
+                for (int i = 0; i < 20; i++)
+                {
+                    o.RetrySchedule.Add(TimeSpan.FromMinutes(10));
+                }
+            },
+            s => s.AddSingleton<IWebhookEndpointObserver>(observed));
+        WebhookSubscriptionCreated subscription = await harness.SubscribeAsync();
+        for (int i = 0; i < 20; i++)
+        {
+            harness.Endpoint.Answer(HttpStatusCode.ServiceUnavailable);
+        }
+
+        WebhookPublishResult published = await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.RunUntilIdleAsync();
+        Assert.Equal(SenderHarness.Start, (await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!.FailingSince);
+        await harness.AdvanceAsync(TimeSpan.FromMinutes(50), stepSeconds: 60);
+        Assert.True((await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!.IsActive);
+        await harness.AdvanceAsync(TimeSpan.FromMinutes(10), stepSeconds: 60);
+
+        WebhookSubscription disabled = (await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!;
+        Assert.False(disabled.IsActive);
+        Assert.Equal("failing", disabled.DisabledReason);
+        (WebhookSubscription Subscription, string Reason) told = Assert.Single(observed.Calls);
+        Assert.Equal(("failing", subscription.Subscription.Id), (told.Reason, told.Subscription.Id));
+        Assert.Equal(7, harness.Endpoint.Requests.Count);
+        await harness.AdvanceAsync(TimeSpan.FromMinutes(10), stepSeconds: 60);
+        Assert.Equal(7, harness.Endpoint.Requests.Count);
+        WebhookEventSummary delivery = await DeliveryAsync(harness, subscription, published);
+        Assert.Equal(WebhookEventStatus.Dead, delivery.Status);
+        Assert.Contains("disabled (failing)", delivery.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SuccessAfterFailures_FailureStreakCleared()
+    {
+        var observed = new RecordingObserver();
+        await using SenderHarness harness = await SenderHarness.StartAsync(services: s => s.AddSingleton<IWebhookEndpointObserver>(observed));
+        WebhookSubscriptionCreated subscription = await harness.SubscribeAsync();
+        harness.Endpoint.Answer(HttpStatusCode.InternalServerError);
+
+        await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.RunUntilIdleAsync();
+        Assert.NotNull((await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!.FailingSince);
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Null((await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!.FailingSince);
+        Assert.Empty(observed.Calls);
+    }
+
+    [Fact]
+    public async Task Endpoint410_ObserversToldGone()
+    {
+        var observed = new RecordingObserver();
+        await using SenderHarness harness = await SenderHarness.StartAsync(services: s => s.AddSingleton<IWebhookEndpointObserver>(observed));
+        await harness.SubscribeAsync();
+        harness.Endpoint.Answer(HttpStatusCode.Gone);
+
+        await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.RunUntilIdleAsync();
+
+        Assert.Equal("gone", Assert.Single(observed.Calls).Reason);
+    }
+
+    [Fact]
+    public async Task Resend_DeliveredMessage_SentAgainUnderTheSameIdWithTheSameBytes()
+    {
+        await using SenderHarness harness = await SenderHarness.StartAsync();
+        WebhookSubscriptionCreated subscription = await harness.SubscribeAsync();
+        WebhookPublishResult published = await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.RunUntilIdleAsync();
+        harness.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal(WebhookReplayResult.Queued, await harness.Publisher.ResendAsync(subscription.Subscription.Id, published.MessageId));
+        await harness.RunUntilIdleAsync();
+
+        ReceivedRequest[] requests = [.. harness.Endpoint.Requests];
+        Assert.Equal(2, requests.Length);
+        Assert.Equal(requests[0].Headers["webhook-id"], requests[1].Headers["webhook-id"]);
+        Assert.Equal(requests[0].Body, requests[1].Body);
+        Assert.NotEqual(requests[0].Headers["webhook-timestamp"], requests[1].Headers["webhook-timestamp"]);
+        Assert.Equal(WebhookReplayResult.NotFound, await harness.Publisher.ResendAsync(subscription.Subscription.Id, "msg_never"));
+    }
+
+    [Fact]
+    public async Task ResendDead_AfterTheSubscriptionIsActivatedAgain_Delivered()
+    {
+        await using SenderHarness harness = await SenderHarness.StartAsync();
+        WebhookSubscriptionCreated subscription = await harness.SubscribeAsync();
+        WebhookSubscriptionCreated other = await harness.SubscribeAsync("customer.*");
+        harness.Endpoint.Answer(HttpStatusCode.Gone);
+        WebhookPublishResult published = await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.RunUntilIdleAsync();
+        Assert.Equal(WebhookEventStatus.Dead, (await DeliveryAsync(harness, subscription, published)).Status);
+
+        await harness.Subscriptions.UpdateAsync(subscription.Subscription.Id, new WebhookSubscriptionChange { IsActive = true });
+        Assert.Equal(0, await harness.Publisher.ResendDeadAsync(other.Subscription.Id));
+        Assert.Equal(1, await harness.Publisher.ResendDeadAsync(subscription.Subscription.Id));
+        await harness.RunUntilIdleAsync();
+
+        Assert.Equal(2, harness.Endpoint.Requests.Count);
+        Assert.Equal(WebhookEventStatus.Processed, (await DeliveryAsync(harness, subscription, published)).Status);
+        WebhookSubscription active = (await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!;
+        Assert.True(active.IsActive);
+        Assert.Null(active.DisabledReason);
+    }
+
+    private sealed class RecordingObserver : IWebhookEndpointObserver
+    {
+        public ConcurrentQueue<(WebhookSubscription Subscription, string Reason)> Calls { get; } = new();
+
+        public ValueTask OnEndpointDisabledAsync(WebhookSubscription subscription, string reason, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue((subscription, reason));
+            return ValueTask.CompletedTask;
+        }
     }
 
     private static async Task<WebhookEventSummary> DeliveryAsync(SenderHarness harness, WebhookSubscriptionCreated subscription, WebhookPublishResult published) =>
