@@ -99,11 +99,19 @@ internal sealed class WebhookPublisher : IWebhookPublisher
             throw new ArgumentException("The idempotency key must be 1 to 200 characters of printable ASCII, without spaces.", nameof(idempotencyKey));
         }
 
+        IReadOnlyList<WebhookSubscription> subscriptions = await _subscriptions.FindActiveAsync(eventType, cancellationToken).ConfigureAwait(false);
+        return await StoreAsync(subscriptions, eventType, json, idempotencyKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes to one subscription only, active or not (a test event from the management endpoints).</summary>
+    internal ValueTask<WebhookPublishResult> PublishToAsync(WebhookSubscription subscription, string eventType, ReadOnlyMemory<byte> json, CancellationToken cancellationToken) =>
+        StoreAsync([subscription], eventType, json, null, cancellationToken);
+
+    private async ValueTask<WebhookPublishResult> StoreAsync(IReadOnlyList<WebhookSubscription> subscriptions, string eventType, ReadOnlyMemory<byte> json, string? idempotencyKey, CancellationToken cancellationToken)
+    {
         DateTimeOffset now = _timeProvider.GetUtcNow();
         string messageId = idempotencyKey is null ? NewMessageId(now) : MessageIdOfKey(idempotencyKey);
         byte[] body = Envelope(eventType, now, json.Span);
-
-        IReadOnlyList<WebhookSubscription> subscriptions = await _subscriptions.FindActiveAsync(eventType, cancellationToken).ConfigureAwait(false);
         int stored = 0;
         bool already = false;
         string? traceParent = Activity.Current?.Id;
