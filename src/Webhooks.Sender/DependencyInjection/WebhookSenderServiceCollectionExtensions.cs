@@ -10,6 +10,7 @@ using Webhooks.Idempotency;
 using Webhooks.Processing;
 using Webhooks.Sender;
 using Webhooks.Sender.DeliveryLog;
+using Webhooks.Sender.Diagnostics;
 using Webhooks.Sender.DependencyInjection;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Security;
@@ -76,8 +77,9 @@ public static class WebhookSenderServiceCollectionExtensions
                 new InMemoryEventStore(time, processedRetention: sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
                 new InMemoryIdempotencyStore(time));
         });
+        services.TryAddSingleton(static sp => new SenderDiagnostics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IWebhookPublisher>(static sp => new WebhookPublisher(
-            sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SenderDiagnostics>()));
 
         services.AddHttpClient(WebhookDeliverySender.HttpClientName, static client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<WebhookUrlPolicy>().CreateHandler());
@@ -88,6 +90,7 @@ public static class WebhookSenderServiceCollectionExtensions
             sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetServices<IWebhookEndpointObserver>(),
+            sp.GetRequiredService<SenderDiagnostics>(),
             sp.GetService<ILogger<WebhookDeliverySender>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSendingService>(static sp => CreateSendingService(sp)));
         return services;

@@ -8,6 +8,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
+using Webhooks.Sender.Diagnostics;
 using Webhooks.Sender.Sending;
 using Webhooks.Sender.Subscriptions;
 using Webhooks.Storage;
@@ -22,12 +23,14 @@ internal sealed class WebhookPublisher : IWebhookPublisher
     private readonly IWebhookSubscriptionStore _subscriptions;
     private readonly WebhookOutbox _outbox;
     private readonly TimeProvider _timeProvider;
+    private readonly SenderDiagnostics _diagnostics;
 
-    public WebhookPublisher(IWebhookSubscriptionStore subscriptions, WebhookOutbox outbox, TimeProvider timeProvider)
+    public WebhookPublisher(IWebhookSubscriptionStore subscriptions, WebhookOutbox outbox, TimeProvider timeProvider, SenderDiagnostics diagnostics)
     {
         _subscriptions = subscriptions;
         _outbox = outbox;
         _timeProvider = timeProvider;
+        _diagnostics = diagnostics;
     }
 
     public ValueTask<WebhookPublishResult> PublishAsync<T>(string eventType, T data, JsonTypeInfo<T> jsonTypeInfo, string? idempotencyKey = null, CancellationToken cancellationToken = default)
@@ -109,8 +112,11 @@ internal sealed class WebhookPublisher : IWebhookPublisher
 
     private async ValueTask<WebhookPublishResult> StoreAsync(IReadOnlyList<WebhookSubscription> subscriptions, string eventType, ReadOnlyMemory<byte> json, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        using Activity? activity = SenderDiagnostics.ActivitySource.StartActivity("webhook.publish", ActivityKind.Producer);
+        activity?.SetTag("webhook.event_type", eventType);
         DateTimeOffset now = _timeProvider.GetUtcNow();
         string messageId = idempotencyKey is null ? NewMessageId(now) : MessageIdOfKey(idempotencyKey);
+        activity?.SetTag("webhook.message_id", messageId);
         byte[] body = Envelope(eventType, now, json.Span);
         int stored = 0;
         bool already = false;
@@ -132,8 +138,11 @@ internal sealed class WebhookPublisher : IWebhookPublisher
         if (stored > 0)
         {
             _outbox.Signal.Notify();
+            _diagnostics.Published.Add(1);
+            _diagnostics.Deliveries.Add(stored);
         }
 
+        activity?.SetTag("webhook.deliveries", stored);
         return new WebhookPublishResult(messageId, stored, already);
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Webhooks.Processing;
 using Webhooks.Sender.DeliveryLog;
+using Webhooks.Sender.Diagnostics;
 using Webhooks.Sender.Security;
 using Webhooks.Sender.Signing;
 using Webhooks.Sender.Subscriptions;
@@ -37,6 +39,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
     private readonly WebhookSenderOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly IWebhookEndpointObserver[] _observers;
+    private readonly SenderDiagnostics _diagnostics;
     private readonly ILogger _logger;
 
     public WebhookDeliverySender(
@@ -46,6 +49,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         WebhookSenderOptions options,
         TimeProvider timeProvider,
         IEnumerable<IWebhookEndpointObserver> observers,
+        SenderDiagnostics diagnostics,
         ILogger<WebhookDeliverySender>? logger = null)
     {
         _subscriptions = subscriptions;
@@ -54,6 +58,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         _options = options;
         _timeProvider = timeProvider;
         _observers = [.. observers];
+        _diagnostics = diagnostics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -68,6 +73,11 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
                 : $"The subscription is disabled ({subscription.DisabledReason ?? "by the application"}); resend the delivery once it is active again.");
         }
 
+        using Activity? activity = SenderDiagnostics.ActivitySource.StartActivity("webhook.send", ActivityKind.Client);
+        activity?.SetTag("webhook.subscription_id", subscription.Id);
+        activity?.SetTag("webhook.message_id", messageId);
+        activity?.SetTag("webhook.event_type", webhookEvent.EventType);
+        activity?.SetTag("webhook.attempt", webhookEvent.Attempts);
         DateTimeOffset started = _timeProvider.GetUtcNow();
         long startedTicks = _timeProvider.GetTimestamp();
         var attempt = new WebhookDeliveryAttempt
@@ -180,6 +190,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         }
 
         Log.Disabled(_logger, subscriptionId, reason);
+        _diagnostics.EndpointsDisabled.Add(1, new KeyValuePair<string, object?>("webhook.reason", reason));
         foreach (IWebhookEndpointObserver observer in _observers)
         {
             try
@@ -238,12 +249,28 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
 
     private async Task RecordAsync(WebhookDeliveryAttempt attempt, long startedTicks, int? status, string outcome, string? error, string? snippet)
     {
+        TimeSpan duration = _timeProvider.GetElapsedTime(startedTicks);
+        _diagnostics.Attempted(outcome, duration);
+        if (Activity.Current is { } activity && activity.Source == SenderDiagnostics.ActivitySource)
+        {
+            activity.SetTag("webhook.outcome", outcome);
+            if (status is { } code)
+            {
+                activity.SetTag("http.response.status_code", code);
+            }
+
+            if (!string.Equals(outcome, "delivered", StringComparison.Ordinal))
+            {
+                activity.SetStatus(ActivityStatusCode.Error, outcome);
+            }
+        }
+
         try
         {
             await _log.RecordAsync(
                 attempt with
                 {
-                    Duration = _timeProvider.GetElapsedTime(startedTicks),
+                    Duration = duration,
                     StatusCode = status,
                     Outcome = outcome,
                     Error = error,

@@ -82,6 +82,8 @@ public sealed class SenderHarness : IAsyncDisposable
 
     public IWebhookDeliveryLog Log => _provider.GetRequiredService<IWebhookDeliveryLog>();
 
+    public IServiceProvider Services => _provider;
+
     internal WebhookOutbox Outbox => _provider.GetRequiredService<WebhookOutbox>();
 
     public static async Task<SenderHarness> StartAsync(Action<WebhookSenderOptions>? configure = null, Action<IServiceCollection>? services = null)
@@ -90,6 +92,7 @@ public sealed class SenderHarness : IAsyncDisposable
         var endpoint = new FakeEndpoint(clock);
         var collection = new ServiceCollection();
         services?.Invoke(collection);
+        collection.AddMetrics();
         collection.AddSingleton<TimeProvider>(clock);
         collection.AddWebhookSender(options =>
         {

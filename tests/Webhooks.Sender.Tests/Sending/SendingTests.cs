@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using System.Net;
@@ -379,6 +381,30 @@ public sealed class SendingTests
         WebhookSubscription active = (await harness.Subscriptions.GetAsync(subscription.Subscription.Id))!;
         Assert.True(active.IsActive);
         Assert.Null(active.DisabledReason);
+    }
+
+    [Fact]
+    public async Task Metrics_AttemptsByOutcomeAndEndpointsDisabled()
+    {
+        await using SenderHarness harness = await SenderHarness.StartAsync();
+        IMeterFactory meters = harness.Services.GetRequiredService<IMeterFactory>();
+        using var attempts = new MetricCollector<long>(meters, "Webhooks.Sender", "webhooks.sender.attempts");
+        using var disabled = new MetricCollector<long>(meters, "Webhooks.Sender", "webhooks.sender.endpoints.disabled");
+        using var published = new MetricCollector<long>(meters, "Webhooks.Sender", "webhooks.sender.published");
+        await harness.SubscribeAsync("invoice.*");
+        await harness.SubscribeAsync("customer.*");
+        harness.Endpoint.Answer(HttpStatusCode.InternalServerError);
+        harness.Endpoint.Answer(HttpStatusCode.OK);
+        harness.Endpoint.Answer(HttpStatusCode.Gone);
+
+        await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(5));
+        await harness.Publisher.PublishJsonAsync("customer.created", Data);
+        await harness.RunUntilIdleAsync();
+
+        Assert.Equal(["failed", "delivered", "rejected"], attempts.GetMeasurementSnapshot().Select(m => (string)m.Tags["webhook.outcome"]!));
+        Assert.Equal("gone", (string)Assert.Single(disabled.GetMeasurementSnapshot()).Tags["webhook.reason"]!);
+        Assert.Equal(2, published.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     private sealed class RecordingObserver : IWebhookEndpointObserver
