@@ -21,7 +21,7 @@ namespace Webhooks.Sender.AspNetCore;
 /// </summary>
 internal sealed partial class SubscriptionsHandler(
     WebhookSubscriptions subscriptions,
-    IWebhookPublisher publisher,
+    WebhookPublisher publisher,
     IWebhookDeliveryLog log,
     ILogger<SubscriptionsHandler>? logger = null)
 {
@@ -265,7 +265,7 @@ internal sealed partial class SubscriptionsHandler(
             throw new BadRequestException("subscription_inactive", "The subscription is not active; activate it before sending a test event.", StatusCodes.Status409Conflict);
         }
 
-        WebhookPublishResult published = await ((WebhookPublisher)publisher).PublishToAsync(subscription, "webhook.test", """{"test":true}"""u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
+        WebhookPublishResult published = await publisher.PublishToAsync(subscription, "webhook.test", """{"test":true}"""u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
         await WebhookJson.WriteStatusAsync(context, StatusCodes.Status202Accepted, published.MessageId, "queued").ConfigureAwait(false);
     }
 

@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Webhooks.Sender.AspNetCore;
 using Webhooks.Sender.DeliveryLog;
+using Webhooks.Sender.Diagnostics;
+using Webhooks.Sender.Sending;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Subscriptions;
 
@@ -34,9 +36,15 @@ public static class WebhookSubscriptionEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         WebhookSubscriptions subscriptions = services.GetService<WebhookSubscriptions>()
             ?? throw new InvalidOperationException("Unable to find the webhook sender services. Call builder.Services.AddWebhookSender() in the application's service configuration.");
+        // Test events go to one subscription, through the library's publisher even when the application replaced IWebhookPublisher.
+        WebhookPublisher publisher = services.GetRequiredService<IWebhookPublisher>() as WebhookPublisher ?? new WebhookPublisher(
+            services.GetRequiredService<IWebhookSubscriptionStore>(),
+            services.GetRequiredService<WebhookOutbox>(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<SenderDiagnostics>());
         var handler = new SubscriptionsHandler(
             subscriptions,
-            services.GetRequiredService<IWebhookPublisher>(),
+            publisher,
             services.GetRequiredService<IWebhookDeliveryLog>(),
             services.GetService<ILogger<SubscriptionsHandler>>());
 

@@ -184,7 +184,7 @@ internal sealed class WebhookPublisher : IWebhookPublisher
             "msg_".CopyTo(chars);
             for (int i = 0; i < 26; i++)
             {
-                chars[4 + i] = "0123456789abcdefghjkmnpqrstvwxyz"[digest[i] & 31];
+                chars[4 + i] = WebhookSubscriptions.Crockford[digest[i] & 31];
             }
         });
     }

@@ -132,7 +132,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
                 await RecordAsync(attempt, startedTicks, status, "delivered", null, snippet).ConfigureAwait(false);
                 if (subscription.FailingSince is not null)
                 {
-                    await _subscriptions.RecordOutcomeAsync(subscription.Id, succeeded: true, started, CancellationToken.None).ConfigureAwait(false);
+                    await EndStreakAsync(subscription.Id, started).ConfigureAwait(false);
                 }
 
                 return;
@@ -180,10 +180,35 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         }
     }
 
+    /// <summary>Ends the endpoint's failure streak after a success; a store that fails leaves it for the next success.</summary>
+    private async Task EndStreakAsync(string subscriptionId, DateTimeOffset at)
+    {
+        try
+        {
+            await _subscriptions.RecordOutcomeAsync(subscriptionId, succeeded: true, at, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The delivery succeeded, and that stands: failing here would send it again.
+            Log.StreakNotRecorded(_logger, ex, subscriptionId);
+        }
+    }
+
     /// <summary>Disables the subscription (once, whichever attempt gets there first), logs it and tells the observers.</summary>
     private async Task DisableAsync(string subscriptionId, string reason)
     {
-        WebhookSubscription? disabled = await _subscriptions.DisableAsync(subscriptionId, reason, CancellationToken.None).ConfigureAwait(false);
+        WebhookSubscription? disabled;
+        try
+        {
+            disabled = await _subscriptions.DisableAsync(subscriptionId, reason, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The attempt's outcome stands; a 410 is seen again by the next delivery, a failure streak by the next failure.
+            Log.StreakNotRecorded(_logger, ex, subscriptionId);
+            return;
+        }
+
         if (disabled is null)
         {
             return;
@@ -296,7 +321,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
         [LoggerMessage(1502, LogLevel.Warning, "The delivery log could not record an attempt to subscription {SubscriptionId} of message {MessageId}.")]
         public static partial void LogWriteFailed(ILogger logger, Exception exception, string subscriptionId, string messageId);
 
-        [LoggerMessage(1503, LogLevel.Warning, "The failure streak of subscription {SubscriptionId} could not be recorded.")]
+        [LoggerMessage(1503, LogLevel.Warning, "The failure streak or disabling of subscription {SubscriptionId} could not be recorded.")]
         public static partial void StreakNotRecorded(ILogger logger, Exception exception, string subscriptionId);
 
         [LoggerMessage(1504, LogLevel.Error, "Endpoint observer {Observer} failed for subscription {SubscriptionId}.")]

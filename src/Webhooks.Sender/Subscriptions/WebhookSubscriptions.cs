@@ -22,7 +22,8 @@ public sealed class WebhookSubscriptions
     private const int MaxDescriptionLength = 500;
     private const int MaxMetadataEntries = 50;
     private const int MaxSecrets = 5;
-    private const string Crockford = "0123456789abcdefghjkmnpqrstvwxyz";
+    /// <summary>Crockford's base32 alphabet, lowercase: the characters of generated ids.</summary>
+    internal const string Crockford = "0123456789abcdefghjkmnpqrstvwxyz";
 
     private readonly IWebhookSubscriptionStore _store;
     private readonly WebhookUrlPolicy _policy;
