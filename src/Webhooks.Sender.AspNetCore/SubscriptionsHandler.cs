@@ -100,6 +100,7 @@ internal sealed partial class SubscriptionsHandler(
             Metadata = Map(root, "metadata"),
             SignatureStyle = Style(root) ?? WebhookSignatureStyle.StandardWebhooks,
             IsActive = Bool(root, "active") ?? true,
+            Secret = String(root, "secret"),
         };
         WebhookSubscriptionCreated created = await subscriptions.CreateAsync(request, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.Location = context.Request.Path.Value?.TrimEnd('/') + "/" + Uri.EscapeDataString(created.Subscription.Id);

@@ -18,7 +18,7 @@ public static class WebhookSubscriptionEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the subscription endpoints under <paramref name="prefix"/>: <c>POST /</c> create (201, the secret only here and on
-    /// rotation), <c>GET /</c> list (<c>after</c>, <c>limit</c>), <c>GET /{id}</c>, <c>PATCH /{id}</c> (a new URL is checked again),
+    /// rotation; a <c>secret</c> may be given to keep one from another system), <c>GET /</c> list (<c>after</c>, <c>limit</c>), <c>GET /{id}</c>, <c>PATCH /{id}</c> (a new URL is checked again),
     /// <c>DELETE /{id}</c>, <c>POST /{id}/rotate-secret</c> (<c>overlapSeconds</c>), <c>GET /{id}/deliveries</c> and
     /// <c>GET /messages/{messageId}/deliveries</c> (the delivery log, <c>before</c>, <c>limit</c>),
     /// <c>POST /{id}/deliveries/{messageId}/resend</c> and <c>POST /{id}/test</c> (a <c>webhook.test</c> event). Add authorization

@@ -7,13 +7,18 @@ using Webhooks.AotTest;
 using Webhooks.Testing;
 
 const string Secret = "aot-smoke-secret";
+const string AcmeSecret = "whsec_YW90LXNtb2tlLXN0YW5kYXJkLXdlYmhvb2tzLWtleSE=";
 
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Configuration["Webhooks:GitHub:Secret"] = Secret;
 builder.Configuration["Webhooks:Processing:PollInterval"] = "00:00:00.050";
+builder.Configuration["Webhooks:Sources:acme:Secret"] = AcmeSecret;
+builder.Configuration["Webhooks:Sender:AllowInsecureDevelopmentEndpoints"] = "true";
+builder.Configuration["Webhooks:Sender:PollInterval"] = "00:00:00.050";
 IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
+builder.Services.AddWebhookSender();
 
 // With --redis host:port the same delivery goes through the Redis stores: their scripts, compiled ahead of time.
 int redisAt = Array.IndexOf(args, "--redis");
@@ -29,6 +34,7 @@ if (redisAt >= 0 && redisAt + 1 < args.Length)
 await using WebApplication app = builder.Build();
 app.MapWebhooks();
 app.MapWebhookAdmin();
+app.MapWebhookSubscriptions();
 await app.StartAsync();
 
 string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -46,8 +52,27 @@ while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stored = await store.GetAsyn
 
 using HttpResponseMessage admin = await client.GetAsync("/webhooks/admin/events/github:aot-1");
 Console.WriteLine($"GET /webhooks/admin/events/github:aot-1 -> {(int)admin.StatusCode} {await admin.Content.ReadAsStringAsync()}");
+
+// The sender: a subscription made through the management endpoint, on this receiver's acme source, and one event published.
+using var subscribe = new StringContent(
+    "{\"url\":\"" + address + "/webhooks/acme\",\"eventTypes\":[\"invoice.*\"],\"secret\":\"" + AcmeSecret + "\"}",
+    System.Text.Encoding.UTF8,
+    "application/json");
+using HttpResponseMessage subscribed = await client.PostAsync("/webhooks/subscriptions", subscribe);
+Console.WriteLine($"POST /webhooks/subscriptions -> {(int)subscribed.StatusCode}");
+Webhooks.Sender.Publishing.WebhookPublishResult published = await app.Services.GetRequiredService<Webhooks.Sender.Publishing.IWebhookPublisher>()
+    .PublishJsonAsync("invoice.paid", "{\"invoice\":\"in_aot\"}"u8.ToArray());
+WebhookEventSummary? sent = null;
+clock.Restart();
+while (clock.Elapsed < TimeSpan.FromSeconds(20) && (sent = await store.GetAsync("acme:" + published.MessageId)) is not { Status: WebhookEventStatus.Processed })
+{
+    await Task.Delay(20);
+}
+
+Console.WriteLine($"published {published.MessageId} to {published.Deliveries} subscription(s) -> received as {sent?.Status.ToString() ?? "nothing"}");
 await app.StopAsync();
 
-bool ok = response.StatusCode == System.Net.HttpStatusCode.Accepted && stored?.Status == WebhookEventStatus.Processed && SmokeHandler.Calls == 1;
+bool ok = response.StatusCode == System.Net.HttpStatusCode.Accepted && stored?.Status == WebhookEventStatus.Processed && SmokeHandler.Calls == 1
+    && subscribed.StatusCode == System.Net.HttpStatusCode.Created && sent?.Status == WebhookEventStatus.Processed;
 Console.WriteLine(ok ? "AOT smoke: passed" : "AOT smoke: FAILED");
 return ok ? 0 : 1;
