@@ -34,9 +34,9 @@ public static class WebhookSenderServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Changes the options after configuration is bound; optional.</param>
-    /// <returns>The service collection.</returns>
+    /// <returns>A builder to choose the stores.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
-    public static IServiceCollection AddWebhookSender(this IServiceCollection services, Action<WebhookSenderOptions>? configure = null)
+    public static IWebhookSenderBuilder AddWebhookSender(this IServiceCollection services, Action<WebhookSenderOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
@@ -93,7 +93,7 @@ public static class WebhookSenderServiceCollectionExtensions
             sp.GetRequiredService<SenderDiagnostics>(),
             sp.GetService<ILogger<WebhookDeliverySender>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSendingService>(static sp => CreateSendingService(sp)));
-        return services;
+        return new WebhookSenderBuilder(services);
     }
 
     private static bool IsRegisteredSender(this IServiceCollection services)
