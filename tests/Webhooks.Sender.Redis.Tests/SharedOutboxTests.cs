@@ -1,8 +1,3 @@
-using System;
-using System.Linq;
-using System.Net.Http;
-using System.Threading;
-using System.Threading.Tasks;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -10,28 +5,27 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
-using Webhooks.Sender;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Sending;
 using Webhooks.Sender.Subscriptions;
 using Webhooks.Storage;
 
-namespace Webhooks.Redis.Tests;
+namespace Webhooks.Sender.Redis.Tests;
 
-/// <summary>Two sending processes, each with its own connection, on one Redis outbox: every message delivered once, by either.</summary>
-[Collection(RedisServerGroup.Name)]
-public sealed class SharedOutboxTests(RedisServer redis)
+/// <summary>Two sending processes, each with its own connection, on one Redis (<c>UseRedis</c>): subscriptions and outbox shared, every message delivered once, by either.</summary>
+[Collection(SenderRedisGroup.Name)]
+public sealed class SharedOutboxTests(Webhooks.Redis.Tests.RedisServer redis)
 {
     [Fact]
     public async Task TwoSenders_FiveHundredMessagesPublishedOnBoth_EachSentOnceAndBothSend()
     {
         string prefix = "outbox" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var subscriptions = new InMemoryWebhookSubscriptionStore();
         var received = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        await using Sender first = await Sender.StartAsync(redis.Configuration, prefix, subscriptions, received);
-        await using Sender second = await Sender.StartAsync(redis.Configuration, prefix, subscriptions, received);
+        await using Sender first = await Sender.StartAsync(redis.Configuration, prefix, received);
+        await using Sender second = await Sender.StartAsync(redis.Configuration, prefix, received);
         WebhookSubscriptionCreated subscription = await first.Services.GetRequiredService<WebhookSubscriptions>()
             .CreateAsync(new WebhookSubscriptionRequest { Url = "http://127.0.0.1:9/hook", EventTypes = ["*"] });
+        Assert.NotNull(await second.Services.GetRequiredService<WebhookSubscriptions>().GetAsync(subscription.Subscription.Id));
 
         var published = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, 500), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (n, token) =>
@@ -76,19 +70,16 @@ public sealed class SharedOutboxTests(RedisServer redis)
 
         public int Sent => _endpoint.Sent;
 
-        public static async Task<Sender> StartAsync(string configuration, string prefix, IWebhookSubscriptionStore subscriptions, ConcurrentDictionary<string, int> received)
+        public static async Task<Sender> StartAsync(string configuration, string prefix, ConcurrentDictionary<string, int> received)
         {
             ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(configuration);
             var endpoint = new Endpoint(received);
             var services = new ServiceCollection();
-            services.AddSingleton(subscriptions);
             services.AddWebhookSender(o =>
             {
                 o.AllowInsecureDevelopmentEndpoints = true;
                 o.PollInterval = TimeSpan.FromMilliseconds(20);
-            }).UseOutboxStore(
-                _ => new RedisEventStore(connection, new WebhookRedisOptions { KeyPrefix = prefix }),
-                _ => new RedisIdempotencyStore(connection, new WebhookRedisOptions { KeyPrefix = prefix }));
+            }).UseRedis(_ => connection, prefix);
             services.AddHttpClient(WebhookDeliverySender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => endpoint);
             ServiceProvider provider = services.BuildServiceProvider();
             foreach (IHostedService hosted in provider.GetServices<IHostedService>())

@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using StackExchange.Redis;
+using Webhooks.Sender.Subscriptions;
+using Webhooks.Storage;
+
+namespace Webhooks.Sender.Redis;
+
+/// <summary>
+/// Subscriptions in Redis, shared by every sending process. Each subscription is a hash (<c>v</c> its version, <c>j</c> its JSON)
+/// and an index sorted by id; every key carries one hash tag, so each script touches one slot of a Redis Cluster. Replacing is a
+/// script that compares the version: two writers never overwrite each other's change unseen.
+/// </summary>
+/// <remarks>Finding the subscriptions of an event type reads them all: meant for up to some thousands of subscriptions.</remarks>
+public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
+{
+    private const string AddScript = """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
+        redis.call('ZADD', KEYS[2], 0, ARGV[1])
+        return 1
+        """;
+
+    private const string ReplaceScript = """
+        local v = redis.call('HGET', KEYS[1], 'v')
+        if not v or v ~= ARGV[1] then return 0 end
+        redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
+        return 1
+        """;
+
+    private const string RemoveScript = """
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        return redis.call('DEL', KEYS[1])
+        """;
+
+    private readonly IConnectionMultiplexer _connection;
+    private readonly string _prefix;
+    private readonly RedisKey _index;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="keyPrefix">The prefix of its keys; <c>webhooks:</c> by default. Every key is <c>&lt;prefix&gt;{subscriptions}:…</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connection"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keyPrefix"/> holds a brace, which would change the hash tag.</exception>
+    public RedisWebhookSubscriptionStore(IConnectionMultiplexer connection, string keyPrefix = "webhooks:")
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        if (keyPrefix.Contains('{', StringComparison.Ordinal) || keyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The key prefix must not hold '{' or '}': the keys carry their own hash tag.", nameof(keyPrefix));
+        }
+
+        _connection = connection;
+        _prefix = keyPrefix + "{subscriptions}:s:";
+        _index = keyPrefix + "{subscriptions}:ids";
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> AddAsync(WebhookSubscription subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        RedisResult added = await RunAsync(AddScript, subscription.Id, [subscription.Id, subscription.Version, Serialize(subscription)]).ConfigureAwait(false);
+        return (int)added == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookSubscription?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        RedisValue json = await CallAsync(db => db.HashGetAsync(Key(id), "j")).ConfigureAwait(false);
+        return json.IsNull ? null : Deserialize(json);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReplaceAsync(WebhookSubscription subscription, long expectedVersion, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        RedisResult replaced = await RunAsync(ReplaceScript, subscription.Id, [expectedVersion, subscription.Version, Serialize(subscription)]).ConfigureAwait(false);
+        return (int)replaced == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        RedisResult removed = await RunAsync(RemoveScript, id, [id]).ConfigureAwait(false);
+        return (int)removed == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookSubscriptionPage> ListAsync(string? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(
+            _index, after is null ? default : after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit + 1)).ConfigureAwait(false);
+        bool more = ids.Length > limit;
+        List<WebhookSubscription> page = await ReadAsync(ids, more ? limit : ids.Length).ConfigureAwait(false);
+        return new WebhookSubscriptionPage(page, more && page.Count > 0 ? page[^1].Id : null);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<WebhookSubscription>> FindActiveAsync(string eventType, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(eventType);
+        RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(_index)).ConfigureAwait(false);
+        List<WebhookSubscription> all = await ReadAsync(ids, ids.Length).ConfigureAwait(false);
+        var found = new List<WebhookSubscription>();
+        foreach (WebhookSubscription subscription in all)
+        {
+            if (subscription.IsActive && subscription.Matches(eventType))
+            {
+                found.Add(subscription);
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<List<WebhookSubscription>> ReadAsync(RedisValue[] ids, int count)
+    {
+        var reads = new Task<RedisValue>[count];
+        IDatabase db = _connection.GetDatabase();
+        for (int i = 0; i < count; i++)
+        {
+            reads[i] = db.HashGetAsync(Key(ids[i]!), "j");
+        }
+
+        RedisValue[] values;
+        try
+        {
+            values = await Task.WhenAll(reads).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
+        {
+            throw new WebhookStoreUnavailableException("The Redis subscription store did not answer: " + ex.Message, ex);
+        }
+
+        var found = new List<WebhookSubscription>(count);
+        foreach (RedisValue json in values)
+        {
+            if (!json.IsNull)
+            {
+                found.Add(Deserialize(json));
+            }
+        }
+
+        return found;
+    }
+
+    private RedisKey Key(string id) => _prefix + id;
+
+    private Task<RedisResult> RunAsync(string script, string id, RedisValue[] values) =>
+        CallAsync(db => db.ScriptEvaluateAsync(script, [Key(id), _index], values));
+
+    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
+    {
+        try
+        {
+            return await call(_connection.GetDatabase()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
+        {
+            throw new WebhookStoreUnavailableException("The Redis subscription store did not answer: " + ex.Message, ex);
+        }
+    }
+
+    private static string Serialize(WebhookSubscription subscription) => JsonSerializer.Serialize(subscription, SubscriptionJsonContext.Default.WebhookSubscription);
+
+    private static WebhookSubscription Deserialize(RedisValue json) =>
+        JsonSerializer.Deserialize((string)json!, SubscriptionJsonContext.Default.WebhookSubscription) ?? throw new InvalidOperationException("A stored subscription is empty.");
+}

@@ -1,0 +1,42 @@
+using System;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using Webhooks.Redis;
+using Webhooks.Sender.Subscriptions;
+
+namespace Webhooks.Sender.Redis;
+
+/// <summary>Keeps the sender's subscriptions and outbox in Redis.</summary>
+public static class WebhookSenderRedisBuilderExtensions
+{
+    /// <summary>
+    /// Keeps the subscriptions (<see cref="RedisWebhookSubscriptionStore"/>, keys <c>&lt;prefix&gt;{subscriptions}:…</c>) and the
+    /// outbox (<see cref="RedisEventStore"/> and <see cref="RedisIdempotencyStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>) in Redis, so
+    /// that every sending process on it shares them: each delivery is sent by one of them, and a crashed one's deliveries are
+    /// taken over when their lease ends. The delivery log stays in each process's memory.
+    /// </summary>
+    /// <param name="builder">The sender builder.</param>
+    /// <param name="connection">Gives the connection (one the application made, or one registered in the services).</param>
+    /// <param name="keyPrefix">The prefix of every key; <c>webhooks:</c> by default (without braces).</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keyPrefix"/> holds a brace.</exception>
+    public static IWebhookSenderBuilder UseRedis(this IWebhookSenderBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> connection, string keyPrefix = "webhooks:")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(keyPrefix);
+        if (keyPrefix.Contains('{', StringComparison.Ordinal) || keyPrefix.Contains('}', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The key prefix must not hold '{' or '}'.", nameof(keyPrefix));
+        }
+
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(connection(sp), keyPrefix)));
+        var outbox = new WebhookRedisOptions { KeyPrefix = keyPrefix + "outbox:" };
+        return builder.UseOutboxStore(
+            sp => new RedisEventStore(connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
+            sp => new RedisIdempotencyStore(connection(sp), outbox));
+    }
+}
