@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using Webhooks.Sender;
+using Webhooks.Sender.Redis;
 using Webhooks.Sender.DeliveryLog;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Subscriptions;
@@ -16,20 +19,76 @@ internal static partial class Program
     /// source is configured with, as a subscription moved from elsewhere would keep its own), publish events, let the sending
     /// dispatcher deliver them, and print each attempt from the delivery log.
     /// </summary>
+    /// <summary>Sends what is due in the Redis outbox until the process is stopped (or killed).</summary>
+    private static async Task<int> SendAsync(string[] args)
+    {
+        if (Option(args, "--redis") is null)
+        {
+            await Console.Error.WriteLineAsync("send needs --redis HOST:PORT: an outbox in this process's memory would be empty.");
+            return 2;
+        }
+
+        await using ServiceProvider provider = await StartSenderAsync(args);
+        Console.WriteLine("sending from the Redis outbox; Ctrl+C to stop");
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        foreach (IHostedService service in provider.GetServices<IHostedService>())
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The sender, started: in memory, or with --redis its subscriptions and outbox in Redis.</summary>
+    private static async Task<ServiceProvider> StartSenderAsync(string[] args)
+    {
+        var services = new ServiceCollection();
+        // Development only: the receiver sample listens on http and loopback, which the guard refuses otherwise.
+        IWebhookSenderBuilder sender = services.AddWebhookSender(options =>
+        {
+            options.AllowInsecureDevelopmentEndpoints = true;
+            if (Option(args, "--attempt-timeout") is { } seconds)
+            {
+                options.AttemptTimeout = TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture));
+            }
+        });
+        if (Option(args, "--redis") is { } redis)
+        {
+            ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis);
+            services.AddSingleton<IConnectionMultiplexer>(connection);
+            sender.UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), Option(args, "--prefix") ?? "webhooks:");
+        }
+
+        ServiceProvider provider = services.BuildServiceProvider();
+        foreach (IHostedService service in provider.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        return provider;
+    }
+
     private static async Task<int> PublishAsync(string[] args)
     {
         string url = Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/acme";
         int count = int.Parse(Option(args, "--count") ?? "3", CultureInfo.InvariantCulture);
 
-        var services = new ServiceCollection();
-        // Development only: the receiver sample listens on http and loopback, which the guard refuses otherwise.
-        services.AddWebhookSender(options => options.AllowInsecureDevelopmentEndpoints = true);
-        await using ServiceProvider provider = services.BuildServiceProvider();
+        await using ServiceProvider provider = await StartSenderAsync(args);
         IHostedService[] hosted = [.. provider.GetServices<IHostedService>()];
-        foreach (IHostedService service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
 
         WebhookSubscriptionCreated created;
         try

@@ -8,7 +8,8 @@ namespace WebhookSender;
 /// Sends one correctly signed delivery, as GitHub, Stripe or a Standard Webhooks sender ("acme") would, and prints the response.
 /// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]
 /// Or publishes events through Webhooks.Sender to a subscription pointing at the receiver sample:
-/// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N]
+/// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N] [--redis HOST:PORT]
+/// With --redis the subscription and the outbox live in Redis, and `send --redis HOST:PORT` sends what is due there until stopped.
 /// </summary>
 internal static partial class Program
 {
@@ -24,10 +25,16 @@ internal static partial class Program
             return await PublishAsync(args);
         }
 
+        if (args.Length > 0 && string.Equals(args[0], "send", StringComparison.Ordinal))
+        {
+            return await SendAsync(args);
+        }
+
         if (args.Length == 0 || args[0] is not ("github" or "stripe" or "acme"))
         {
             await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]");
-            await Console.Error.WriteLineAsync("       WebhookSender publish [--url URL] [--count N]");
+            await Console.Error.WriteLineAsync("       WebhookSender publish [--url URL] [--count N] [--redis HOST:PORT [--prefix P]] [--attempt-timeout SECONDS]");
+            await Console.Error.WriteLineAsync("       WebhookSender send --redis HOST:PORT [--prefix P] [--attempt-timeout SECONDS]");
             return 2;
         }
 

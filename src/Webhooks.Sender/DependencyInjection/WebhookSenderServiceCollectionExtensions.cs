@@ -117,7 +117,7 @@ public static class WebhookSenderServiceCollectionExtensions
         processing.Processing.Concurrency = sender.Concurrency;
         processing.Processing.PollInterval = sender.PollInterval;
         processing.Processing.HandlerTimeout = sender.AttemptTimeout + TimeSpan.FromSeconds(5);
-        processing.Processing.LeaseDuration = sender.AttemptTimeout + TimeSpan.FromSeconds(30);
+        processing.Processing.LeaseDuration = sender.AttemptTimeout + TimeSpan.FromSeconds(5);
         var dispatcher = new WebhookDispatcher(
             outbox.Store,
             outbox.Ledger,
