@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Webhooks.Storage;
+using Webhooks.Tests.TestSupport;
 
 namespace Webhooks.Sender.Redis.Tests;
 
@@ -34,7 +35,7 @@ public sealed class KilledSenderTests(Webhooks.Redis.Tests.RedisServer redis)
         {
             try
             {
-                await WaitUntilAsync(() => Volatile.Read(ref requests) >= 40, "the first sender delivered 40 messages");
+                await PipelineHarness.WaitUntilAsync(() => Volatile.Read(ref requests) >= 40, "the first sender delivered 40 messages");
             }
             finally
             {
@@ -122,15 +123,5 @@ public sealed class KilledSenderTests(Webhooks.Redis.Tests.RedisServer redis)
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "Never happened: " + what);
-            await Task.Delay(10);
-        }
     }
 }

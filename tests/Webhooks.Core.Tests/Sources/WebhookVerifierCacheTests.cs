@@ -24,13 +24,14 @@ public class WebhookVerifierCacheTests
         {
             cache.Invalidate();
             vault.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            vault.Called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             int before = vault.Calls;
             Task<SourceVerifier>[] waiting = Enumerable.Range(0, 64)
                 .Select(_ => Task.Run(async () => await cache.GetAsync(GitHub, CancellationToken.None)))
                 .ToArray();
 
             // Every caller has either joined the one lookup or is about to: none may start another.
-            await WaitUntilAsync(() => vault.Calls > before);
+            await vault.Called.Task.WaitAsync(TimeSpan.FromSeconds(60));
             vault.Gate.SetResult();
             SourceVerifier[] verifiers = await Task.WhenAll(waiting);
             Assert.Equal(before + 1, vault.Calls);
@@ -117,20 +118,14 @@ public class WebhookVerifierCacheTests
         return (provider.GetRequiredService<WebhookVerifierCache>(), clock, provider);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            await Task.Delay(1, timeout.Token);
-        }
-    }
-
     private sealed class GatedVault : IWebhookSecretProvider
     {
         private int _calls;
 
         public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completed when the vault is asked, so that a test waits for the lookup instead of polling for it.</summary>
+        public TaskCompletionSource Called { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private volatile bool _fail;
 
@@ -141,6 +136,7 @@ public class WebhookVerifierCacheTests
         public async ValueTask<IReadOnlyList<WebhookSecret>> GetSecretsAsync(WebhookSource source, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
+            Called.TrySetResult();
             await Gate.Task.WaitAsync(cancellationToken);
             if (Fail)
             {

@@ -187,13 +187,20 @@ public sealed class PipelineHarness : IAsyncDisposable
     /// for its poll timer. Nothing more happens then until the clock moves. Fails if that state is not reached in real time.
     /// </summary>
     /// <param name="only">Wait for these processes only (the others may be stuck on purpose); all of the group when empty.</param>
-    public async Task RunUntilIdleAsync(params PipelineHarness[] only)
+    public Task RunUntilIdleAsync(params PipelineHarness[] only) => WaitUntilIdleAsync(() => AllIdle(only));
+
+    /// <summary>
+    /// Waits until <paramref name="idle"/> has held on three looks in a row, a millisecond apart (the dispatcher gives no signal
+    /// when it settles; the looks only wait for a state after which nothing happens until the clock moves). Fails after 15 s.
+    /// Every harness over a dispatcher (the receiver's, the sender's) waits this way.
+    /// </summary>
+    public static async Task WaitUntilIdleAsync(Func<bool> idle)
     {
         var watch = Stopwatch.StartNew();
         int stable = 0;
         while (stable < 3)
         {
-            stable = AllIdle(only) ? stable + 1 : 0;
+            stable = idle() ? stable + 1 : 0;
             if (watch.Elapsed > TimeSpan.FromSeconds(15))
             {
                 throw new TimeoutException("The dispatcher never became idle (a handler still running, or a store call that never returns).");

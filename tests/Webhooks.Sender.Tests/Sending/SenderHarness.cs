@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using Webhooks.Tests.TestSupport;
 using Webhooks.Sender.DeliveryLog;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Sending;
@@ -109,22 +109,8 @@ public sealed class SenderHarness : IAsyncDisposable
     public async Task<WebhookSubscriptionCreated> SubscribeAsync(params string[] eventTypes) =>
         await Subscriptions.CreateAsync(new WebhookSubscriptionRequest { Url = "http://127.0.0.1:9/hook", EventTypes = eventTypes.Length == 0 ? ["*"] : eventTypes });
 
-    /// <summary>Waits until the sending dispatcher has nothing to do until the clock moves.</summary>
-    public async Task RunUntilIdleAsync()
-    {
-        var watch = Stopwatch.StartNew();
-        int stable = 0;
-        while (stable < 3)
-        {
-            stable = _sending.Dispatcher.IsIdle ? stable + 1 : 0;
-            if (watch.Elapsed > TimeSpan.FromSeconds(15))
-            {
-                throw new TimeoutException("The sending dispatcher never became idle.");
-            }
-
-            await Task.Delay(1);
-        }
-    }
+    /// <summary>Waits until the sending dispatcher has nothing to do until the clock moves (as the receiver's harness does).</summary>
+    public Task RunUntilIdleAsync() => PipelineHarness.WaitUntilIdleAsync(() => _sending.Dispatcher.IsIdle);
 
     /// <summary>Moves the clock by <paramref name="by"/> in steps of <paramref name="stepSeconds"/> seconds (one by default), running until idle after each.</summary>
     public async Task AdvanceAsync(TimeSpan by, int stepSeconds = 1)
@@ -139,19 +125,8 @@ public sealed class SenderHarness : IAsyncDisposable
     }
 
     /// <summary>Waits in real time, bounded, for the endpoint to have seen <paramref name="count"/> requests.</summary>
-    public async Task WaitForRequestsAsync(int count)
-    {
-        var watch = Stopwatch.StartNew();
-        while (Endpoint.Requests.Count < count)
-        {
-            if (watch.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                throw new TimeoutException($"The endpoint saw {Endpoint.Requests.Count} requests, not {count}.");
-            }
-
-            await Task.Delay(1);
-        }
-    }
+    public Task WaitForRequestsAsync(int count) =>
+        PipelineHarness.WaitUntilAsync(() => Endpoint.Requests.Count >= count, $"the endpoint saw {count} requests");
 
     public async ValueTask DisposeAsync()
     {
