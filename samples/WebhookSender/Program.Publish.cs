@@ -54,7 +54,7 @@ internal static partial class Program
     }
 
     /// <summary>The sender, started: in memory, or with --redis its subscriptions and outbox in Redis.</summary>
-    private static async Task<ServiceProvider> StartSenderAsync(string[] args)
+    private static async Task<ServiceProvider> StartSenderAsync(string[] args, bool start = true)
     {
         var services = new ServiceCollection();
         // Development only: the receiver sample listens on http and loopback, which the guard refuses otherwise.
@@ -74,9 +74,12 @@ internal static partial class Program
         }
 
         ServiceProvider provider = services.BuildServiceProvider();
-        foreach (IHostedService service in provider.GetServices<IHostedService>())
+        if (start)
         {
-            await service.StartAsync(CancellationToken.None);
+            foreach (IHostedService service in provider.GetServices<IHostedService>())
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
         }
 
         return provider;
@@ -87,7 +90,8 @@ internal static partial class Program
         string url = Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/acme";
         int count = int.Parse(Option(args, "--count") ?? "3", CultureInfo.InvariantCulture);
 
-        await using ServiceProvider provider = await StartSenderAsync(args);
+        // The dispatcher starts once every message is in the outbox, so that what is sent is what was published.
+        await using ServiceProvider provider = await StartSenderAsync(args, start: false);
         IHostedService[] hosted = [.. provider.GetServices<IHostedService>()];
 
         WebhookSubscriptionCreated created;
@@ -116,6 +120,11 @@ internal static partial class Program
             WebhookPublishResult published = await publisher.PublishJsonAsync("invoice.paid", Encoding.UTF8.GetBytes(data));
             messages.Add(published.MessageId);
             Console.WriteLine($"published {published.MessageId} (invoice.paid) to {published.Deliveries} subscription(s)");
+        }
+
+        foreach (IHostedService service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
         }
 
         // Wait (at most 30 s) until every message has a final attempt in the delivery log.
