@@ -168,8 +168,8 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
         }
     }
 
-    private static string Serialize(WebhookSubscription subscription) => JsonSerializer.Serialize(subscription, SubscriptionJsonContext.Default.WebhookSubscription);
+    private static string Serialize(WebhookSubscription subscription) => JsonSerializer.Serialize(subscription, SenderRedisJsonContext.Default.WebhookSubscription);
 
     private static WebhookSubscription Deserialize(RedisValue json) =>
-        JsonSerializer.Deserialize((string)json!, SubscriptionJsonContext.Default.WebhookSubscription) ?? throw new InvalidOperationException("A stored subscription is empty.");
+        JsonSerializer.Deserialize((string)json!, SenderRedisJsonContext.Default.WebhookSubscription) ?? throw new InvalidOperationException("A stored subscription is empty.");
 }

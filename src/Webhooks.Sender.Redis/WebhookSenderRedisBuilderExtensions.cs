@@ -4,18 +4,20 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Redis;
+using Webhooks.Sender.DeliveryLog;
 using Webhooks.Sender.Subscriptions;
 
 namespace Webhooks.Sender.Redis;
 
-/// <summary>Keeps the sender's subscriptions and outbox in Redis.</summary>
+/// <summary>Keeps the sender's subscriptions, outbox and delivery log in Redis.</summary>
 public static class WebhookSenderRedisBuilderExtensions
 {
     /// <summary>
-    /// Keeps the subscriptions (<see cref="RedisWebhookSubscriptionStore"/>, keys <c>&lt;prefix&gt;{subscriptions}:…</c>) and the
-    /// outbox (<see cref="RedisEventStore"/> and <see cref="RedisIdempotencyStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>) in Redis, so
-    /// that every sending process on it shares them: each delivery is sent by one of them, and a crashed one's deliveries are
-    /// taken over when their lease ends. The delivery log stays in each process's memory.
+    /// Keeps the subscriptions (<see cref="RedisWebhookSubscriptionStore"/>, keys <c>&lt;prefix&gt;{subscriptions}:…</c>), the
+    /// outbox (<see cref="RedisEventStore"/> and <see cref="RedisIdempotencyStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>) and the
+    /// delivery log (<see cref="RedisWebhookDeliveryLog"/>, keys <c>&lt;prefix&gt;{deliveries}:…</c>, kept for
+    /// <see cref="WebhookSenderOptions.Retention"/>) in Redis, so that every sending process on it shares them: each delivery is
+    /// sent by one of them, a crashed one's deliveries are taken over when their lease ends, and every attempt is listed by all.
     /// </summary>
     /// <param name="builder">The sender builder.</param>
     /// <param name="connection">Gives the connection (one the application made, or one registered in the services).</param>
@@ -34,6 +36,8 @@ public static class WebhookSenderRedisBuilderExtensions
         }
 
         builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(connection(sp), keyPrefix)));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookDeliveryLog>(sp => new RedisWebhookDeliveryLog(
+            connection(sp), keyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
         var outbox = new WebhookRedisOptions { KeyPrefix = keyPrefix + "outbox:" };
         return builder.UseOutboxStore(
             sp => new RedisEventStore(connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),

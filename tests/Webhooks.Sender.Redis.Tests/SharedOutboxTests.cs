@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
+using Webhooks.Sender.DeliveryLog;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Sending;
 using Webhooks.Sender.Subscriptions;
@@ -12,7 +13,7 @@ using Webhooks.Storage;
 
 namespace Webhooks.Sender.Redis.Tests;
 
-/// <summary>Two sending processes, each with its own connection, on one Redis (<c>UseRedis</c>): subscriptions and outbox shared, every message delivered once, by either.</summary>
+/// <summary>Two sending processes, each with its own connection, on one Redis (<c>UseRedis</c>): subscriptions, outbox and delivery log shared, every message delivered once, by either.</summary>
 [Collection(SenderRedisGroup.Name)]
 public sealed class SharedOutboxTests(Webhooks.Redis.Tests.RedisServer redis)
 {
@@ -50,6 +51,22 @@ public sealed class SharedOutboxTests(Webhooks.Redis.Tests.RedisServer redis)
         Assert.True(first.Sent > 0 && second.Sent > 0, $"first sent {first.Sent}, second {second.Sent}");
         Assert.Equal(500, first.Sent + second.Sent);
         Assert.Equal(WebhookEventStatus.Processed, (await outbox.GetAsync(WebhookOutbox.DeliveryId(subscription.Subscription.Id, published.First())))!.Status);
+
+        // The delivery log is shared too: each process lists every attempt, whichever process made it.
+        foreach (Sender on in new[] { first, second })
+        {
+            IWebhookDeliveryLog log = on.Services.GetRequiredService<IWebhookDeliveryLog>();
+            var logged = new List<string>();
+            long? before = null;
+            while (await log.ListAsync(subscription.Subscription.Id, null, before, 100) is { Count: > 0 } page)
+            {
+                Assert.All(page, attempt => Assert.Equal("delivered", attempt.Outcome));
+                logged.AddRange(page.Select(attempt => attempt.MessageId));
+                before = page[^1].Sequence;
+            }
+
+            Assert.Equal(published.Order(StringComparer.Ordinal), logged.Order(StringComparer.Ordinal));
+        }
     }
 
     /// <summary>One sending process: its own connection and host, the shared subscription store, an endpoint that counts messages.</summary>
