@@ -35,15 +35,15 @@ for trx in "$results"/*.trx; do
   failed=$((failed + f))
 done
 
-# Packages: pack them, then build a throwaway app that references the packages (not the projects) and holds the README's
-# Program.cs, so that a missing dependency or a README snippet that does not compile fails here.
+# Packages: pack them, then build throwaway apps that reference the packages (not the projects) and hold the README's
+# Program.cs snippets, so that a missing dependency or a README snippet that does not compile fails here.
 pack_check() {
   local version="0.1.0-check.$(date +%s)"
   local packages="$PWD/artifacts/packages"
   local consumer="$PWD/artifacts/consumer"
   rm -rf "$packages" "$consumer"
   dotnet pack Webhooks.Core.sln -c Release --no-build -o "$packages" -p:Version="$version" >/dev/null || { echo "pack failed"; return 1; }
-  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing; do
+  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing Webhooks.Sender Webhooks.Sender.AspNetCore Webhooks.Sender.Redis; do
     [ -f "$packages/$id.$version.nupkg" ] && [ -f "$packages/$id.$version.snupkg" ] || { echo "missing package $id"; return 1; }
     python3 - "$packages/$id.$version.nupkg" "$id" <<'PY' || return 1
 import sys, zipfile
@@ -55,10 +55,20 @@ if missing:
 PY
   done
 
-  mkdir -p "$consumer"
+  # Two outside applications: the receiver's Program.cs on Webhooks.AspNetCore and Webhooks.Testing, the sender's on
+  # Webhooks.Sender.AspNetCore and Webhooks.Sender.Redis (which bring Webhooks.Sender, Webhooks.Core and Webhooks.Redis).
+  consumer_check "$consumer/receiver" program "Webhooks.AspNetCore Webhooks.Testing" || return 1
+  consumer_check "$consumer/sender" sender-program "Webhooks.Sender.AspNetCore Webhooks.Sender.Redis" || return 1
+}
+
+# Builds the README snippet $2 as Program.cs of an app in $1 that references the packages $3 (version $version from $packages).
+consumer_check() {
+  local dir=$1 snippet=$2 references="" id
+  mkdir -p "$dir"
   # Stop MSBuild from importing this repository's props: the consumer is an outside application.
-  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$consumer/$f"; done
-  cat > "$consumer/nuget.config" <<XML
+  for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$dir/$f"; done
+  echo 'root = true' > "$dir/.editorconfig"
+  cat > "$dir/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -66,7 +76,9 @@ PY
   </packageSources>
 </configuration>
 XML
-  cat > "$consumer/Consumer.csproj" <<XML
+  for id in $3; do references="$references    <PackageReference Include=\"$id\" Version=\"$version\" />
+"; done
+  cat > "$dir/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk.Web">
   <PropertyGroup>
     <TargetFramework>net10.0</TargetFramework>
@@ -75,14 +87,12 @@ XML
     <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="Webhooks.AspNetCore" Version="$version" />
-    <PackageReference Include="Webhooks.Testing" Version="$version" />
-  </ItemGroup>
+$references  </ItemGroup>
 </Project>
 XML
-  sed -n '/<!-- snippet: program/,/<!-- \/snippet -->/p' README.md | sed '1d;$d' | sed '/^```/d' > "$consumer/Program.cs"
-  [ -s "$consumer/Program.cs" ] || { echo "README has no Program.cs snippet"; return 1; }
-  dotnet build "$consumer/Consumer.csproj" -c Release >"$consumer/build.log" 2>&1 || { tail -30 "$consumer/build.log"; return 1; }
+  sed -n "/<!-- snippet: $snippet /,/<!-- \/snippet -->/p" README.md | sed '1d;$d' | sed '/^```/d' > "$dir/Program.cs"
+  [ -s "$dir/Program.cs" ] || { echo "README has no $snippet snippet"; return 1; }
+  dotnet build "$dir/Consumer.csproj" -c Release >"$dir/build.log" 2>&1 || { echo "the $snippet snippet does not build on the packages:"; tail -30 "$dir/build.log"; return 1; }
 }
 
 # The samples as a user runs them: the receiver on loopback, one signed delivery from the sender, then the admin endpoint.

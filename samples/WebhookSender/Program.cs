@@ -9,7 +9,7 @@ namespace WebhookSender;
 /// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]
 /// Or publishes events through Webhooks.Sender to a subscription pointing at the receiver sample:
 /// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N] [--redis HOST:PORT]
-/// With --redis the subscription and the outbox live in Redis, and `send --redis HOST:PORT` sends what is due there until stopped.
+/// With --redis the subscription, the outbox and the delivery log live in Redis, and `send --redis HOST:PORT` sends what is due there until stopped.
 /// </summary>
 internal static partial class Program
 {

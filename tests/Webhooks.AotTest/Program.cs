@@ -1,7 +1,12 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using IConnectionMultiplexer = StackExchange.Redis.IConnectionMultiplexer;
+using ConnectionMultiplexer = StackExchange.Redis.ConnectionMultiplexer;
 using Webhooks;
+using Webhooks.Sender;
+using Webhooks.Sender.Redis;
 using Webhooks.Storage;
 using Webhooks.AotTest;
 using Webhooks.Testing;
@@ -18,7 +23,7 @@ builder.Configuration["Webhooks:Sources:acme:Secret"] = AcmeSecret;
 builder.Configuration["Webhooks:Sender:AllowInsecureDevelopmentEndpoints"] = "true";
 builder.Configuration["Webhooks:Sender:PollInterval"] = "00:00:00.050";
 IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
-builder.Services.AddWebhookSender();
+IWebhookSenderBuilder sender = builder.Services.AddWebhookSender();
 
 // With --redis host:port the same delivery goes through the Redis stores: their scripts, compiled ahead of time.
 int redisAt = Array.IndexOf(args, "--redis");
@@ -29,6 +34,10 @@ if (redisAt >= 0 && redisAt + 1 < args.Length)
         o.Configuration = args[redisAt + 1];
         o.KeyPrefix = "aot" + Environment.ProcessId + ":";
     });
+
+    // The sender's subscriptions, outbox and delivery log in Redis too.
+    IConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(args[redisAt + 1]);
+    sender.UseRedis(_ => connection, "aot" + Environment.ProcessId + ":sender:");
 }
 
 await using WebApplication app = builder.Build();
@@ -70,9 +79,27 @@ while (clock.Elapsed < TimeSpan.FromSeconds(20) && (sent = await store.GetAsync(
 }
 
 Console.WriteLine($"published {published.MessageId} to {published.Deliveries} subscription(s) -> received as {sent?.Status.ToString() ?? "nothing"}");
+
+// The delivery log, read back through the management endpoint (the sender records the attempt once the answer is in).
+string subscriptionId = JsonDocument.Parse(await subscribed.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+string deliveries = "";
+bool logged = false;
+clock.Restart();
+while (!logged && clock.Elapsed < TimeSpan.FromSeconds(20))
+{
+    deliveries = await client.GetStringAsync("/webhooks/subscriptions/" + subscriptionId + "/deliveries");
+    logged = JsonDocument.Parse(deliveries).RootElement.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 1
+        && list[0].GetProperty("outcome").GetString() == "delivered" && list[0].GetProperty("messageId").GetString() == published.MessageId;
+    if (!logged)
+    {
+        await Task.Delay(20);
+    }
+}
+
+Console.WriteLine($"GET /webhooks/subscriptions/{subscriptionId}/deliveries -> {deliveries}");
 await app.StopAsync();
 
 bool ok = response.StatusCode == System.Net.HttpStatusCode.Accepted && stored?.Status == WebhookEventStatus.Processed && SmokeHandler.Calls == 1
-    && subscribed.StatusCode == System.Net.HttpStatusCode.Created && sent?.Status == WebhookEventStatus.Processed;
+    && subscribed.StatusCode == System.Net.HttpStatusCode.Created && sent?.Status == WebhookEventStatus.Processed && logged;
 Console.WriteLine(ok ? "AOT smoke: passed" : "AOT smoke: FAILED");
 return ok ? 0 : 1;
