@@ -66,7 +66,7 @@ internal static class RedisEventScripts
     /// ARGV[4..]: id, body, headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes.
     /// 1 duplicate, 2 conflict, 3 full; when appended, {0, up to 8 <c>digest|id</c> entries of forgotten events to tidy up}.
     /// </summary>
-    public const string Append = Prelude + """
+    public static readonly RedisScript Append = new(Prelude + """
         local now = clock()
         purge(now)
         local id = ARGV[4]
@@ -92,14 +92,14 @@ internal static class RedisEventScripts
         local forgotten = redis.call('LPOP', KEYS[11], 8)
         if forgotten then return {0, unpack(forgotten)} end
         return {0}
-        """;
+        """);
 
     /// <summary>
     /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due events,
     /// earliest due first; returns one array per claim. A token is the partition's counter times the partition count plus the
     /// partition: strictly increasing for each event, and never the same for two events.
     /// </summary>
-    public const string Claim = Prelude + """
+    public static readonly RedisScript Claim = new(Prelude + """
         local now = clock()
         purge(now)
         local lease = tonumber(ARGV[4])
@@ -119,7 +119,7 @@ internal static class RedisEventScripts
           table.insert(out, {id, token, attempts, ends, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], due[i + 1]})
         end
         return out
-        """;
+        """);
 
     private const string Claimed = """
         local key = ARGV[2] .. ARGV[4]
@@ -128,15 +128,15 @@ internal static class RedisEventScripts
         """ + "\n";
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms.</summary>
-    public const string Renew = Prelude + Claimed + """
+    public static readonly RedisScript Renew = new(Prelude + Claimed + """
         local ends = clock() + tonumber(ARGV[6])
         redis.call('HSET', key, 'due', ends)
         redis.call('ZADD', KEYS[1], ends, ARGV[4])
         return 1
-        """;
+        """);
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] unhandled (0/1).</summary>
-    public const string Complete = Prelude + Claimed + """
+    public static readonly RedisScript Complete = new(Prelude + Claimed + """
         local now = clock()
         redis.call('ZREM', KEYS[1], ARGV[4])
         move(ARGV[4], key, 1, 2)
@@ -145,10 +145,10 @@ internal static class RedisEventScripts
         -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
         redis.call('PEXPIRE', key, tonumber(ARGV[3]) + 3600000)
         return 1
-        """;
+        """);
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] error, ARGV[7] retry delay ms or -1 for dead.</summary>
-    public const string Fail = Prelude + Claimed + """
+    public static readonly RedisScript Fail = new(Prelude + Claimed + """
         local now = clock()
         local delay = tonumber(ARGV[7])
         redis.call('HSET', key, 'err', ARGV[6])
@@ -164,36 +164,36 @@ internal static class RedisEventScripts
           redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(redis.call('HGET', key, 'size')))
         end
         return 1
-        """;
+        """);
 
     /// <summary>ARGV[4] id, ARGV[5] token.</summary>
-    public const string Release = Prelude + Claimed + """
+    public static readonly RedisScript Release = new(Prelude + Claimed + """
         local now = clock()
         move(ARGV[4], key, 1, 0)
         redis.call('HINCRBY', key, 'att', -1)
         redis.call('HSET', key, 'due', now)
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         return 1
-        """;
+        """);
 
     /// <summary>ARGV[4] id. Returns the summary fields, or nil.</summary>
-    public const string Get = Prelude + """
+    public static readonly RedisScript Get = new(Prelude + """
         purge(clock())
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return nil end
         return summary(key)
-        """;
+        """);
 
     /// <summary>ARGV[4] id. Returns the event's fields, or nil.</summary>
-    public const string Read = Prelude + """
+    public static readonly RedisScript Read = new(Prelude + """
         purge(clock())
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return nil end
         return redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'att', 'rep', 'gen')
-        """;
+        """);
 
     /// <summary>ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns {id, arrival, summary…} newest first.</summary>
-    public const string List = Prelude + """
+    public static readonly RedisScript List = new(Prelude + """
         purge(clock())
         local index = KEYS[2]
         if tonumber(ARGV[4]) >= 0 then index = KEYS[6 + tonumber(ARGV[4])] end
@@ -216,10 +216,10 @@ internal static class RedisEventScripts
           offset = offset + (#page / 2)
         end
         return out
-        """;
+        """);
 
     /// <summary>Returns {queued, processing, processed, failed, dead, earliest due ms or -1}.</summary>
-    public const string Count = Prelude + """
+    public static readonly RedisScript Count = new(Prelude + """
         local now = clock()
         purge(now)
         local out = {}
@@ -227,10 +227,10 @@ internal static class RedisEventScripts
         local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
         if #first > 0 then out[6] = first[2] else out[6] = '-1' end
         return out
-        """;
+        """);
 
     /// <summary>ARGV[4] id, ARGV[5] force (0/1). 0 queued, 1 not found, 2 already processed, 3 already pending.</summary>
-    public const string Replay = Prelude + """
+    public static readonly RedisScript Replay = new(Prelude + """
         local now = clock()
         purge(now)
         local key = ARGV[2] .. ARGV[4]
@@ -253,37 +253,40 @@ internal static class RedisEventScripts
         if ARGV[5] == '1' then redis.call('HINCRBY', key, 'gen', 1) end
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         return 0
-        """;
+        """);
 
     /// <summary>ARGV[4] id. 1 when deleted, 0 when there was no such event.</summary>
-    public const string Delete = Prelude + """
+    public static readonly RedisScript Delete = new(Prelude + """
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return 0 end
         forget(ARGV[4], key)
         return 1
-        """;
+        """);
 
     /// <summary>Takes up to ARGV[4] entries of the <c>forgotten</c> list (<c>digest|id</c>), for their digest index entries to be removed.</summary>
-    public const string TakeForgotten = Prelude + """
+    public static readonly RedisScript TakeForgotten = new(Prelude + """
         return redis.call('LPOP', KEYS[11], tonumber(ARGV[4]))
-        """;
+        """);
 
     /// <summary>
     /// The digest index (on the digest's own partition). KEYS[1] the digest key. ARGV[1] the id that claims it, ARGV[2] the id
     /// it must replace (or empty). Returns the id that holds it afterwards.
     /// </summary>
-    public const string ClaimDigest = """
+    public static readonly RedisScript ClaimDigest = new("""
         local holder = redis.call('GET', KEYS[1])
         if not holder or holder == ARGV[2] then
           redis.call('SET', KEYS[1], ARGV[1])
           return ARGV[1]
         end
         return holder
-        """;
+        """);
 
     /// <summary>KEYS[1] the digest key; ARGV[1] the id. Deletes the digest entry only if it still names that id.</summary>
-    public const string ForgetDigest = """
+    public static readonly RedisScript ForgetDigest = new("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
         return 0
-        """;
+        """);
+
+    /// <summary>KEYS[1] an event's key. Its body's digest, or nil.</summary>
+    public static readonly RedisScript Digest = new("return redis.call('HGET', KEYS[1], 'dig')");
 }

@@ -449,7 +449,7 @@ public sealed class RedisEventStore : IEventStore
 
         RedisKeys keys = _connection.Keys;
         int partition = keys.PartitionOf(holder);
-        RedisResult digest = await EvaluateAsync("return redis.call('HGET', KEYS[1], 'dig')", [keys.Key(partition, "evt:" + holder)], [], cancellationToken).ConfigureAwait(false);
+        RedisResult digest = await EvaluateAsync(RedisEventScripts.Digest, [keys.Key(partition, "evt:" + holder)], [], cancellationToken).ConfigureAwait(false);
         return string.Equals((string?)digest, digestHex, StringComparison.Ordinal);
     }
 
@@ -459,10 +459,10 @@ public sealed class RedisEventStore : IEventStore
         return keys.Key(keys.PartitionOf("digest:" + digestHex), "digest:" + digestHex);
     }
 
-    private Task<RedisResult> RunAsync(string id, string script, RedisValue[] values, CancellationToken cancellationToken) =>
+    private Task<RedisResult> RunAsync(string id, RedisScript script, RedisValue[] values, CancellationToken cancellationToken) =>
         RunAsync(_connection.Keys.PartitionOf(id), script, values, cancellationToken);
 
-    private Task<RedisResult> RunAsync(int partition, string script, RedisValue[] values, CancellationToken cancellationToken)
+    private Task<RedisResult> RunAsync(int partition, RedisScript script, RedisValue[] values, CancellationToken cancellationToken)
     {
         var all = new RedisValue[values.Length + 3];
         all[0] = TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
@@ -472,7 +472,7 @@ public sealed class RedisEventStore : IEventStore
         return EvaluateAsync(script, _partitionKeys[partition], all, cancellationToken);
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
+    private async Task<RedisResult> EvaluateAsync(RedisScript script, RedisKey[] keys, RedisValue[] values, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
@@ -480,7 +480,7 @@ public sealed class RedisEventStore : IEventStore
             IDatabase database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
             // A command that was sent cannot be taken back: cancellation stops the wait, and fencing tokens keep a late effect harmless.
-            return await database.ScriptEvaluateAsync(script, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await script.EvaluateAsync(database, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
         {

@@ -16,7 +16,7 @@ namespace Webhooks.Redis;
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
     // KEYS: entry, token counter. ARGV: lease ms, the time in ms or -1 for the server's. Returns {status, token}: 0 started, 1 processed, 2 in progress.
-    private const string BeginScript = """
+    private static readonly RedisScript BeginScript = new("""
         local now = tonumber(ARGV[2])
         if now < 0 then
           local t = redis.call('TIME')
@@ -32,10 +32,10 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         redis.call('HSET', KEYS[1], 's', 'l', 'k', token, 'u', now + lease)
         redis.call('PEXPIRE', KEYS[1], lease + 60000)
         return {0, token}
-        """;
+        """);
 
     // KEYS: entry. ARGV: token, retention ms, the time in ms or -1 for the server's. Returns 1 when completed, 0 when the token is stale.
-    private const string CompleteScript = """
+    private static readonly RedisScript CompleteScript = new("""
         local now = tonumber(ARGV[3])
         if now < 0 then
           local t = redis.call('TIME')
@@ -47,10 +47,10 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         redis.call('HSET', KEYS[1], 's', 'd', 'u', now + retention)
         redis.call('PEXPIRE', KEYS[1], retention + 60000)
         return 1
-        """;
+        """);
 
     // KEYS: entry. ARGV: token, the time in ms or -1 for the server's. Returns 1 when released, 0 when the token is stale.
-    private const string ReleaseScript = """
+    private static readonly RedisScript ReleaseScript = new("""
         local now = tonumber(ARGV[2])
         if now < 0 then
           local t = redis.call('TIME')
@@ -60,7 +60,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         redis.call('DEL', KEYS[1])
         return 1
-        """;
+        """);
 
     private readonly RedisConnection _connection;
 
@@ -115,7 +115,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
     private static long ToMilliseconds(TimeSpan span) => Math.Max(1, (long)Math.Ceiling(span.TotalMilliseconds));
 
-    private async Task<RedisResult> RunAsync(string key, string script, RedisValue[] values, bool withCounter, CancellationToken cancellationToken)
+    private async Task<RedisResult> RunAsync(string key, RedisScript script, RedisValue[] values, bool withCounter, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RedisKeys keys = _connection.Keys;
@@ -128,7 +128,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
 
             // A command that was sent cannot be taken back: cancellation stops the wait, and the fencing token keeps a late
             // effect harmless.
-            return await database.ScriptEvaluateAsync(script, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await script.EvaluateAsync(database, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
         {

@@ -37,6 +37,27 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
+    public async Task ScriptsFlushedFromTheServer_SentAgainAndRun()
+    {
+        // Scripts run by their SHA-1; a server that lost them (restart, failover, SCRIPT FLUSH) is sent their text again.
+        var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "flush" + Guid.NewGuid().ToString("N")[..8] + ":" });
+        var ledger = new RedisIdempotencyStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "flush" + Guid.NewGuid().ToString("N")[..8] + ":" });
+        StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "f1", "push", new Dictionary<string, string>(), new byte[] { 1, 2, 3 }, DateTimeOffset.UtcNow)));
+        Assert.Equal(Webhooks.Idempotency.IdempotencyStatus.Started, (await ledger.TryBeginAsync("f1/h", TimeSpan.FromMinutes(1))).Status);
+
+        await server.ScriptFlushAsync();
+        Assert.False(await server.ScriptExistsAsync(RedisEventScripts.Claim.Hash));
+
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, TimeSpan.FromMinutes(1)));
+        Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
+        Assert.Equal(WebhookEventStatus.Processed, (await store.GetAsync("github:f1"))!.Status);
+        Assert.True(await server.ScriptExistsAsync(RedisEventScripts.Claim.Hash));
+        await server.ScriptFlushAsync();
+        Assert.Equal(Webhooks.Idempotency.IdempotencyStatus.InProgress, (await ledger.TryBeginAsync("f1/h", TimeSpan.FromMinutes(1))).Status);
+    }
+
+    [Fact]
     public void Constructor_BadArguments_ClearErrors()
     {
         Assert.Throws<ArgumentNullException>(() => new RedisEventStore((StackExchange.Redis.IConnectionMultiplexer)null!));
