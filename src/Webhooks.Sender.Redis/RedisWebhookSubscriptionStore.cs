@@ -14,13 +14,19 @@ namespace Webhooks.Sender.Redis;
 /// and an index sorted by id; every key carries one hash tag, so each script touches one slot of a Redis Cluster. Replacing is a
 /// script that compares the version: two writers never overwrite each other's change unseen.
 /// </summary>
-/// <remarks>Finding the subscriptions of an event type reads them all: meant for up to some thousands of subscriptions.</remarks>
+/// <remarks>
+/// Every change also counts up a version (<c>&lt;prefix&gt;{subscriptions}:ver</c>) in the same script. Finding the subscriptions of
+/// an event type, on every publish, reads that version and reads every subscription again only when it has moved, so a change made
+/// by any process is seen by the next publish everywhere. Each process keeps them all in memory: meant for up to some thousands of
+/// subscriptions.
+/// </remarks>
 public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
 {
     private const string AddScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
         redis.call('ZADD', KEYS[2], 0, ARGV[1])
+        redis.call('INCR', KEYS[3])
         return 1
         """;
 
@@ -28,17 +34,22 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
         local v = redis.call('HGET', KEYS[1], 'v')
         if not v or v ~= ARGV[1] then return 0 end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
+        redis.call('INCR', KEYS[3])
         return 1
         """;
 
     private const string RemoveScript = """
         redis.call('ZREM', KEYS[2], ARGV[1])
-        return redis.call('DEL', KEYS[1])
+        local removed = redis.call('DEL', KEYS[1])
+        if removed == 1 then redis.call('INCR', KEYS[3]) end
+        return removed
         """;
 
     private readonly IConnectionMultiplexer _connection;
     private readonly string _prefix;
     private readonly RedisKey _index;
+    private readonly RedisKey _version;
+    private Snapshot? _snapshot;
 
     /// <summary>Creates the store.</summary>
     /// <param name="connection">The connection.</param>
@@ -57,6 +68,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
         _connection = connection;
         _prefix = keyPrefix + "{subscriptions}:s:";
         _index = keyPrefix + "{subscriptions}:ids";
+        _version = keyPrefix + "{subscriptions}:ver";
     }
 
     /// <inheritdoc />
@@ -106,10 +118,20 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     public async ValueTask<IReadOnlyList<WebhookSubscription>> FindActiveAsync(string eventType, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(eventType);
-        RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(_index)).ConfigureAwait(false);
-        List<WebhookSubscription> all = await ReadAsync(ids, ids.Length).ConfigureAwait(false);
+
+        // The version is read before the subscriptions: what is read is then at least as new as it, and while it stays the
+        // same nothing has changed since.
+        long version = (long?)await CallAsync(db => db.StringGetAsync(_version)).ConfigureAwait(false) ?? 0;
+        Snapshot? snapshot = Volatile.Read(ref _snapshot);
+        if (snapshot is null || snapshot.Version != version)
+        {
+            RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(_index)).ConfigureAwait(false);
+            snapshot = new Snapshot(version, await ReadAsync(ids, ids.Length).ConfigureAwait(false));
+            Volatile.Write(ref _snapshot, snapshot);
+        }
+
         var found = new List<WebhookSubscription>();
-        foreach (WebhookSubscription subscription in all)
+        foreach (WebhookSubscription subscription in snapshot.All)
         {
             if (subscription.IsActive && subscription.Matches(eventType))
             {
@@ -154,7 +176,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     private RedisKey Key(string id) => _prefix + id;
 
     private Task<RedisResult> RunAsync(string script, string id, RedisValue[] values) =>
-        CallAsync(db => db.ScriptEvaluateAsync(script, [Key(id), _index], values));
+        CallAsync(db => db.ScriptEvaluateAsync(script, [Key(id), _index, _version], values));
 
     private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
     {
@@ -172,4 +194,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
 
     private static WebhookSubscription Deserialize(RedisValue json) =>
         JsonSerializer.Deserialize((string)json!, SenderRedisJsonContext.Default.WebhookSubscription) ?? throw new InvalidOperationException("A stored subscription is empty.");
+
+    /// <summary>Every subscription as read at a version.</summary>
+    private sealed record Snapshot(long Version, List<WebhookSubscription> All);
 }

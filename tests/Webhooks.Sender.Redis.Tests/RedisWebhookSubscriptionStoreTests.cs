@@ -18,6 +18,47 @@ public sealed class RedisWebhookSubscriptionStoreTests(RedisServer redis) : Webh
         new RedisWebhookSubscriptionStore(redis.Connection, "t" + Guid.NewGuid().ToString("N")[..10] + ":");
 
     [Fact]
+    public async Task FindActiveAsync_ChangesMadeByAnotherProcess_SeenByTheNextCall()
+    {
+        string prefix = "t" + Guid.NewGuid().ToString("N")[..10] + ":";
+        var publishing = new RedisWebhookSubscriptionStore(redis.Connection, prefix);
+        var managing = new RedisWebhookSubscriptionStore(redis.Connection, prefix);
+        Assert.Empty(await publishing.FindActiveAsync("invoice.paid"));
+
+        WebhookSubscription added = Subscription("sub_a", "invoice.*");
+        Assert.True(await managing.AddAsync(added));
+        Assert.Equal(["sub_a"], (await publishing.FindActiveAsync("invoice.paid")).Select(s => s.Id));
+
+        WebhookSubscription paused = added with { IsActive = false, Version = 2 };
+        Assert.True(await managing.ReplaceAsync(paused, 1));
+        Assert.Empty(await publishing.FindActiveAsync("invoice.paid"));
+
+        Assert.True(await managing.ReplaceAsync(paused with { IsActive = true, EventTypes = ["customer.*"], Version = 3 }, 2));
+        Assert.Empty(await publishing.FindActiveAsync("invoice.paid"));
+        Assert.Equal(["sub_a"], (await publishing.FindActiveAsync("customer.created")).Select(s => s.Id));
+
+        Assert.True(await managing.RemoveAsync("sub_a"));
+        Assert.Empty(await publishing.FindActiveAsync("customer.created"));
+    }
+
+    [Fact]
+    public async Task FindActiveAsync_NothingChanged_SubscriptionsNotReadAgain()
+    {
+        string prefix = "t" + Guid.NewGuid().ToString("N")[..10] + ":";
+        var store = new RedisWebhookSubscriptionStore(redis.Connection, prefix);
+        await store.AddAsync(Subscription("sub_a", "*"));
+        Assert.Single(await store.FindActiveAsync("invoice.paid"));
+
+        // Removed behind the store's back (no version counted): the store still answers from what it read at this version.
+        await redis.Connection.GetDatabase().KeyDeleteAsync(prefix + "{subscriptions}:s:sub_a");
+        Assert.Equal(["sub_a"], (await store.FindActiveAsync("invoice.paid")).Select(s => s.Id));
+
+        // Any change through a store moves the version, and everything is read again.
+        await new RedisWebhookSubscriptionStore(redis.Connection, prefix).AddAsync(Subscription("sub_b", "*"));
+        Assert.Equal(["sub_b"], (await store.FindActiveAsync("invoice.paid")).Select(s => s.Id));
+    }
+
+    [Fact]
     public async Task Stored_EveryFieldReadBack()
     {
         IWebhookSubscriptionStore store = CreateStore();
@@ -57,4 +98,14 @@ public sealed class RedisWebhookSubscriptionStoreTests(RedisServer redis) : Webh
     {
         Assert.Throws<ArgumentException>("keyPrefix", () => new RedisWebhookSubscriptionStore(redis.Connection, "a{b}:"));
     }
+
+    private static WebhookSubscription Subscription(string id, params string[] eventTypes) => new()
+    {
+        Id = id,
+        Url = "https://hooks.example.com/in",
+        EventTypes = eventTypes,
+        Secrets = [new WebhookSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", DateTimeOffset.UnixEpoch, null)],
+        CreatedAt = DateTimeOffset.UnixEpoch,
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+    };
 }
