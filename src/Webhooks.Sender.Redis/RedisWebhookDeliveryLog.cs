@@ -131,7 +131,7 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         RedisResult sequence = await CallAsync(db => db.ScriptEvaluateAsync(
             RecordScript,
             [_counter, _all, _forgetting, _prefix + "sub:" + attempt.SubscriptionId, _prefix + "msg:" + attempt.MessageId],
-            [_prefix, now, json, attempt.SubscriptionId, attempt.MessageId, forgetAt, _maxAttempts])).ConfigureAwait(false);
+            [_prefix, now, json, attempt.SubscriptionId, attempt.MessageId, forgetAt, _maxAttempts]), cancellationToken).ConfigureAwait(false);
         return attempt with { Sequence = (long)sequence };
     }
 
@@ -145,7 +145,7 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         string highest = before is { } cursor ? "(" + cursor.ToString(CultureInfo.InvariantCulture) : "+inf";
         long now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         RedisResult found = await CallAsync(db => db.ScriptEvaluateAsync(
-            ListScript, [_counter, _all, _forgetting, index], [_prefix, now, highest, limit, subscription])).ConfigureAwait(false);
+            ListScript, [_counter, _all, _forgetting, index], [_prefix, now, highest, limit, subscription]), cancellationToken).ConfigureAwait(false);
 
         var values = (RedisResult[])found!;
         var attempts = new List<WebhookDeliveryAttempt>(values.Length / 2);
@@ -159,11 +159,12 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         return attempts;
     }
 
-    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
+    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await call(_connection.GetDatabase()).ConfigureAwait(false);
+            // A command that was sent cannot be taken back: cancellation stops the wait.
+            return await call(_connection.GetDatabase()).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
         {
