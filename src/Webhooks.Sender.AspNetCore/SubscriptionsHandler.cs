@@ -74,7 +74,9 @@ internal sealed partial class SubscriptionsHandler(
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await WebhookJson.WriteUnavailableAsync(context, TimeSpan.FromSeconds(5), WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+                // When to try again: the store's own estimate when it gave one, or 5 s.
+                TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? TimeSpan.FromSeconds(5);
+                await WebhookJson.WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
