@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,20 +17,12 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new HostBuilder()
-            .ConfigureWebHost(web => web
-                .UseTestServer()
-                .ConfigureServices(s =>
-                {
-                    s.AddRouting();
-                    // Registered first: AddWebhookSender keeps a store or log the application has registered.
-                    s.AddSingleton<IWebhookSubscriptionStore, DownSubscriptionStore>();
-                    s.AddSingleton<IWebhookDeliveryLog, DownDeliveryLog>();
-                    s.AddWebhookSender(o => o.AllowInsecureDevelopmentEndpoints = true);
-                })
-                .Configure(app => app.UseRouting().UseEndpoints(e => e.MapWebhookSubscriptions("/admin/subscriptions"))))
-            .Build();
-        await _host.StartAsync();
+        // Registered first: AddWebhookSender keeps a store or log the application has registered.
+        _host = await SubscriptionsTestHost.StartAsync(s =>
+        {
+            s.AddSingleton<IWebhookSubscriptionStore, DownSubscriptionStore>();
+            s.AddSingleton<IWebhookDeliveryLog, DownDeliveryLog>();
+        });
         _client = _host.GetTestClient();
     }
 
@@ -63,8 +53,7 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         Assert.Equal("store_unavailable", (await JsonAsync(response)).GetProperty("error").GetString());
     }
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => SubscriptionsTestHost.JsonAsync(response);
 
     private sealed class DownSubscriptionStore : IWebhookSubscriptionStore
     {

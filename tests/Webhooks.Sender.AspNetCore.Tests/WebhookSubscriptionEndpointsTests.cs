@@ -1,9 +1,7 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,17 +17,7 @@ public sealed class WebhookSubscriptionEndpointsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = new HostBuilder()
-            .ConfigureWebHost(web => web
-                .UseTestServer()
-                .ConfigureServices(s =>
-                {
-                    s.AddRouting();
-                    s.AddWebhookSender(o => o.AllowInsecureDevelopmentEndpoints = true);
-                })
-                .Configure(app => app.UseRouting().UseEndpoints(e => e.MapWebhookSubscriptions("/admin/subscriptions"))))
-            .Build();
-        await _host.StartAsync();
+        _host = await SubscriptionsTestHost.StartAsync();
         _client = _host.GetTestClient();
     }
 
@@ -212,9 +200,5 @@ public sealed class WebhookSubscriptionEndpointsTests : IAsyncLifetime
     private Task<HttpResponseMessage> PatchAsync(string path, string json) =>
         _client.PatchAsync(new Uri(path, UriKind.Relative), new StringContent(json, Encoding.UTF8, "application/json"));
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-    {
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
-    }
+    private static Task<JsonElement> JsonAsync(HttpResponseMessage response) => SubscriptionsTestHost.JsonAsync(response);
 }
