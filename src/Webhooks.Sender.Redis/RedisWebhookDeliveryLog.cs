@@ -5,8 +5,8 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Webhooks.Redis;
 using Webhooks.Sender.DeliveryLog;
-using Webhooks.Storage;
 
 namespace Webhooks.Sender.Redis;
 
@@ -38,7 +38,7 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
 
     // KEYS[4] the subscription's index, KEYS[5] the message's; ARGV[3] JSON, ARGV[4] subscription, ARGV[5] message,
     // ARGV[6] when it is forgotten (ms), ARGV[7] the most kept. Returns the attempt's number.
-    private const string RecordScript = Prelude + """
+    private static readonly RedisScript RecordScript = new(Prelude + """
         for _, s in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[2], 'LIMIT', 0, 100)) do forget(s) end
         local seq = redis.call('INCR', KEYS[1])
         redis.call('HSET', p .. 'a:' .. seq, 'j', ARGV[3], 's', ARGV[4], 'm', ARGV[5])
@@ -51,11 +51,11 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
           for _, s in ipairs(redis.call('ZRANGE', KEYS[2], 0, over - 1)) do forget(s) end
         end
         return seq
-        """;
+        """);
 
     // KEYS[4] the index read; ARGV[3] the highest number wanted ('+inf' or '(n'), ARGV[4] how many, ARGV[5] the subscription the
     // attempts must be of, or ''. Returns number, JSON, number, JSON, … newest first; forgets the attempts it finds out of date.
-    private const string ListScript = Prelude + """
+    private static readonly RedisScript ListScript = new(Prelude + """
         local out = {}
         local limit = tonumber(ARGV[4])
         local now = tonumber(ARGV[2])
@@ -79,7 +79,7 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
           max = '(' .. batch[#batch]
         end
         return out
-        """;
+        """);
 
     private readonly IConnectionMultiplexer _connection;
     private readonly TimeProvider _timeProvider;
@@ -128,8 +128,8 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         long now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         long forgetAt = (attempt.StartedAt + _retention).ToUnixTimeMilliseconds();
         string json = JsonSerializer.Serialize(attempt with { Sequence = 0 }, SenderRedisJsonContext.Default.WebhookDeliveryAttempt);
-        RedisResult sequence = await CallAsync(db => db.ScriptEvaluateAsync(
-            RecordScript,
+        RedisResult sequence = await CallAsync(db => RecordScript.EvaluateAsync(
+            db,
             [_counter, _all, _forgetting, _prefix + "sub:" + attempt.SubscriptionId, _prefix + "msg:" + attempt.MessageId],
             [_prefix, now, json, attempt.SubscriptionId, attempt.MessageId, forgetAt, _maxAttempts]), cancellationToken).ConfigureAwait(false);
         return attempt with { Sequence = (long)sequence };
@@ -144,8 +144,8 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         string subscription = messageId is not null && subscriptionId is not null ? subscriptionId : "";
         string highest = before is { } cursor ? "(" + cursor.ToString(CultureInfo.InvariantCulture) : "+inf";
         long now = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        RedisResult found = await CallAsync(db => db.ScriptEvaluateAsync(
-            ListScript, [_counter, _all, _forgetting, index], [_prefix, now, highest, limit, subscription]), cancellationToken).ConfigureAwait(false);
+        RedisResult found = await CallAsync(db => ListScript.EvaluateAsync(
+            db, [_counter, _all, _forgetting, index], [_prefix, now, highest, limit, subscription]), cancellationToken).ConfigureAwait(false);
 
         var values = (RedisResult[])found!;
         var attempts = new List<WebhookDeliveryAttempt>(values.Length / 2);
@@ -159,16 +159,6 @@ public sealed class RedisWebhookDeliveryLog : IWebhookDeliveryLog
         return attempts;
     }
 
-    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // A command that was sent cannot be taken back: cancellation stops the wait.
-            return await call(_connection.GetDatabase()).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
-        {
-            throw new WebhookStoreUnavailableException("The Redis delivery log did not answer: " + ex.Message, ex);
-        }
-    }
+    private Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken) =>
+        RedisCalls.RunAsync(_connection, call, "delivery log", cancellationToken);
 }

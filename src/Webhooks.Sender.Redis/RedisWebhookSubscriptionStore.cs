@@ -4,8 +4,8 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Webhooks.Redis;
 using Webhooks.Sender.Subscriptions;
-using Webhooks.Storage;
 
 namespace Webhooks.Sender.Redis;
 
@@ -22,28 +22,28 @@ namespace Webhooks.Sender.Redis;
 /// </remarks>
 public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
 {
-    private const string AddScript = """
+    private static readonly RedisScript AddScript = new("""
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
         redis.call('ZADD', KEYS[2], 0, ARGV[1])
         redis.call('INCR', KEYS[3])
         return 1
-        """;
+        """);
 
-    private const string ReplaceScript = """
+    private static readonly RedisScript ReplaceScript = new("""
         local v = redis.call('HGET', KEYS[1], 'v')
         if not v or v ~= ARGV[1] then return 0 end
         redis.call('HSET', KEYS[1], 'v', ARGV[2], 'j', ARGV[3])
         redis.call('INCR', KEYS[3])
         return 1
-        """;
+        """);
 
-    private const string RemoveScript = """
+    private static readonly RedisScript RemoveScript = new("""
         redis.call('ZREM', KEYS[2], ARGV[1])
         local removed = redis.call('DEL', KEYS[1])
         if removed == 1 then redis.call('INCR', KEYS[3]) end
         return removed
-        """;
+        """);
 
     private readonly IConnectionMultiplexer _connection;
     private readonly string _prefix;
@@ -75,7 +75,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     public async ValueTask<bool> AddAsync(WebhookSubscription subscription, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        RedisResult added = await RunAsync(AddScript, subscription.Id, [subscription.Id, subscription.Version, Serialize(subscription)]).ConfigureAwait(false);
+        RedisResult added = await RunAsync(AddScript, subscription.Id, [subscription.Id, subscription.Version, Serialize(subscription)], cancellationToken).ConfigureAwait(false);
         return (int)added == 1;
     }
 
@@ -83,7 +83,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     public async ValueTask<WebhookSubscription?> GetAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        RedisValue json = await CallAsync(db => db.HashGetAsync(Key(id), "j")).ConfigureAwait(false);
+        RedisValue json = await CallAsync(db => db.HashGetAsync(Key(id), "j"), cancellationToken).ConfigureAwait(false);
         return json.IsNull ? null : Deserialize(json);
     }
 
@@ -91,7 +91,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     public async ValueTask<bool> ReplaceAsync(WebhookSubscription subscription, long expectedVersion, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        RedisResult replaced = await RunAsync(ReplaceScript, subscription.Id, [expectedVersion, subscription.Version, Serialize(subscription)]).ConfigureAwait(false);
+        RedisResult replaced = await RunAsync(ReplaceScript, subscription.Id, [expectedVersion, subscription.Version, Serialize(subscription)], cancellationToken).ConfigureAwait(false);
         return (int)replaced == 1;
     }
 
@@ -99,7 +99,7 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     public async ValueTask<bool> RemoveAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        RedisResult removed = await RunAsync(RemoveScript, id, [id]).ConfigureAwait(false);
+        RedisResult removed = await RunAsync(RemoveScript, id, [id], cancellationToken).ConfigureAwait(false);
         return (int)removed == 1;
     }
 
@@ -108,9 +108,9 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(
-            _index, after is null ? default : after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit + 1)).ConfigureAwait(false);
+            _index, after is null ? default : after, default, after is null ? Exclude.None : Exclude.Start, Order.Ascending, 0, limit + 1), cancellationToken).ConfigureAwait(false);
         bool more = ids.Length > limit;
-        List<WebhookSubscription> page = await ReadAsync(ids, more ? limit : ids.Length).ConfigureAwait(false);
+        List<WebhookSubscription> page = await ReadAsync(ids, more ? limit : ids.Length, cancellationToken).ConfigureAwait(false);
         return new WebhookSubscriptionPage(page, more && page.Count > 0 ? page[^1].Id : null);
     }
 
@@ -121,12 +121,12 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
 
         // The version is read before the subscriptions: what is read is then at least as new as it, and while it stays the
         // same nothing has changed since.
-        long version = (long?)await CallAsync(db => db.StringGetAsync(_version)).ConfigureAwait(false) ?? 0;
+        long version = (long?)await CallAsync(db => db.StringGetAsync(_version), cancellationToken).ConfigureAwait(false) ?? 0;
         Snapshot? snapshot = Volatile.Read(ref _snapshot);
         if (snapshot is null || snapshot.Version != version)
         {
-            RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(_index)).ConfigureAwait(false);
-            snapshot = new Snapshot(version, await ReadAsync(ids, ids.Length).ConfigureAwait(false));
+            RedisValue[] ids = await CallAsync(db => db.SortedSetRangeByValueAsync(_index), cancellationToken).ConfigureAwait(false);
+            snapshot = new Snapshot(version, await ReadAsync(ids, ids.Length, cancellationToken).ConfigureAwait(false));
             Volatile.Write(ref _snapshot, snapshot);
         }
 
@@ -142,24 +142,20 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
         return found;
     }
 
-    private async Task<List<WebhookSubscription>> ReadAsync(RedisValue[] ids, int count)
+    private async Task<List<WebhookSubscription>> ReadAsync(RedisValue[] ids, int count, CancellationToken cancellationToken)
     {
-        var reads = new Task<RedisValue>[count];
-        IDatabase db = _connection.GetDatabase();
-        for (int i = 0; i < count; i++)
-        {
-            reads[i] = db.HashGetAsync(Key(ids[i]!), "j");
-        }
+        RedisValue[] values = await CallAsync(
+            db =>
+            {
+                var reads = new Task<RedisValue>[count];
+                for (int i = 0; i < count; i++)
+                {
+                    reads[i] = db.HashGetAsync(Key(ids[i]!), "j");
+                }
 
-        RedisValue[] values;
-        try
-        {
-            values = await Task.WhenAll(reads).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
-        {
-            throw new WebhookStoreUnavailableException("The Redis subscription store did not answer: " + ex.Message, ex);
-        }
+                return Task.WhenAll(reads);
+            },
+            cancellationToken).ConfigureAwait(false);
 
         var found = new List<WebhookSubscription>(count);
         foreach (RedisValue json in values)
@@ -175,20 +171,11 @@ public sealed class RedisWebhookSubscriptionStore : IWebhookSubscriptionStore
 
     private RedisKey Key(string id) => _prefix + id;
 
-    private Task<RedisResult> RunAsync(string script, string id, RedisValue[] values) =>
-        CallAsync(db => db.ScriptEvaluateAsync(script, [Key(id), _index, _version], values));
+    private Task<RedisResult> RunAsync(RedisScript script, string id, RedisValue[] values, CancellationToken cancellationToken) =>
+        CallAsync(db => script.EvaluateAsync(db, [Key(id), _index, _version], values), cancellationToken);
 
-    private async Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call)
-    {
-        try
-        {
-            return await call(_connection.GetDatabase()).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is RedisException or RedisTimeoutException or TimeoutException)
-        {
-            throw new WebhookStoreUnavailableException("The Redis subscription store did not answer: " + ex.Message, ex);
-        }
-    }
+    private Task<T> CallAsync<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken) =>
+        RedisCalls.RunAsync(_connection, call, "subscription store", cancellationToken);
 
     private static string Serialize(WebhookSubscription subscription) => JsonSerializer.Serialize(subscription, SenderRedisJsonContext.Default.WebhookSubscription);
 

@@ -35,12 +35,19 @@ public static class WebhookSenderRedisBuilderExtensions
             throw new ArgumentException("The key prefix must not hold '{' or '}'.", nameof(keyPrefix));
         }
 
-        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(connection(sp), keyPrefix)));
+        // The application's function is called once; the four stores share what it gives.
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new SenderConnection(connection(sp))));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(Connection(sp), keyPrefix)));
         builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookDeliveryLog>(sp => new RedisWebhookDeliveryLog(
-            connection(sp), keyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
+            Connection(sp), keyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
         var outbox = new WebhookRedisOptions { KeyPrefix = keyPrefix + "outbox:" };
         return builder.UseOutboxStore(
-            sp => new RedisEventStore(connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
-            sp => new RedisIdempotencyStore(connection(sp), outbox));
+            sp => new RedisEventStore(Connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
+            sp => new RedisIdempotencyStore(Connection(sp), outbox));
     }
+
+    private static IConnectionMultiplexer Connection(IServiceProvider services) => services.GetRequiredService<SenderConnection>().Multiplexer;
+
+    /// <summary>The connection <c>UseRedis</c> was given, asked for once.</summary>
+    private sealed record SenderConnection(IConnectionMultiplexer Multiplexer);
 }
