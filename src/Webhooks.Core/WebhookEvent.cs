@@ -57,7 +57,7 @@ public sealed record WebhookEvent
     /// Gets the W3C <c>traceparent</c> of the request that received the event (<c>00-&lt;trace id&gt;-&lt;span id&gt;-&lt;flags&gt;</c>), kept
     /// with it so that every <c>webhook.process</c> span, in whichever process and however much later, links back to the receipt.
     /// </summary>
-    /// <value><see langword="null"/> when the receipt was not traced.</value>
+    /// <value><see langword="null"/> when the receipt's span was not recorded (no tracing listener sampled it).</value>
     public string? TraceParent { get; init; }
 
     /// <summary>Headers that are never stored: credentials of the HTTP hop, not part of the delivery.</summary>

@@ -211,7 +211,9 @@ internal sealed partial class WebhookEndpointHandler(
         WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
         // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
         bool byBody = source.Kind == WebhookSourceKind.GitHub && settings.DeduplicateByBody;
-        string? traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } receiving ? receiving.Id : null;
+        // The receipt's span, to link processing back to: only when it is recorded (a span nobody records is never exported, and
+        // its id would be one more string kept with every event).
+        string? traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } receiving ? receiving.Id : null;
         if (byBody || traceParent is not null)
         {
             webhookEvent = webhookEvent with { DeduplicateByBody = byBody, TraceParent = traceParent };

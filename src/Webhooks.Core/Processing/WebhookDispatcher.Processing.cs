@@ -129,7 +129,7 @@ internal sealed partial class WebhookDispatcher
     }
 
     /// <summary>Runs, in one scope, each matching handler that has not yet succeeded for this event and generation.</summary>
-    private async Task<AttemptOutcome> RunHandlersAsync(WebhookEvent webhookEvent, AttemptGuard guard)
+    private async ValueTask<AttemptOutcome> RunHandlersAsync(WebhookEvent webhookEvent, AttemptGuard guard)
     {
         bool any = false;
         Exception? failure = null;

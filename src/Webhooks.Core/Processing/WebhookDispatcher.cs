@@ -242,7 +242,10 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
             {
                 Interlocked.Increment(ref _busy);
                 Interlocked.Increment(ref _running);
-                _ = Task.Run(() => RunAttemptAsync(claim), CancellationToken.None);
+
+                // Each attempt starts on the thread pool, without this loop's execution context: one small work item, where
+                // Task.Run would add a closure, a delegate and two tasks per event.
+                ThreadPool.UnsafeQueueUserWorkItem(static start => _ = start.Dispatcher.RunAttemptAsync(start.Claim), new AttemptStart(this, claim), preferLocal: false);
             }
 
             if (claims.Count < asked && !await WaitAsync(processing.PollInterval, stopping).ConfigureAwait(false))
@@ -294,6 +297,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private readonly record struct AttemptStart(WebhookDispatcher Dispatcher, WebhookClaim Claim);
 
     /// <summary>Reads the store's counts for the gauges, one read at a time; a failure leaves the last sample to age out.</summary>
     private void Sample()

@@ -44,6 +44,31 @@ public class TracingTests
         Assert.NotEqual(received.TraceId, process.TraceId);
     }
 
+    [Fact]
+    public async Task ReceivingRequestNotRecorded_NoTraceParentStored()
+    {
+        // The receiving request gets a span that is created but not recorded (the other test of this class, whose listener
+        // records everything, never runs at the same time): nothing exports it, so the event carries no trace context.
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+        };
+        ActivitySource.AddActivityListener(listener);
+        string? seen = null;
+        await using ReceiverHost host = await ReceiverHost.StartAsync(beforeEndpoints: app => app.Use(next => context =>
+        {
+            seen = Activity.Current is { IdFormat: ActivityIdFormat.W3C } span ? span.Id : null;
+            return next(context);
+        }));
+        using HttpRequestMessage request = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", "{\"traced\":false}", "untraced-1");
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(request)).StatusCode);
+
+        WebhookEvent stored = (await host.Store.ReadAsync("github:untraced-1"))!;
+        Assert.NotNull(seen); // the request did have a W3C span
+        Assert.Null(stored.TraceParent);
+    }
+
     private static async Task<T> WaitForAsync<T>(Func<T?> find)
         where T : class
     {
