@@ -258,6 +258,13 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     /// <summary>Waits for a notification or for <paramref name="timeout"/> on the dispatcher's clock; <see langword="false"/> when stopping.</summary>
     private async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken stopping, bool wakeOnSignal = true)
     {
+        if (wakeOnSignal && _signal.TryTake())
+        {
+            // Notified while claiming (under load, almost always): no timer and no linked token to make for a wait that is over.
+            await Task.Yield();
+            return !stopping.IsCancellationRequested;
+        }
+
         using var timer = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stopping);
         Volatile.Write(ref _pollWait, timer);

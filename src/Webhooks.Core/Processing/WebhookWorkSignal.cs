@@ -35,6 +35,9 @@ internal sealed class WebhookWorkSignal : IDisposable
         }
     }
 
+    /// <summary>Takes a notification that is already waiting, without waiting; <see langword="false"/> when there is none.</summary>
+    public bool TryTake() => _semaphore.Wait(0);
+
     /// <summary>Waits for a notification; throws <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires first.</summary>
     public Task WaitAsync(CancellationToken cancellationToken) => _semaphore.WaitAsync(cancellationToken);
 
