@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Threading;
@@ -140,45 +139,19 @@ public sealed class KilledHostTests(RedisServer redis)
         }
     }
 
-    private static Process StartSampleReceiver(string url, string redis, string prefix, TaskCompletionSource started)
-    {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Webhooks.Core.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("The repository root (Webhooks.Core.sln) was not found above the test assembly.");
-        }
-
-        string dll = Path.Combine(root, "samples", "WebhookReceiver", "bin", "Release", "net10.0", "WebhookReceiver.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException("The sample receiver is not built: build the solution in Release (./test.sh does).");
-        }
-
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-        foreach (string argument in new[]
-        {
-            dll, "--urls", url, "--environment", "Development", "--redis", redis, "--Webhooks:Redis:KeyPrefix", prefix,
-            "--Sample:WorkDelayMs", "600000", "--Webhooks:Processing:LeaseDuration", "00:00:02",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("The sample receiver did not start.");
-
+    private static Process StartSampleReceiver(string url, string redis, string prefix, TaskCompletionSource started) =>
         // The host says when it listens: wait for that line rather than trying requests until one works.
-        process.OutputDataReceived += (_, line) =>
-        {
-            if (line.Data?.Contains("Application started", StringComparison.Ordinal) == true)
+        SampleProcess.Start(
+            "WebhookReceiver",
+            line =>
             {
-                started.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+                if (line.Contains("Application started", StringComparison.Ordinal))
+                {
+                    started.TrySetResult();
+                }
+            },
+            "--urls", url, "--environment", "Development", "--redis", redis, "--Webhooks:Redis:KeyPrefix", prefix,
+            "--Sample:WorkDelayMs", "600000", "--Webhooks:Processing:LeaseDuration", "00:00:02");
 
     private static int FreePort()
     {

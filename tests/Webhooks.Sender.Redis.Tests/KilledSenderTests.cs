@@ -96,32 +96,5 @@ public sealed class KilledSenderTests(Webhooks.Redis.Tests.RedisServer redis)
         return host;
     }
 
-    private static Process StartSample(params string[] arguments)
-    {
-        string root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Webhooks.Core.sln")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("The repository root (Webhooks.Core.sln) was not found above the test assembly.");
-        }
-
-        string dll = Path.Combine(root, "samples", "WebhookSender", "bin", "Release", "net10.0", "WebhookSender.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException("The sample sender is not built: build the solution in Release (./test.sh does).");
-        }
-
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
-        start.ArgumentList.Add(dll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("The sample sender did not start.");
-        process.OutputDataReceived += static (_, _) => { };
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
+    private static Process StartSample(params string[] arguments) => Webhooks.Redis.Tests.SampleProcess.Start("WebhookSender", null, arguments);
 }
