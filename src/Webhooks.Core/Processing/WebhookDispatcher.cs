@@ -194,6 +194,13 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
             if (free <= 0)
             {
                 // Every slot is taken: a finishing attempt notifies the signal.
+                if (_signal.TryTake())
+                {
+                    // Notified already (see below).
+                    await Task.Yield();
+                    continue;
+                }
+
                 if (!await WaitAsync(Timeout.InfiniteTimeSpan, stopping).ConfigureAwait(false))
                 {
                     return;
@@ -248,9 +255,19 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
                 ThreadPool.UnsafeQueueUserWorkItem(static start => _ = start.Dispatcher.RunAttemptAsync(start.Claim), new AttemptStart(this, claim), preferLocal: false);
             }
 
-            if (claims.Count < asked && !await WaitAsync(processing.PollInterval, stopping).ConfigureAwait(false))
+            if (claims.Count < asked)
             {
-                return;
+                if (_signal.TryTake())
+                {
+                    // Notified while claiming (under load, nearly always): yield once, as a woken wait does, so that the
+                    // deliveries in flight land before the next claim. Awaited here, in this loop's own state machine, it
+                    // allocates nothing, where a wait would make a timer, a linked token and a state machine of its own.
+                    await Task.Yield();
+                }
+                else if (!await WaitAsync(processing.PollInterval, stopping).ConfigureAwait(false))
+                {
+                    return;
+                }
             }
         }
     }
@@ -258,13 +275,6 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     /// <summary>Waits for a notification or for <paramref name="timeout"/> on the dispatcher's clock; <see langword="false"/> when stopping.</summary>
     private async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken stopping, bool wakeOnSignal = true)
     {
-        if (wakeOnSignal && _signal.TryTake())
-        {
-            // Notified while claiming (under load, almost always): no timer and no linked token to make for a wait that is over.
-            await Task.Yield();
-            return !stopping.IsCancellationRequested;
-        }
-
         using var timer = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stopping);
         Volatile.Write(ref _pollWait, timer);
