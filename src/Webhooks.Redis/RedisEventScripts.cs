@@ -63,35 +63,48 @@ internal static class RedisEventScripts
         """ + "\n";
 
     /// <summary>
-    /// ARGV[4..]: id, body, headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes.
-    /// 1 duplicate, 2 conflict, 3 full; when appended, {0, up to 8 <c>digest|id</c> entries of forgotten events to tidy up}.
+    /// Appends a batch of events, in order, as if one after another: ARGV[4] is how many, then twelve values for each — id, body,
+    /// headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. Returns one code per
+    /// event (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries of forgotten events to tidy up.
     /// </summary>
     public static readonly RedisScript Append = new(Prelude + """
         local now = clock()
         purge(now)
-        local id = ARGV[4]
-        local key = ARGV[2] .. id
-        local digest = redis.call('HGET', key, 'dig')
-        if digest then
-          if digest == ARGV[12] then return 1 end
-          return 2
+        local function append(b)
+          local id = ARGV[b]
+          local key = ARGV[2] .. id
+          local digest = redis.call('HGET', key, 'dig')
+          if digest then
+            if digest == ARGV[b + 8] then return 1 end
+            return 2
+          end
+          local size = tonumber(ARGV[b + 9])
+          local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
+          local n = tonumber(counted[1] or '0')
+          local bytes = tonumber(counted[2] or '0')
+          local maxn = tonumber(ARGV[b + 10])
+          local maxb = tonumber(ARGV[b + 11])
+          if (maxn > 0 and n + 1 > maxn) or (maxb > 0 and bytes + size > maxb) then return 3 end
+          redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'src', ARGV[b + 3], 'typ', ARGV[b + 4], 'dd', ARGV[b + 5], 'tp', ARGV[b + 6],
+            'rcv', ARGV[b + 7], 'dig', ARGV[b + 8], 'size', size, 'blen', string.len(ARGV[b + 1]), 'st', 0, 'att', 0, 'rep', 0, 'gen', 0, 'tok', 0,
+            'due', now, 'err', '', 'done', -1, 'unh', 0)
+          redis.call('ZADD', KEYS[1], now, id)
+          redis.call('ZADD', KEYS[2], now, id)
+          redis.call('ZADD', KEYS[6], now, id)
+          redis.call('HINCRBY', KEYS[4], 'n', 1)
+          redis.call('HINCRBY', KEYS[4], 'bytes', size)
+          return 0
         end
-        local size = tonumber(ARGV[13])
-        local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
-        local n = tonumber(counted[1] or '0')
-        local bytes = tonumber(counted[2] or '0')
-        if (tonumber(ARGV[14]) > 0 and n + 1 > tonumber(ARGV[14])) or (tonumber(ARGV[15]) > 0 and bytes + size > tonumber(ARGV[15])) then return 3 end
-        redis.call('HSET', key, 'b', ARGV[5], 'h', ARGV[6], 'src', ARGV[7], 'typ', ARGV[8], 'dd', ARGV[9], 'tp', ARGV[10], 'rcv', ARGV[11],
-          'dig', ARGV[12], 'size', size, 'blen', string.len(ARGV[5]), 'st', 0, 'att', 0, 'rep', 0, 'gen', 0, 'tok', 0, 'due', now, 'err', '',
-          'done', -1, 'unh', 0)
-        redis.call('ZADD', KEYS[1], now, id)
-        redis.call('ZADD', KEYS[2], now, id)
-        redis.call('ZADD', KEYS[6], now, id)
-        redis.call('HINCRBY', KEYS[4], 'n', 1)
-        redis.call('HINCRBY', KEYS[4], 'bytes', size)
+        local out = {}
+        local count = tonumber(ARGV[4])
+        for j = 0, count - 1 do
+          table.insert(out, append(5 + 12 * j))
+        end
         local forgotten = redis.call('LPOP', KEYS[11], 8)
-        if forgotten then return {0, unpack(forgotten)} end
-        return {0}
+        if forgotten then
+          for _, entry in ipairs(forgotten) do table.insert(out, entry) end
+        end
+        return out
         """);
 
     /// <summary>

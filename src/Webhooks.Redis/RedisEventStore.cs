@@ -20,8 +20,9 @@ namespace Webhooks.Redis;
 /// digest is claimed for the id on the digest's partition, then the event is appended on its own. <b>The append is the commit
 /// point.</b> If the process dies between the two, the digest names an id that was never stored; the next delivery with that
 /// body finds no such event, takes the digest over and is appended: nothing is lost, and nothing is accepted twice.
+/// Appends that arrive while one is being sent to the same partition are sent together, in one script that appends them in order.
 /// </remarks>
-public sealed class RedisEventStore : IEventStore
+public sealed partial class RedisEventStore : IEventStore
 {
     private static readonly string[] StatusKeys = ["status:0", "status:1", "status:2", "status:3", "status:4"];
 
@@ -31,6 +32,7 @@ public sealed class RedisEventStore : IEventStore
     private readonly long _maxBytesPerPartition;
     private readonly RedisKey[][] _partitionKeys;
     private readonly string[] _eventPrefixes;
+    private readonly AppendBatcher[] _appends;
 
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
     /// <param name="connection">The connection.</param>
@@ -55,8 +57,10 @@ public sealed class RedisEventStore : IEventStore
         _maxBytesPerPartition = maxBytes is { } bytes ? Math.Max(1, (bytes + keys.Partitions - 1) / keys.Partitions) : 0;
         _partitionKeys = new RedisKey[keys.Partitions][];
         _eventPrefixes = new string[keys.Partitions];
+        _appends = new AppendBatcher[keys.Partitions];
         for (int p = 0; p < keys.Partitions; p++)
         {
+            _appends[p] = new AppendBatcher(this, p);
             _partitionKeys[p] =
             [
                 keys.Key(p, "due"), keys.Key(p, "all"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
@@ -99,30 +103,14 @@ public sealed class RedisEventStore : IEventStore
             }
         }
 
-        // Step 2, the commit point: the event itself.
+        // Step 2, the commit point: the event itself, in the next batch of its partition's appends.
         RedisValue[] values =
         [
             webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), webhookEvent.Source, webhookEvent.EventType,
             webhookEvent.DeduplicateByBody ? 1 : 0, webhookEvent.TraceParent ?? "", webhookEvent.ReceivedAt.UtcTicks, digestHex,
             SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
         ];
-        RedisResult appended = await RunAsync(partition, RedisEventScripts.Append, values, cancellationToken).ConfigureAwait(false);
-        int result;
-        if (appended.Resp2Type == ResultType.Array)
-        {
-            // Appended. The answer also carries the digest index entries of events this partition has forgotten, to remove.
-            var reply = (RedisResult[])appended!;
-            result = (int)reply[0];
-            for (int i = 1; i < reply.Length; i++)
-            {
-                await ForgetDigestAsync((string)reply[i]!, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        else
-        {
-            result = (int)appended;
-        }
-
+        int result = await _appends[partition].AppendAsync(values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
         return result switch
         {
             0 => EventAppendResult.Appended,

@@ -37,6 +37,55 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
+    public async Task ConcurrentAppendsToOnePartition_SentTogether_EachAnsweredAsIfAlone()
+    {
+        // One partition, 300 appends at once: 100 new events, then each of the first 50 again with the same body and each of the
+        // next 50 again with another body. They go in batches (far fewer scripts than appends), in arrival order, and every
+        // caller gets the answer it would have got alone.
+        var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "batch" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 });
+        StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
+        long scriptsBefore = await EvalShaCallsAsync(server);
+        var appends = new List<Task<EventAppendResult>>();
+        for (int i = 0; i < 200; i++)
+        {
+            int n = i % 100;
+            byte[] body = System.Text.Encoding.UTF8.GetBytes(i >= 150 ? "{\"other\":" + n + "}" : "{\"n\":" + n + "}");
+            appends.Add(store.AppendAsync(WebhookEvent.Create("github", "b" + n, "push", new Dictionary<string, string>(), body, DateTimeOffset.UtcNow)).AsTask());
+        }
+
+        EventAppendResult[] results = await Task.WhenAll(appends);
+        long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
+
+        for (int i = 0; i < 200; i++)
+        {
+            EventAppendResult expected = i < 100 ? EventAppendResult.Appended : i < 150 ? EventAppendResult.Duplicate : EventAppendResult.ConflictingDuplicate;
+            Assert.Equal(expected, results[i]);
+        }
+
+        Assert.InRange(scripts, 1, 100);
+        for (int n = 0; n < 100; n++)
+        {
+            Assert.Equal("{\"n\":" + n + "}", System.Text.Encoding.UTF8.GetString((await store.ReadAsync("github:b" + n))!.Body.Span));
+        }
+
+        Assert.Equal(100, (await store.CountAsync()).Queued);
+    }
+
+    private static async Task<long> EvalShaCallsAsync(StackExchange.Redis.IServer server)
+    {
+        string info = (await server.InfoRawAsync("commandstats"))!;
+        int at = info.IndexOf("cmdstat_evalsha:calls=", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return 0;
+        }
+
+        at += "cmdstat_evalsha:calls=".Length;
+        int end = info.IndexOf(',', at);
+        return long.Parse(info[at..end], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task ScriptsFlushedFromTheServer_SentAgainAndRun()
     {
         // Scripts run by their SHA-1; a server that lost them (restart, failover, SCRIPT FLUSH) is sent their text again.
