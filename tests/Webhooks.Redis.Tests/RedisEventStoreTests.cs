@@ -39,7 +39,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     [Fact]
     public async Task ConcurrentAppendsToOnePartition_SentTogether_EachAnsweredAsIfAlone()
     {
-        // One partition, 300 appends at once: 100 new events, then each of the first 50 again with the same body and each of the
+        // One partition, 200 appends at once: 100 new events, then each of the first 50 again with the same body and each of the
         // next 50 again with another body. They go in batches (far fewer scripts than appends), in arrival order, and every
         // caller gets the answer it would have got alone.
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "batch" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 });
