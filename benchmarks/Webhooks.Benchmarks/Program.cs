@@ -1,3 +1,5 @@
+using System;
+using System.Threading.Tasks;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
@@ -11,8 +13,14 @@ namespace Webhooks.Benchmarks;
 
 internal static class Program
 {
-    public static void Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        // "retention": what keeping events costs the garbage collector, read as the store fills (see RetentionRun).
+        if (args.Length > 0 && string.Equals(args[0], "retention", StringComparison.Ordinal))
+        {
+            return await RetentionRun.RunAsync(args).ConfigureAwait(false);
+        }
+
         // A short, fixed job so that the whole suite finishes in minutes on a small machine; pass BenchmarkDotNet's own
         // options (for example --job default) to override.
         IConfig config = DefaultConfig.Instance
@@ -28,5 +36,6 @@ internal static class Program
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value));
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
     }
 }

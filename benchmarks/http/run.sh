@@ -5,7 +5,7 @@
 # shared machine falls on both alike, and the medians are compared.
 #
 #   benchmarks/http/run.sh                         # 60 s warm-up each, then 5 rounds of 10 s each, 64 connections
-#   ROUNDS=7 DURATION=15s WARMUP=90s CONNECTIONS=128 benchmarks/http/run.sh
+#   ROUNDS=7 DURATION=15s WARMUP=90s CONNECTIONS=128 benchmarks/http/run.sh   # DURATION in whole seconds
 #   REDIS=1 benchmarks/http/run.sh                 # also the sample receiver on Redis (a redis-server on the server core)
 #
 # The warm-up is long because on one busy core the runtime's tiered compilation finishes late: 20 s into a load the receiver
@@ -14,8 +14,10 @@
 # Every request carries the same 1 KB body under a new delivery id, so the receivers run with Webhooks:GitHub:DeduplicateByBody
 # off: each request is then a new delivery, stored and processed, as distinct bodies would be.
 #
-# Prints every round, then the medians: accepted deliveries per second, p50/p99 latency, the ratios receiver/floor, the memory
-# the receiver grew by per stored event, and whether every accepted delivery was processed. Responses other than 202 are counted.
+# Prints every round, then the medians: accepted deliveries per second, p50/p99 latency, the share of each round's time that the
+# server spent paused in garbage collection (read with dotnet-counters, installed as a .NET tool when missing), the ratios
+# receiver/floor, the memory the receiver grew by per stored event, and whether every accepted delivery was processed.
+# Responses other than 202 are counted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -34,6 +36,8 @@ with_redis=${REDIS:-0}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+export PATH="$PATH:$HOME/.dotnet/tools"
+command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
 dotnet build -c Release samples/WebhookReceiver/WebhookReceiver.csproj >/dev/null
 dotnet build -c Release benchmarks/Webhooks.Floor/Webhooks.Floor.csproj >/dev/null
@@ -69,8 +73,26 @@ drained() {
 }
 
 load() { taskset -c "$load_core" wrk -t1 -c"$connections" -d"$2" --latency -s benchmarks/http/github.lua "$1" | grep '^RESULT'; }
+seconds() { sed -E 's/s$//' <<<"$1"; }
+# Loads $1 for the round's duration while dotnet-counters samples the server ($2, a pid) once a second: prints wrk's RESULT line
+# with gc_pause_pct, the percentage of the sampled seconds the server spent paused in garbage collection.
+measured() {
+  local csv
+  csv=$(mktemp --suffix=.csv)
+  # The counters session starts a moment after the load and ends a moment before it, so that every sample is under load.
+  (sleep 1; dotnet-counters collect -p "$2" --counters System.Runtime --refresh-interval 1 --format csv -o "$csv" \
+    --duration "00:00:00:$(( $(seconds "$duration") - 2 ))" >/dev/null 2>&1) &
+  local sampler=$!
+  local result
+  result=$(load "$1" "$duration")
+  wait "$sampler" || true
+  local pct
+  pct=$(awk -F, '$3 ~ /dotnet.gc.pause.time/ { sum += $5; n++ } END { printf "%.1f", n ? 100 * sum / n : -1 }' "$csv")
+  rm -f "$csv"
+  echo "$result gc_pause_pct=$pct"
+}
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
-field() { sed -E "s/.* $1=([0-9.]+).*/\1/"; }
+field() { sed -E "s/.* $1=([-0-9.]+).*/\1/"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # The floor logs as the sample does (Information, ASP.NET Core's own categories at Warning).
@@ -98,7 +120,8 @@ trap 'kill $floor $receiver $redis_receiver 2>/dev/null || true; [ "$with_redis"
 wait_ready "$floor_url"
 wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
-[ "$with_redis" = 1 ] && wait_ready "$redis_url"
+floor_pid=$(pgrep -f "Webhooks.Floor.dll --urls $floor_url")
+[ "$with_redis" = 1 ] && wait_ready "$redis_url" && redis_receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $redis_url")
 
 load "$floor_url" "$warmup" >/dev/null  # warm-up (the JIT tiers up the hot paths)
 load "$receiver_url" "$warmup" >/dev/null
@@ -110,12 +133,12 @@ results=$(mktemp)
 accepted=0
 rss_before=$(rss_kib "$receiver_pid")
 for round in $(seq 1 "$rounds"); do
-  f=$(load "$floor_url" "$duration"); echo "round $round floor    $f"; echo "floor $f" >>"$results"
-  r=$(load "$receiver_url" "$duration"); echo "round $round receiver $r"; echo "receiver $r" >>"$results"
+  f=$(measured "$floor_url" "$floor_pid"); echo "round $round floor    $f"; echo "floor $f" >>"$results"
+  r=$(measured "$receiver_url" "$receiver_pid"); echo "round $round receiver $r"; echo "receiver $r" >>"$results"
   accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
   [ "$(drained "$receiver_url")" = yes ] || processed_all=no
   if [ "$with_redis" = 1 ]; then
-    x=$(load "$redis_url" "$duration"); echo "round $round redis    $x"; echo "redis $x" >>"$results"
+    x=$(measured "$redis_url" "$redis_receiver_pid"); echo "round $round redis    $x"; echo "redis $x" >>"$results"
     [ "$(drained "$redis_url")" = yes ] || redis_processed_all=no
   fi
 done
@@ -127,7 +150,8 @@ for who in $whos; do
   rps=$(grep "^$who " "$results" | field rps | median)
   p50=$(grep "^$who " "$results" | field p50_ms | median)
   p99=$(grep "^$who " "$results" | field p99_ms | median)
-  echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99"
+  gc=$(grep "^$who " "$results" | field gc_pause_pct | median)
+  echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99 gc_pause_pct=$gc"
   eval "${who}_rps=$rps ${who}_p99=$p99"
 done
 echo "ratio throughput=$(awk "BEGIN { printf \"%.2f\", $receiver_rps / $floor_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $receiver_p99 / $floor_p99 }")"
