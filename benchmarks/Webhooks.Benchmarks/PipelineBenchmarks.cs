@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -20,18 +19,6 @@ namespace Webhooks.Benchmarks;
 public class PipelineBenchmarks
 {
     private const int Batch = 1000;
-
-    private static readonly KeyValuePair<string, string>[] Headers =
-    [
-        new("Host", "127.0.0.1:5192"),
-        new("Content-Type", "application/json"),
-        new("Content-Length", "1015"),
-        new("User-Agent", "GitHub-Hookshot/bench"),
-        new("X-GitHub-Event", "push"),
-        new("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
-        new("X-GitHub-Hook-ID", "292430182"),
-        new("X-Hub-Signature-256", "sha256=af5221448c9901d44ca49f05c1da174fc01799d31963207a45b37982f88a4286"),
-    ];
 
     private ServiceProvider _services = null!;
     private IHostedService[] _hosted = [];
@@ -82,7 +69,7 @@ public class PipelineBenchmarks
         for (int i = 0; i < Batch; i++)
         {
             string deliveryId = (++_next).ToString(CultureInfo.InvariantCulture);
-            WebhookEvent webhookEvent = WebhookEvent.Create("github", deliveryId, "push", Headers, _body, DateTimeOffset.UtcNow);
+            WebhookEvent webhookEvent = WebhookEvent.Create("github", deliveryId, "push", BenchmarkData.GitHubHeaders, _body, DateTimeOffset.UtcNow);
             if (await _pipeline.AcceptAsync(webhookEvent).ConfigureAwait(false) != WebhookAcceptResult.Queued)
             {
                 throw new InvalidOperationException("A new delivery was not queued.");
@@ -90,35 +77,5 @@ public class PipelineBenchmarks
         }
 
         await done.Task.ConfigureAwait(false);
-    }
-
-    /// <summary>Counts the events it is given; completes the waiting batch when its count is reached.</summary>
-    private sealed class CountingHandler(CountingHandler.Counter counter) : IWebhookHandler
-    {
-        public Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
-        {
-            counter.Add();
-            return Task.CompletedTask;
-        }
-
-        internal sealed class Counter
-        {
-            private TaskCompletionSource? _done;
-            private int _remaining;
-
-            public void Expect(int count, TaskCompletionSource done)
-            {
-                _done = done;
-                Volatile.Write(ref _remaining, count);
-            }
-
-            public void Add()
-            {
-                if (Interlocked.Decrement(ref _remaining) == 0)
-                {
-                    _done!.TrySetResult();
-                }
-            }
-        }
     }
 }

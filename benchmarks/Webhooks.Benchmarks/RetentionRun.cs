@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading;
@@ -21,18 +20,6 @@ internal static class RetentionRun
 {
     private const int Batch = 1000;
     private const int Report = 250_000;
-
-    private static readonly KeyValuePair<string, string>[] Headers =
-    [
-        new("Host", "127.0.0.1:5192"),
-        new("Content-Type", "application/json"),
-        new("Content-Length", "1015"),
-        new("User-Agent", "GitHub-Hookshot/bench"),
-        new("X-GitHub-Event", "push"),
-        new("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
-        new("X-GitHub-Hook-ID", "292430182"),
-        new("X-Hub-Signature-256", "sha256=af5221448c9901d44ca49f05c1da174fc01799d31963207a45b37982f88a4286"),
-    ];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -83,7 +70,7 @@ internal static class RetentionRun
                 byte[] body = GC.AllocateUninitializedArray<byte>(bodyLength, pinned: true);
                 template.CopyTo(body, 0);
                 string deliveryId = string.Concat("bench-1765000000-0-", (++next).ToString(CultureInfo.InvariantCulture));
-                WebhookEvent webhookEvent = WebhookEvent.Create("github", deliveryId, "push", Headers, body, DateTimeOffset.UtcNow);
+                WebhookEvent webhookEvent = WebhookEvent.Create("github", deliveryId, "push", BenchmarkData.GitHubHeaders, body, DateTimeOffset.UtcNow);
                 if (await pipeline.AcceptAsync(webhookEvent).ConfigureAwait(false) != WebhookAcceptResult.Queued)
                 {
                     throw new InvalidOperationException("A new delivery was not queued.");
@@ -114,34 +101,4 @@ internal static class RetentionRun
     }
 
     private static double PerEvent(TimeSpan span) => span.TotalMicroseconds / Report;
-
-    /// <summary>Counts the events it is given; completes the waiting batch when its count is reached.</summary>
-    private sealed class CountingHandler(CountingHandler.Counter counter) : IWebhookHandler
-    {
-        public Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
-        {
-            counter.Add();
-            return Task.CompletedTask;
-        }
-
-        internal sealed class Counter
-        {
-            private TaskCompletionSource? _done;
-            private int _remaining;
-
-            public void Expect(int count, TaskCompletionSource done)
-            {
-                _done = done;
-                Volatile.Write(ref _remaining, count);
-            }
-
-            public void Add()
-            {
-                if (Interlocked.Decrement(ref _remaining) == 0)
-                {
-                    _done!.TrySetResult();
-                }
-            }
-        }
-    }
 }
