@@ -14,7 +14,8 @@
 # Every request carries the same 1 KB body under a new delivery id, so the receivers run with Webhooks:GitHub:DeduplicateByBody
 # off: each request is then a new delivery, stored and processed, as distinct bodies would be.
 #
-# Prints every round, then the medians: accepted deliveries per second, p50/p99 latency, the share of each round's time that the
+# Prints every round, then the medians: accepted deliveries per second, for the receivers also the deliveries per second they
+# sustain (accepted over the time until all of them were processed), p50/p99 latency, the share of each round's time that the
 # server spent paused in garbage collection (read with dotnet-counters, installed as a .NET tool when missing), the ratios
 # receiver/floor, the memory the receiver grew by per stored event, and whether every accepted delivery was processed.
 # Responses other than 202 are counted.
@@ -74,6 +75,14 @@ drained() {
 
 load() { taskset -c "$load_core" wrk -t1 -c"$connections" -d"$2" --latency -s benchmarks/http/github.lua "$1" | grep '^RESULT'; }
 seconds() { sed -E 's/s$//' <<<"$1"; }
+# processed_rps: the round's accepted deliveries over the time from the round's start until the receiver had processed all of
+# them (read after drained): what the receiver sustains, intake and processing together, where accepted/s is only intake.
+processed_rate() {
+  local ended
+  ended=$(date +%s.%N)
+  awk -v n="$(( $(field requests <<<"$1") - $(field not_202 <<<"$1") ))" -v t="$(awk -v a="$2" -v b="$ended" 'BEGIN { print b - a }')" \
+    'BEGIN { printf "processed_rps=%.0f", n / t }'
+}
 # Loads $1 for the round's duration while dotnet-counters samples the server ($2, a pid) once a second: prints wrk's RESULT line
 # with gc_pause_pct, the percentage of the sampled seconds the server spent paused in garbage collection.
 measured() {
@@ -134,12 +143,16 @@ accepted=0
 rss_before=$(rss_kib "$receiver_pid")
 for round in $(seq 1 "$rounds"); do
   f=$(measured "$floor_url" "$floor_pid"); echo "round $round floor    $f"; echo "floor $f" >>"$results"
-  r=$(measured "$receiver_url" "$receiver_pid"); echo "round $round receiver $r"; echo "receiver $r" >>"$results"
-  accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
+  started=$(date +%s.%N)
+  r=$(measured "$receiver_url" "$receiver_pid")
   [ "$(drained "$receiver_url")" = yes ] || processed_all=no
+  r="$r $(processed_rate "$r" "$started")"; echo "round $round receiver $r"; echo "receiver $r" >>"$results"
+  accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
   if [ "$with_redis" = 1 ]; then
-    x=$(measured "$redis_url" "$redis_receiver_pid"); echo "round $round redis    $x"; echo "redis $x" >>"$results"
+    started=$(date +%s.%N)
+    x=$(measured "$redis_url" "$redis_receiver_pid")
     [ "$(drained "$redis_url")" = yes ] || redis_processed_all=no
+    x="$x $(processed_rate "$x" "$started")"; echo "round $round redis    $x"; echo "redis $x" >>"$results"
   fi
 done
 rss_after=$(rss_kib "$receiver_pid")
@@ -151,7 +164,9 @@ for who in $whos; do
   p50=$(grep "^$who " "$results" | field p50_ms | median)
   p99=$(grep "^$who " "$results" | field p99_ms | median)
   gc=$(grep "^$who " "$results" | field gc_pause_pct | median)
-  echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99 gc_pause_pct=$gc"
+  processed=
+  [ "$who" != floor ] && processed=" processed_rps=$(grep "^$who " "$results" | field processed_rps | median)"
+  echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99 gc_pause_pct=$gc$processed"
   eval "${who}_rps=$rps ${who}_p99=$p99"
 done
 echo "ratio throughput=$(awk "BEGIN { printf \"%.2f\", $receiver_rps / $floor_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $receiver_p99 / $floor_p99 }")"
