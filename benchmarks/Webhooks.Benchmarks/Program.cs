@@ -21,6 +21,12 @@ internal static class Program
             return await RetentionRun.RunAsync(args).ConfigureAwait(false);
         }
 
+        // "layout": the collector's pause per kept event for two ways of keeping events (see LayoutRun).
+        if (args.Length > 0 && string.Equals(args[0], "layout", StringComparison.Ordinal))
+        {
+            return await LayoutRun.RunAsync(args).ConfigureAwait(false);
+        }
+
         // A short, fixed job so that the whole suite finishes in minutes on a small machine; pass BenchmarkDotNet's own
         // options (for example --job default) to override.
         IConfig config = DefaultConfig.Instance
