@@ -75,13 +75,12 @@ drained() {
 
 load() { taskset -c "$load_core" wrk -t1 -c"$connections" -d"$2" --latency -s benchmarks/http/github.lua "$1" | grep '^RESULT'; }
 seconds() { sed -E 's/s$//' <<<"$1"; }
-# processed_rps: the round's accepted deliveries over the time from the round's start until the receiver had processed all of
-# them (read after drained): what the receiver sustains, intake and processing together, where accepted/s is only intake.
+# processed_rps: the round's accepted deliveries ($1, wrk's RESULT line) over the time from the round's start ($2) until the
+# receiver had processed all of them (called right after drained, whose looks are 0.2 s apart): what the receiver sustains,
+# intake and processing together, where accepted/s is only intake.
 processed_rate() {
-  local ended
-  ended=$(date +%s.%N)
-  awk -v n="$(( $(field requests <<<"$1") - $(field not_202 <<<"$1") ))" -v t="$(awk -v a="$2" -v b="$ended" 'BEGIN { print b - a }')" \
-    'BEGIN { printf "processed_rps=%.0f", n / t }'
+  awk -v n="$(( $(field requests <<<"$1") - $(field not_202 <<<"$1") ))" -v started="$2" -v ended="$(date +%s.%N)" \
+    'BEGIN { printf "processed_rps=%.0f", n / (ended - started) }'
 }
 # Loads $1 for the round's duration while dotnet-counters samples the server ($2, a pid) once a second: prints wrk's RESULT line
 # with gc_pause_pct, the percentage of the sampled seconds the server spent paused in garbage collection.
