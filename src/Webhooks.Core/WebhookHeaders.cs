@@ -16,7 +16,7 @@ namespace Webhooks;
 /// </summary>
 internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 {
-    public static readonly WebhookHeaders Empty = new([], null, 0, 0);
+    public static readonly WebhookHeaders Empty = new([], default, 0, 0);
 
     private const int MaxPooled = 4096;
     private const int MaxPooledValueLength = 64;
@@ -39,20 +39,30 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
     /// <summary>Name, value, name, value…; a <see langword="null"/> value is the next value in <see cref="_packed"/>.</summary>
     private readonly string?[] _pairs;
-    private readonly byte[]? _packed;
+    private readonly ReadOnlyMemory<byte> _packed;
 
-    private WebhookHeaders(string?[] pairs, byte[]? packed, int count, int ownStringBytes)
+    private WebhookHeaders(string?[] pairs, ReadOnlyMemory<byte> packed, int count, int ownStringBytes)
     {
         _pairs = pairs;
         _packed = packed;
         Count = count;
-        ApproximateSize = 40 + 24 + (8 * pairs.Length) + (packed is null ? 0 : 24 + packed.Length) + ownStringBytes;
+        OwnStringBytes = ownStringBytes;
+        ApproximateSize = 40 + 24 + (8 * pairs.Length) + (packed.IsEmpty ? 0 : 24 + packed.Length) + ownStringBytes;
     }
 
     public int Count { get; }
 
     /// <summary>Gets roughly how many bytes these headers take in memory, shared strings not counted (for a store's byte capacity).</summary>
     public int ApproximateSize { get; }
+
+    /// <summary>Gets the names and the values that are strings, in pairs; usually an array shared by many deliveries (see <see cref="Restore"/>).</summary>
+    internal string?[] Pairs => _pairs;
+
+    /// <summary>Gets the values kept as bytes, in order, each ended by a line feed.</summary>
+    internal ReadOnlySpan<byte> Packed => _packed.Span;
+
+    /// <summary>Gets how many bytes the values that are strings of this delivery's own take.</summary>
+    internal int OwnStringBytes { get; }
 
     public IEnumerable<string> Keys
     {
@@ -161,6 +171,13 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         return new WebhookHeaders(stored, packed, count, ownStringBytes);
     }
 
+    /// <summary>
+    /// Rebuilds headers from the parts a store kept (<see cref="Pairs"/>, <see cref="Packed"/>, <see cref="OwnStringBytes"/>): a
+    /// store can keep the packed bytes in memory of its own, and make the dictionary only when the event is read.
+    /// </summary>
+    internal static WebhookHeaders Restore(string?[] pairs, ReadOnlyMemory<byte> packed, int ownStringBytes) =>
+        pairs.Length == 0 ? Empty : new WebhookHeaders(pairs, packed, pairs.Length / 2, ownStringBytes);
+
     /// <summary>Returns the shared instance of a string that recurs across deliveries (a header name, an event type).</summary>
     public static string Share(string text)
     {
@@ -238,7 +255,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             return value;
         }
 
-        ReadOnlySpan<byte> rest = _packed;
+        ReadOnlySpan<byte> rest = _packed.Span;
         for (int skip = packed; skip > 0; skip--)
         {
             rest = rest[(rest.IndexOf(Separator) + 1)..];

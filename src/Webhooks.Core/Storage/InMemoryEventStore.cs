@@ -22,21 +22,25 @@ public sealed partial class InMemoryEventStore : IEventStore
     /// <summary>What one stored event is counted as besides its body and headers: the entry, its indexes and its strings.</summary>
     internal const int EntryOverheadBytes = 512;
 
-    private readonly Dictionary<string, Entry> _byId = new(StringComparer.Ordinal);
-    private readonly Dictionary<BodyDigest, Entry> _byDigest = [];
+    private const long NotCompleted = long.MinValue;
+
+    private readonly SlotTable _slots = new();
+    private readonly Dictionary<BodyDigest, int> _byDigest = [];
 
     // Due work: events queued now (appended, released, replayed) in arrival order, and events due at a time of their own (a
-    // retry, or a lease's expiry) ordered by that time. Queue items whose entry has changed since are skipped when met.
-    private readonly Queue<(Entry Entry, int Version)> _fresh = new();
-    private readonly SortedSet<Entry> _timed = new(ScheduleOrder.Instance);
+    // retry, or a lease's expiry) ordered by that time, then arrival. Items whose slot has changed since (another stamp) are
+    // stale and dropped when they come to the front.
+    private readonly Queue<(int Slot, long Stamp)> _fresh = new();
+    private readonly PriorityQueue<(int Slot, long Stamp), (long DueAt, long Sequence)> _timed = new();
 
     // Processed events in completion order, for retention.
-    private readonly Queue<(Entry Entry, int Version)> _retention = new();
+    private readonly Queue<(int Slot, long Stamp)> _retention = new();
 
-    // Every event in arrival order (removed ones are skipped and compacted away), and the statuses that are usually few
-    // (queued, processing, failed, dead) indexed by arrival; processed events, the many, are listed from the arrival list.
-    private readonly List<Entry> _arrival = [];
-    private readonly SortedSet<Entry>?[] _byStatus =
+    // Every event in arrival order (items whose slot holds another sequence since are skipped and compacted away), and the
+    // statuses that are usually few (queued, processing, failed, dead) indexed by arrival; processed events, the many, are
+    // listed from the arrival list.
+    private readonly List<(long Sequence, int Slot)> _arrival = [];
+    private readonly SortedSet<(long Sequence, int Slot)>?[] _byStatus =
     [
         new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), null, new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
     ];
@@ -47,6 +51,7 @@ public sealed partial class InMemoryEventStore : IEventStore
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _sequence;
+    private long _stamp;
     private long _lastToken;
     private int _intakeCount;
     private long _intakeBytes;
@@ -97,7 +102,7 @@ public sealed partial class InMemoryEventStore : IEventStore
         {
             lock (_gate)
             {
-                return _byId.Count;
+                return _slots.Count;
             }
         }
     }
@@ -122,15 +127,17 @@ public sealed partial class InMemoryEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         cancellationToken.ThrowIfCancellationRequested();
-        long size = SizeOf(webhookEvent);
+        WebhookHeaders headers = webhookEvent.Headers as WebhookHeaders ?? WebhookHeaders.From(webhookEvent.Headers);
+        long size = EntryOverheadBytes + webhookEvent.Body.Length + headers.ApproximateSize
+            + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length + (webhookEvent.TraceParent?.Length ?? 0)));
         BodyDigest digest = webhookEvent.DeduplicateByBody ? BodyDigest.Of(webhookEvent.Body.Span) : default;
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            if (_byId.TryGetValue(webhookEvent.Id, out Entry? existing))
+            if (_slots.Find(webhookEvent.Id) is var found and >= 0)
             {
-                return ValueTask.FromResult(existing.Event.Body.Span.SequenceEqual(webhookEvent.Body.Span)
+                return ValueTask.FromResult(_slots[found].Body.Span.SequenceEqual(webhookEvent.Body.Span)
                     ? EventAppendResult.Duplicate
                     : EventAppendResult.ConflictingDuplicate);
             }
@@ -153,20 +160,31 @@ public sealed partial class InMemoryEventStore : IEventStore
                 throw new WebhookStoreUnavailableException(reason);
             }
 
-            WebhookEvent stored = webhookEvent.Attempts == 0 && webhookEvent.ReplayCount == 0 && webhookEvent.Generation == 0
-                ? webhookEvent
-                : webhookEvent with { Attempts = 0, ReplayCount = 0, Generation = 0 };
-            var entry = new Entry(stored, ++_sequence, size) { DueAt = now };
-            _byId.Add(entry.Event.Id, entry);
-            if (stored.DeduplicateByBody)
+            int index = _slots.Add(webhookEvent.Id, webhookEvent.TraceParent, headers.Packed);
+            ref Slot slot = ref _slots[index];
+            slot.Sequence = ++_sequence;
+            slot.Stamp = ++_stamp;
+            slot.Size = size;
+            slot.Body = webhookEvent.Body;
+            slot.HeaderPairs = headers.Pairs;
+            slot.HeaderOwnBytes = headers.OwnStringBytes;
+            slot.Source = webhookEvent.Source;
+            slot.EventType = webhookEvent.EventType;
+            slot.ReceivedAtTicks = webhookEvent.ReceivedAt.Ticks;
+            slot.ReceivedAtOffsetMinutes = (short)webhookEvent.ReceivedAt.TotalOffsetMinutes;
+            slot.DeduplicateByBody = webhookEvent.DeduplicateByBody;
+            slot.Status = WebhookEventStatus.Queued;
+            slot.DueAt = now;
+            slot.CompletedAt = NotCompleted;
+            if (webhookEvent.DeduplicateByBody)
             {
-                _byDigest.Add(digest, entry);
+                _byDigest.Add(digest, index);
             }
 
-            _arrival.Add(entry);
-            _byStatus[(int)WebhookEventStatus.Queued]!.Add(entry);
+            _arrival.Add((slot.Sequence, index));
+            _byStatus[(int)WebhookEventStatus.Queued]!.Add((slot.Sequence, index));
             _counts[(int)WebhookEventStatus.Queued]++;
-            _fresh.Enqueue((entry, entry.Version));
+            _fresh.Enqueue((index, slot.Stamp));
             _intakeCount++;
             _intakeBytes += size;
             return ValueTask.FromResult(EventAppendResult.Appended);
@@ -182,16 +200,18 @@ public sealed partial class InMemoryEventStore : IEventStore
         List<WebhookClaim>? claims = null;
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            while ((claims?.Count ?? 0) < maxEvents && NextDue(now) is { } entry)
+            int index;
+            while ((claims?.Count ?? 0) < maxEvents && (index = NextDue(now)) >= 0)
             {
-                SetStatus(entry, WebhookEventStatus.Processing);
-                entry.Attempts++;
-                entry.Token = ++_lastToken;
-                entry.DueAt = now + lease;
-                _timed.Add(entry);
-                (claims ??= []).Add(new WebhookClaim(entry.Snapshot(), entry.Token, entry.DueAt));
+                ref Slot slot = ref _slots[index];
+                SetStatus(index, ref slot, WebhookEventStatus.Processing);
+                slot.Attempts++;
+                slot.Token = ++_lastToken;
+                slot.DueAt = now + lease.Ticks;
+                _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
+                (claims ??= []).Add(new WebhookClaim(slot.ToEvent(), slot.Token, new DateTimeOffset(slot.DueAt, TimeSpan.Zero)));
             }
         }
 
@@ -206,14 +226,16 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!TryGetClaimed(id, token, out Entry? entry))
+            int index = FindClaimed(id, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _timed.Remove(entry);
-            entry.DueAt = _timeProvider.GetUtcNow() + lease;
-            _timed.Add(entry);
+            ref Slot slot = ref _slots[index];
+            slot.Stamp = ++_stamp;
+            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + lease.Ticks;
+            _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
             return ValueTask.FromResult(true);
         }
     }
@@ -225,17 +247,18 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!TryGetClaimed(id, token, out Entry? entry))
+            int index = FindClaimed(id, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _timed.Remove(entry);
-            SetStatus(entry, WebhookEventStatus.Processed);
-            entry.CompletedAt = _timeProvider.GetUtcNow();
-            entry.LastError = null;
-            entry.Unhandled = unhandled;
-            _retention.Enqueue((entry, entry.Version));
+            ref Slot slot = ref _slots[index];
+            SetStatus(index, ref slot, WebhookEventStatus.Processed);
+            slot.CompletedAt = _timeProvider.GetUtcNow().UtcTicks;
+            slot.LastError = null;
+            slot.Unhandled = unhandled;
+            _retention.Enqueue((index, slot.Stamp));
             return ValueTask.FromResult(true);
         }
     }
@@ -248,25 +271,26 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!TryGetClaimed(id, token, out Entry? entry))
+            int index = FindClaimed(id, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            DateTimeOffset now = _timeProvider.GetUtcNow();
-            _timed.Remove(entry);
-            entry.LastError = lastError;
+            long now = _timeProvider.GetUtcNow().UtcTicks;
+            ref Slot slot = ref _slots[index];
+            slot.LastError = lastError;
             if (retryDelay is { } delay)
             {
-                SetStatus(entry, WebhookEventStatus.Failed);
-                entry.DueAt = now + (delay < TimeSpan.Zero ? TimeSpan.Zero : delay);
-                _timed.Add(entry);
+                SetStatus(index, ref slot, WebhookEventStatus.Failed);
+                slot.DueAt = now + (delay < TimeSpan.Zero ? 0 : delay.Ticks);
+                _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
             }
             else
             {
-                SetStatus(entry, WebhookEventStatus.Dead);
-                entry.CompletedAt = now;
-                MoveToDeadAllowance(entry);
+                SetStatus(index, ref slot, WebhookEventStatus.Dead);
+                slot.CompletedAt = now;
+                MoveToDeadAllowance(ref slot);
             }
 
             return ValueTask.FromResult(true);
@@ -280,16 +304,17 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!TryGetClaimed(id, token, out Entry? entry))
+            int index = FindClaimed(id, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _timed.Remove(entry);
-            SetStatus(entry, WebhookEventStatus.Queued);
-            entry.Attempts--;
-            entry.DueAt = _timeProvider.GetUtcNow();
-            _fresh.Enqueue((entry, entry.Version));
+            ref Slot slot = ref _slots[index];
+            SetStatus(index, ref slot, WebhookEventStatus.Queued);
+            slot.Attempts--;
+            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks;
+            _fresh.Enqueue((index, slot.Stamp));
             return ValueTask.FromResult(true);
         }
     }
@@ -301,8 +326,9 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
-            return ValueTask.FromResult(_byId.TryGetValue(id, out Entry? entry) ? entry.Summarize() : null);
+            PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
+            int index = _slots.Find(id);
+            return ValueTask.FromResult(index >= 0 ? _slots[index].Summarize() : null);
         }
     }
 
@@ -313,8 +339,9 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
-            return ValueTask.FromResult(_byId.TryGetValue(id, out Entry? entry) ? entry.Snapshot() : null);
+            PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
+            int index = _slots.Find(id);
+            return ValueTask.FromResult(index >= 0 ? _slots[index].ToEvent() : null);
         }
     }
 
@@ -333,9 +360,9 @@ public sealed partial class InMemoryEventStore : IEventStore
         string? next = null;
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
+            PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
             long last = 0;
-            foreach (Entry entry in status is { } s && _byStatus[(int)s] is { } index ? NewestFirst(index, before) : NewestFirstByArrival(status, before))
+            foreach ((long sequence, int index) in status is { } s && _byStatus[(int)s] is { } set ? NewestFirst(set, before) : NewestFirstByArrival(status, before))
             {
                 if (items.Count == limit)
                 {
@@ -343,8 +370,8 @@ public sealed partial class InMemoryEventStore : IEventStore
                     break;
                 }
 
-                items.Add(entry.Summarize());
-                last = entry.Sequence;
+                items.Add(_slots[index].Summarize());
+                last = sequence;
             }
         }
 
@@ -357,11 +384,12 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
+            int due = PeekDue(now);
             return ValueTask.FromResult(new WebhookEventCounts
             {
-                OldestDueAt = PeekDue(now)?.DueAt,
+                OldestDueAt = due >= 0 ? new DateTimeOffset(_slots[due].DueAt, TimeSpan.Zero) : null,
                 Queued = _counts[(int)WebhookEventStatus.Queued],
                 Processing = _counts[(int)WebhookEventStatus.Processing],
                 Processed = _counts[(int)WebhookEventStatus.Processed],
@@ -378,40 +406,40 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            if (!_byId.TryGetValue(id, out Entry? entry))
+            int index = _slots.Find(id);
+            if (index < 0)
             {
                 return ValueTask.FromResult(WebhookReplayResult.NotFound);
             }
 
-            switch (entry.Status)
+            ref Slot slot = ref _slots[index];
+            switch (slot.Status)
             {
                 case WebhookEventStatus.Queued or WebhookEventStatus.Processing:
                     return ValueTask.FromResult(WebhookReplayResult.AlreadyPending);
                 case WebhookEventStatus.Processed when !force:
                     return ValueTask.FromResult(WebhookReplayResult.AlreadyProcessed);
-                case WebhookEventStatus.Failed:
-                    _timed.Remove(entry);
-                    break;
                 case WebhookEventStatus.Dead:
-                    MoveToIntake(entry);
+                    MoveToIntake(ref slot);
                     break;
             }
 
-            SetStatus(entry, WebhookEventStatus.Queued);
-            entry.Attempts = 0;
-            entry.LastError = null;
-            entry.CompletedAt = null;
-            entry.Unhandled = false;
-            entry.ReplayCount++;
+            // A failed event's retry item goes stale with the new stamp.
+            SetStatus(index, ref slot, WebhookEventStatus.Queued);
+            slot.Attempts = 0;
+            slot.LastError = null;
+            slot.CompletedAt = NotCompleted;
+            slot.Unhandled = false;
+            slot.ReplayCount++;
             if (force)
             {
-                entry.Generation++;
+                slot.Generation++;
             }
 
-            entry.DueAt = now;
-            _fresh.Enqueue((entry, entry.Version));
+            slot.DueAt = now;
+            _fresh.Enqueue((index, slot.Stamp));
             return ValueTask.FromResult(WebhookReplayResult.Queued);
         }
     }
@@ -423,29 +451,30 @@ public sealed partial class InMemoryEventStore : IEventStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            if (!_byId.TryGetValue(id, out Entry? entry))
+            int index = _slots.Find(id);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            Remove(entry);
+            Remove(index);
             return ValueTask.FromResult(true);
         }
     }
 
-    /// <summary>The entries of one status that arrived before <paramref name="before"/>, newest first.</summary>
-    private static IEnumerable<Entry> NewestFirst(SortedSet<Entry> set, long before)
+    /// <summary>The events of one status that arrived before <paramref name="before"/>, newest first.</summary>
+    private static IEnumerable<(long Sequence, int Slot)> NewestFirst(SortedSet<(long Sequence, int Slot)> set, long before)
     {
         if (before <= 1 || set.Count == 0)
         {
             return [];
         }
 
-        return (before == long.MaxValue ? set : set.GetViewBetween(ArrivalOrder.Probe(0), ArrivalOrder.Probe(before - 1))).Reverse();
+        return (before == long.MaxValue ? set : set.GetViewBetween((0, 0), (before - 1, 0))).Reverse();
     }
 
-    /// <summary>The entries that arrived before <paramref name="before"/>, newest first, with <paramref name="status"/> or any.</summary>
-    private IEnumerable<Entry> NewestFirstByArrival(WebhookEventStatus? status, long before)
+    /// <summary>The events that arrived before <paramref name="before"/>, newest first, with <paramref name="status"/> or any.</summary>
+    private IEnumerable<(long Sequence, int Slot)> NewestFirstByArrival(WebhookEventStatus? status, long before)
     {
         // The arrival list is ordered by sequence: find where "before" falls, then walk back.
         int low = 0;
@@ -465,166 +494,172 @@ public sealed partial class InMemoryEventStore : IEventStore
 
         for (int i = low - 1; i >= 0; i--)
         {
-            Entry entry = _arrival[i];
-            if (!entry.Removed && (status is not { } wanted || entry.Status == wanted))
+            (long sequence, int index) = _arrival[i];
+            if (IsCurrent(sequence, index) && (status is not { } wanted || _slots[index].Status == wanted))
             {
-                yield return entry;
+                yield return (sequence, index);
             }
         }
     }
 
-    /// <summary>The entry <see cref="NextDue"/> would hand out, left in the schedule.</summary>
-    private Entry? PeekDue(DateTimeOffset now)
+    private bool IsCurrent(long sequence, int index) => _slots[index].Sequence == sequence;
+
+    /// <summary>The slot <see cref="NextDue"/> would hand out, left in the schedule; -1 when nothing is due.</summary>
+    private int PeekDue(long now)
     {
-        while (_fresh.TryPeek(out (Entry Entry, int Version) head) && (head.Entry.Removed || head.Entry.Version != head.Version))
+        DropStaleHeads();
+        int fresh = _fresh.TryPeek(out (int Slot, long Stamp) head) ? head.Slot : -1;
+        int timed = _timed.TryPeek(out (int Slot, long Stamp) item, out (long DueAt, long Sequence) due) && due.DueAt <= now ? item.Slot : -1;
+        return fresh >= 0 && (timed < 0 || ComesFirst(fresh, timed)) ? fresh : timed;
+    }
+
+    /// <summary>The next due slot, taken out of the schedule: the earlier of the oldest freshly queued one and the earliest timed one; -1 when nothing is due.</summary>
+    private int NextDue(long now)
+    {
+        int next = PeekDue(now);
+        if (next >= 0)
+        {
+            if (_fresh.TryPeek(out (int Slot, long Stamp) head) && head.Slot == next)
+            {
+                _fresh.Dequeue();
+            }
+            else
+            {
+                _timed.Dequeue();
+            }
+        }
+
+        return next;
+    }
+
+    private bool ComesFirst(int fresh, int timed)
+    {
+        ref Slot a = ref _slots[fresh];
+        ref Slot b = ref _slots[timed];
+        return a.DueAt < b.DueAt || (a.DueAt == b.DueAt && a.Sequence <= b.Sequence);
+    }
+
+    private void DropStaleHeads()
+    {
+        while (_fresh.TryPeek(out (int Slot, long Stamp) head) && _slots[head.Slot].Stamp != head.Stamp)
         {
             _fresh.Dequeue();
         }
 
-        Entry? fresh = _fresh.Count > 0 ? _fresh.Peek().Entry : null;
-        Entry? timed = _timed.Min is { } min && min.DueAt <= now ? min : null;
-        return fresh is not null && (timed is null || ScheduleOrder.Instance.Compare(fresh, timed) <= 0) ? fresh : timed;
+        while (_timed.TryPeek(out (int Slot, long Stamp) item, out _) && _slots[item.Slot].Stamp != item.Stamp)
+        {
+            _timed.Dequeue();
+        }
     }
 
-    /// <summary>The next due entry, taken out of the schedule: the earlier of the oldest freshly queued one and the earliest timed one.</summary>
-    private Entry? NextDue(DateTimeOffset now)
+    private int FindClaimed(string id, long token)
     {
-        while (_fresh.TryPeek(out (Entry Entry, int Version) head) && (head.Entry.Removed || head.Entry.Version != head.Version))
-        {
-            _fresh.Dequeue();
-        }
-
-        Entry? fresh = _fresh.Count > 0 ? _fresh.Peek().Entry : null;
-        Entry? timed = _timed.Min is { } min && min.DueAt <= now ? min : null;
-        if (fresh is not null && (timed is null || ScheduleOrder.Instance.Compare(fresh, timed) <= 0))
-        {
-            _fresh.Dequeue();
-            return fresh;
-        }
-
-        if (timed is not null)
-        {
-            _timed.Remove(timed);
-        }
-
-        return timed;
+        int index = _slots.Find(id);
+        return index >= 0 && _slots[index].Status == WebhookEventStatus.Processing && _slots[index].Token == token ? index : -1;
     }
 
-    private static long SizeOf(WebhookEvent webhookEvent)
+    /// <summary>Moves an event to a status; every change gives it a new stamp, so the queue items that point at its earlier state go stale.</summary>
+    private void SetStatus(int index, ref Slot slot, WebhookEventStatus status)
     {
-        long size = EntryOverheadBytes + webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length));
-        if (webhookEvent.Headers is WebhookHeaders compact)
+        slot.Stamp = ++_stamp;
+        if (slot.Status != status)
         {
-            return size + compact.ApproximateSize;
-        }
-
-        foreach (KeyValuePair<string, string> header in webhookEvent.Headers)
-        {
-            size += 2L * (header.Key.Length + header.Value.Length) + 32;
-        }
-
-        return size;
-    }
-
-    private bool TryGetClaimed(string id, long token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
-        _byId.TryGetValue(id, out entry) && entry.Status == WebhookEventStatus.Processing && entry.Token == token;
-
-    /// <summary>Moves an entry to a status; every change makes the queue items that point at its earlier state stale.</summary>
-    private void SetStatus(Entry entry, WebhookEventStatus status)
-    {
-        entry.Version++;
-        if (entry.Status != status)
-        {
-            _byStatus[(int)entry.Status]?.Remove(entry);
-            _counts[(int)entry.Status]--;
-            entry.Status = status;
-            _byStatus[(int)status]?.Add(entry);
+            _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
+            _counts[(int)slot.Status]--;
+            slot.Status = status;
+            _byStatus[(int)status]?.Add((slot.Sequence, index));
             _counts[(int)status]++;
         }
     }
 
-    private void MoveToDeadAllowance(Entry entry)
+    private void MoveToDeadAllowance(ref Slot slot)
     {
-        if (_deadCount < MaxDeadEvents && _deadBytes + entry.Size <= MaxDeadBytes)
+        if (_deadCount < MaxDeadEvents && _deadBytes + slot.Size <= MaxDeadBytes)
         {
-            entry.InDeadAllowance = true;
+            slot.InDeadAllowance = true;
             _intakeCount--;
-            _intakeBytes -= entry.Size;
+            _intakeBytes -= slot.Size;
             _deadCount++;
-            _deadBytes += entry.Size;
+            _deadBytes += slot.Size;
         }
     }
 
-    private void MoveToIntake(Entry entry)
+    private void MoveToIntake(ref Slot slot)
     {
-        if (entry.InDeadAllowance)
+        if (slot.InDeadAllowance)
         {
-            entry.InDeadAllowance = false;
+            slot.InDeadAllowance = false;
             _deadCount--;
-            _deadBytes -= entry.Size;
+            _deadBytes -= slot.Size;
             _intakeCount++;
-            _intakeBytes += entry.Size;
+            _intakeBytes += slot.Size;
         }
     }
 
-    private void Remove(Entry entry)
+    private void Remove(int index)
     {
-        _byId.Remove(entry.Event.Id);
-        if (entry.Event.DeduplicateByBody)
+        ref Slot slot = ref _slots[index];
+        if (slot.DeduplicateByBody)
         {
-            // The digest is not kept with the entry (32 bytes each); it is computed again, once, on the way out.
-            BodyDigest digest = BodyDigest.Of(entry.Event.Body.Span);
-            if (_byDigest.TryGetValue(digest, out Entry? indexed) && ReferenceEquals(indexed, entry))
+            // The digest is not kept with the event (32 bytes each); it is computed again, once, on the way out.
+            BodyDigest digest = BodyDigest.Of(slot.Body.Span);
+            if (_byDigest.TryGetValue(digest, out int indexed) && indexed == index)
             {
                 _byDigest.Remove(digest);
             }
         }
 
-        _byStatus[(int)entry.Status]?.Remove(entry);
-        _counts[(int)entry.Status]--;
-        if (entry.Status is WebhookEventStatus.Processing or WebhookEventStatus.Failed)
-        {
-            _timed.Remove(entry);
-        }
-
-        entry.Forget();
-        if (++_removedFromArrival > 1024 && _removedFromArrival > _arrival.Count / 2)
-        {
-            // Amortised: at most once per as many removals as there are live entries.
-            _arrival.RemoveAll(static e => e.Removed);
-            _removedFromArrival = 0;
-        }
-
-        if (entry.InDeadAllowance)
+        _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
+        _counts[(int)slot.Status]--;
+        if (slot.InDeadAllowance)
         {
             _deadCount--;
-            _deadBytes -= entry.Size;
+            _deadBytes -= slot.Size;
         }
         else
         {
             _intakeCount--;
-            _intakeBytes -= entry.Size;
+            _intakeBytes -= slot.Size;
+        }
+
+        // Freeing the slot clears its sequence and stamp: its queue items and its place in the arrival list go stale.
+        _slots.Remove(index);
+        if (++_removedFromArrival > 1024 && _removedFromArrival > _arrival.Count / 2)
+        {
+            // Amortised: at most once per as many removals as there are live events.
+            _arrival.RemoveAll(item => !IsCurrent(item.Sequence, item.Slot));
+            _removedFromArrival = 0;
         }
     }
 
-    private void PurgeExpired(DateTimeOffset now)
+    private void PurgeExpired(long now)
     {
-        while (_retention.TryPeek(out (Entry Entry, int Version) oldest))
+        long retention = ProcessedRetention.Ticks;
+        while (_retention.TryPeek(out (int Slot, long Stamp) oldest))
         {
-            if (oldest.Entry.Removed || oldest.Entry.Version != oldest.Version)
+            ref Slot slot = ref _slots[oldest.Slot];
+            if (slot.Stamp != oldest.Stamp)
             {
                 _retention.Dequeue(); // replayed or deleted since it was processed
             }
-            else if (now - oldest.Entry.CompletedAt!.Value > ProcessedRetention)
+            else if (now - slot.CompletedAt > retention)
             {
                 _retention.Dequeue();
-                Remove(oldest.Entry);
+                Remove(oldest.Slot);
             }
             else
             {
                 return;
             }
         }
+    }
+
+    /// <summary>Arrival order, by sequence number.</summary>
+    private sealed class ArrivalOrder : IComparer<(long Sequence, int Slot)>
+    {
+        public static readonly ArrivalOrder Instance = new();
+
+        public int Compare((long Sequence, int Slot) x, (long Sequence, int Slot) y) => x.Sequence.CompareTo(y.Sequence);
     }
 
     /// <summary>The SHA-256 digest of a body, as a dictionary key.</summary>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -113,6 +114,96 @@ public class InMemoryEventStoreTests : EventStoreContractTests
         Clock.Advance(TimeSpan.FromHours(2));
         Assert.Equal(["github:e2997"], (await store.ListAsync(null, 5000)).Items.Select(e => e.Id));
         Assert.Equal(1, (await store.CountAsync()).Total);
+    }
+
+    [Fact]
+    public async Task ManyAppendsAndRemovals_ReusedSlotsAndGrownIndex_EveryIdFindsItsOwnEvent()
+    {
+        // Slots are reused and the id index grows several times: after each round, every live id reads back its own body,
+        // every removed one is gone, and a reused slot's old queue items do not hand out its new event twice.
+        var store = new InMemoryEventStore(Clock, processedRetention: TimeSpan.FromMinutes(1));
+        var live = new Dictionary<string, string>(StringComparer.Ordinal);
+        var random = new Random(7);
+        int next = 0;
+        for (int round = 0; round < 6; round++)
+        {
+            for (int i = 0; i < 5000; i++, next++)
+            {
+                string body = "{\"n\":" + next + "}";
+                Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("m" + next, body)));
+                live["github:m" + next] = body;
+            }
+
+            foreach (string id in live.Keys.Where(_ => random.Next(3) == 0).ToList())
+            {
+                Assert.True(await store.DeleteAsync(id));
+                live.Remove(id);
+            }
+
+            // Half of the rest is processed and then forgotten by retention.
+            var claimed = new HashSet<string>(StringComparer.Ordinal);
+            foreach (WebhookClaim claim in await store.ClaimAsync(live.Count / 2, Lease))
+            {
+                Assert.True(claimed.Add(claim.Event.Id));
+                Assert.Equal(live[claim.Event.Id], Encoding.UTF8.GetString(claim.Event.Body.Span));
+                Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
+            }
+
+            Clock.Advance(TimeSpan.FromMinutes(2));
+            foreach (string id in claimed)
+            {
+                live.Remove(id);
+            }
+
+            foreach ((string id, string body) in live)
+            {
+                WebhookEvent? read = await store.ReadAsync(id);
+                Assert.NotNull(read);
+                Assert.Equal(id, read.Id);
+                Assert.Equal(body, Encoding.UTF8.GetString(read.Body.Span));
+            }
+
+            foreach (string id in claimed)
+            {
+                Assert.Null(await store.GetAsync(id));
+            }
+
+            Assert.Equal(live.Count, store.Count);
+        }
+
+        // What is left is claimed exactly once each, in arrival order.
+        IReadOnlyList<WebhookClaim> rest = await store.ClaimAsync(int.MaxValue, Lease);
+        Assert.Equal(live.Keys.OrderBy(id => int.Parse(id["github:m".Length..], System.Globalization.CultureInfo.InvariantCulture)), rest.Select(c => c.Event.Id));
+        Assert.Empty(await store.ClaimAsync(10, Lease));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_EventRebuiltFromCompactForm_EqualsWhatWasAppended()
+    {
+        var store = new InMemoryEventStore(Clock);
+        var headers = new Dictionary<string, string>
+        {
+            ["X-GitHub-Event"] = "push",
+            ["X-GitHub-Delivery"] = "1f2e",
+            ["X-Hub-Signature-256"] = "sha256=abc",
+            ["X-Note"] = "caf\u00e9 \u2603",
+            ["X-Long"] = new string('v', 300),
+        };
+        WebhookEvent appended = WebhookEvent.Create("github", "d\u00e9livery-\ud83d\ude00", "push", headers, new byte[] { 0, 255, 10 }, new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.FromHours(1)))
+            with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", DeduplicateByBody = true };
+        await store.AppendAsync(appended);
+
+        WebhookEvent claimed = Assert.Single(await store.ClaimAsync(1, Lease)).Event;
+        Assert.Equal(appended.Id, claimed.Id);
+        Assert.Equal(appended.Source, claimed.Source);
+        Assert.Equal(appended.EventType, claimed.EventType);
+        Assert.Equal(appended.ReceivedAt, claimed.ReceivedAt);
+        Assert.Equal(appended.ReceivedAt.Offset, claimed.ReceivedAt.Offset);
+        Assert.Equal(appended.TraceParent, claimed.TraceParent);
+        Assert.True(claimed.DeduplicateByBody);
+        Assert.Equal(1, claimed.Attempts);
+        Assert.Equal(appended.Body.ToArray(), claimed.Body.ToArray());
+        Assert.Equal(headers.OrderBy(h => h.Key, StringComparer.Ordinal), claimed.Headers.OrderBy(h => h.Key, StringComparer.Ordinal));
     }
 
     [Fact]

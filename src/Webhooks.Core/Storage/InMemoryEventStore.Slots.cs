@@ -1,0 +1,221 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Webhooks.Storage;
+
+public sealed partial class InMemoryEventStore
+{
+    /// <summary>
+    /// One stored event and its state, a value in a chunk of slots: a stored event is no object of its own. What it holds by
+    /// reference is its body, one pinned array with its id, trace parent and packed header values (<see cref="Meta"/>), and
+    /// strings and header shapes shared with other events. The collector never moves pinned arrays, and chunks are large, so
+    /// an event kept for days costs no work in the frequent collections; an event made of small objects is copied twice
+    /// and its references traced at every one until it is old.
+    /// </summary>
+    /// <remarks>Changed only under the store's lock. A free slot has <see cref="Sequence"/> 0 and links the free list through <see cref="Next"/>.</remarks>
+    private struct Slot
+    {
+        /// <summary>The id (UTF-16), then the trace parent (UTF-16), then the packed header values; pinned, written once.</summary>
+        public byte[]? Meta;
+        public ReadOnlyMemory<byte> Body;
+        public string?[]? HeaderPairs;
+        public string? Source;
+        public string? EventType;
+        public string? LastError;
+        public long ReceivedAtTicks;
+        public long Sequence;
+        public long Size;
+
+        /// <summary>A store-wide number given at every change: a queue item remembers it, and is stale once it differs.</summary>
+        public long Stamp;
+
+        /// <summary>The schedule key in UTC ticks: when queued, when it was queued; when failed, the retry time; when processing, the lease expiry.</summary>
+        public long DueAt;
+        public long CompletedAt;
+        public long Token;
+        public int IdLength;
+
+        /// <summary>The trace parent's length in characters, or -1 when there is none.</summary>
+        public int TraceLength;
+        public int HeaderOwnBytes;
+        public int HashCode;
+
+        /// <summary>The next slot in the same bucket of the id index, or in the free list, plus one; 0 at the end.</summary>
+        public int Next;
+        public int Attempts;
+        public int ReplayCount;
+        public int Generation;
+        public short ReceivedAtOffsetMinutes;
+        public WebhookEventStatus Status;
+        public bool DeduplicateByBody;
+        public bool Unhandled;
+        public bool InDeadAllowance;
+
+        public readonly ReadOnlySpan<char> Id => MemoryMarshal.Cast<byte, char>(Meta.AsSpan(0, 2 * IdLength));
+
+        public readonly DateTimeOffset? CompletedAtOrNull => CompletedAt == NotCompleted ? null : new DateTimeOffset(CompletedAt, TimeSpan.Zero);
+
+        public readonly WebhookEvent ToEvent()
+        {
+            int traceStart = 2 * IdLength;
+            int packedStart = traceStart + (2 * Math.Max(TraceLength, 0));
+            return new WebhookEvent
+            {
+                Id = new string(Id),
+                Source = Source!,
+                EventType = EventType!,
+                Headers = WebhookHeaders.Restore(HeaderPairs!, Meta.AsMemory(packedStart), HeaderOwnBytes),
+                Body = Body,
+                ReceivedAt = new DateTimeOffset(ReceivedAtTicks, TimeSpan.FromMinutes(ReceivedAtOffsetMinutes)),
+                Attempts = Attempts,
+                ReplayCount = ReplayCount,
+                Generation = Generation,
+                DeduplicateByBody = DeduplicateByBody,
+                TraceParent = TraceLength < 0 ? null : new string(MemoryMarshal.Cast<byte, char>(Meta.AsSpan(traceStart, 2 * TraceLength))),
+            };
+        }
+
+        public readonly WebhookEventSummary Summarize() => new()
+        {
+            Id = new string(Id),
+            Source = Source!,
+            EventType = EventType!,
+            ReceivedAt = new DateTimeOffset(ReceivedAtTicks, TimeSpan.FromMinutes(ReceivedAtOffsetMinutes)),
+            Status = Status,
+            Attempts = Attempts,
+            NextAttemptAt = Status == WebhookEventStatus.Failed ? new DateTimeOffset(DueAt, TimeSpan.Zero) : null,
+            LeaseExpiresAt = Status == WebhookEventStatus.Processing ? new DateTimeOffset(DueAt, TimeSpan.Zero) : null,
+            LastError = LastError,
+            CompletedAt = CompletedAtOrNull,
+            ReplayCount = ReplayCount,
+            Generation = Generation,
+            Unhandled = Unhandled,
+            BodyLength = Body.Length,
+        };
+    }
+
+    /// <summary>
+    /// The slots, in chunks that are allocated once and never copied, with the index of ids: buckets of slot numbers chained
+    /// through <see cref="Slot.Next"/>, ids hashed with the runtime's randomized string hash (a sender cannot aim its ids at one
+    /// bucket) and compared with the bytes the slot keeps.
+    /// </summary>
+    private sealed class SlotTable
+    {
+        private const int ChunkShift = 12;
+        private const int ChunkSize = 1 << ChunkShift;
+        private const int ChunkMask = ChunkSize - 1;
+
+        private Slot[][] _chunks = [];
+
+        // Slot numbers plus one, 0 for none, as in Slot.Next: a bucket and a link are walked alike.
+        private int[] _buckets = new int[16];
+        private int _free;
+        private int _highWater;
+
+        public int Count { get; private set; }
+
+        public ref Slot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
+
+        /// <summary>Finds the slot of an id, or -1.</summary>
+        public int Find(ReadOnlySpan<char> id)
+        {
+            int hash = string.GetHashCode(id, StringComparison.Ordinal);
+            for (int link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
+            {
+                ref Slot slot = ref this[link - 1];
+                if (slot.HashCode == hash && slot.Id.SequenceEqual(id))
+                {
+                    return link - 1;
+                }
+
+                link = slot.Next;
+            }
+
+            return -1;
+        }
+
+        /// <summary>
+        /// Takes a free slot for an id that is not indexed yet, writes the id, trace parent and packed header values into its
+        /// pinned array, indexes it, and returns its number; the caller fills the rest, a non-zero sequence first of all.
+        /// </summary>
+        public int Add(string id, string? traceParent, ReadOnlySpan<byte> packedHeaders)
+        {
+            if (_free == 0)
+            {
+                Grow();
+            }
+
+            int index = _free - 1;
+            ref Slot slot = ref this[index];
+            _free = slot.Next;
+            slot = default;
+
+            int traceLength = traceParent?.Length ?? 0;
+            byte[] meta = GC.AllocateUninitializedArray<byte>((2 * (id.Length + traceLength)) + packedHeaders.Length, pinned: true);
+            Span<char> text = MemoryMarshal.Cast<byte, char>(meta.AsSpan(0, 2 * (id.Length + traceLength)));
+            id.AsSpan().CopyTo(text);
+            traceParent.AsSpan().CopyTo(text[id.Length..]);
+            packedHeaders.CopyTo(meta.AsSpan(2 * (id.Length + traceLength)));
+            slot.Meta = meta;
+            slot.IdLength = id.Length;
+            slot.TraceLength = traceParent is null ? -1 : traceLength;
+            slot.HashCode = string.GetHashCode(id.AsSpan(), StringComparison.Ordinal);
+
+            ref int bucket = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
+            slot.Next = bucket;
+            bucket = index + 1;
+            Count++;
+            return index;
+        }
+
+        /// <summary>Takes a slot out of the id index, lets go of everything it references, and frees it.</summary>
+        public void Remove(int index)
+        {
+            ref Slot slot = ref this[index];
+            ref int link = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
+            while (link - 1 != index)
+            {
+                link = ref this[link - 1].Next;
+            }
+
+            link = slot.Next;
+            slot = default;
+            slot.Next = _free;
+            _free = index + 1;
+            Count--;
+        }
+
+        private void Grow()
+        {
+            var chunk = new Slot[ChunkSize];
+            int first = _highWater;
+            for (int i = 0; i < ChunkSize - 1; i++)
+            {
+                chunk[i].Next = first + i + 2;
+            }
+
+            Array.Resize(ref _chunks, _chunks.Length + 1);
+            _chunks[^1] = chunk;
+            _highWater += ChunkSize;
+            _free = first + 1;
+
+            // At most one slot per bucket: once the slots outgrow the buckets, the live ones are indexed again in twice as many.
+            if (_highWater > _buckets.Length)
+            {
+                int[] buckets = new int[Math.Max(_buckets.Length * 2, _highWater)];
+                for (int index = 0; index < first; index++)
+                {
+                    ref Slot slot = ref this[index];
+                    if (slot.Sequence != 0)
+                    {
+                        ref int bucket = ref buckets[slot.HashCode & (buckets.Length - 1)];
+                        slot.Next = bucket;
+                        bucket = index + 1;
+                    }
+                }
+
+                _buckets = buckets;
+            }
+        }
+    }
+}
