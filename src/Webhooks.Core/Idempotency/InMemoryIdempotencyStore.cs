@@ -18,9 +18,12 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     /// <summary>The default capacity.</summary>
     public const int DefaultMaxKeys = InMemoryStoreOptions.DefaultMaxIdempotencyKeys;
 
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly SortedSet<Entry> _leases = new(ExpiryOrder.Instance);
-    private readonly Queue<Entry> _completed = new();
+    private readonly KeyTable _keys = new();
+
+    // Leased keys by expiry (exactly those), completed keys in completion order; a completed item whose slot holds another
+    // token since is stale and dropped when it comes to the front.
+    private readonly SlotHeap _leases = new();
+    private readonly Queue<(int Slot, long Token)> _completed = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _lastToken;
@@ -48,8 +51,8 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         {
             lock (_gate)
             {
-                PurgeExpired(_timeProvider.GetUtcNow());
-                return _entries.Count;
+                PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
+                return _keys.Count;
             }
         }
     }
@@ -62,35 +65,39 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            if (_entries.TryGetValue(key, out Entry? entry))
+            int index = _keys.Find(key);
+            if (index >= 0)
             {
-                if (entry.ExpiresAt > now)
+                ref KeySlot existing = ref _keys[index];
+                if (existing.ExpiresAt > now)
                 {
-                    return ValueTask.FromResult(entry.Completed ? IdempotencyBeginResult.AlreadyProcessed : IdempotencyBeginResult.InProgress);
+                    return ValueTask.FromResult(existing.Completed ? IdempotencyBeginResult.AlreadyProcessed : IdempotencyBeginResult.InProgress);
                 }
 
                 // Completed with a shorter retention than keys completed before it: expired, though not yet purged.
-                _entries.Remove(key);
+                Forget(index);
             }
 
-            if (_entries.Count >= MaxKeys)
+            if (_keys.Count >= MaxKeys)
             {
                 PurgeAllExpired(now);
             }
 
-            if (_entries.Count >= MaxKeys)
+            if (_keys.Count >= MaxKeys)
             {
                 throw new WebhookStoreUnavailableException(
                     $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); it never forgets a key inside its retention.");
             }
 
-            entry = new Entry(key, ++_lastToken) { ExpiresAt = now + lease };
-            _entries.Add(key, entry);
-            _leases.Add(entry);
-            Volatile.Write(ref _approximateCount, _entries.Count);
-            return ValueTask.FromResult(IdempotencyBeginResult.Started(entry.Token));
+            index = _keys.Add(key);
+            ref KeySlot slot = ref _keys[index];
+            slot.Token = ++_lastToken;
+            slot.ExpiresAt = now + lease.Ticks;
+            _leases.Set(index, slot.ExpiresAt, slot.Token);
+            Volatile.Write(ref _approximateCount, _keys.Count);
+            return ValueTask.FromResult(IdempotencyBeginResult.Started(slot.Token));
         }
     }
 
@@ -102,17 +109,19 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            if (!HoldsLease(key, token, out Entry? entry))
+            int index = FindLeased(key, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _leases.Remove(entry);
-            entry.Completed = true;
-            entry.ExpiresAt = now + retention;
-            _completed.Enqueue(entry);
+            _leases.Remove(index);
+            ref KeySlot slot = ref _keys[index];
+            slot.Completed = true;
+            slot.ExpiresAt = now + retention.Ticks;
+            _completed.Enqueue((index, token));
             return ValueTask.FromResult(true);
         }
     }
@@ -124,15 +133,15 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            PurgeExpired(_timeProvider.GetUtcNow());
-            if (!HoldsLease(key, token, out Entry? entry))
+            PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
+            int index = FindLeased(key, token);
+            if (index < 0)
             {
                 return ValueTask.FromResult(false);
             }
 
-            _entries.Remove(key);
-            _leases.Remove(entry);
-            Volatile.Write(ref _approximateCount, _entries.Count);
+            Forget(index);
+            Volatile.Write(ref _approximateCount, _keys.Count);
             return ValueTask.FromResult(true);
         }
     }
@@ -149,49 +158,67 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
         lock (_gate)
         {
-            DateTimeOffset now = _timeProvider.GetUtcNow();
+            long now = _timeProvider.GetUtcNow().UtcTicks;
             PurgeExpired(now);
-            if (_entries.Count + headroom > MaxKeys)
+            if (_keys.Count + headroom > MaxKeys)
             {
                 PurgeAllExpired(now);
             }
 
             // Never below the true count (only additions raise it, and they write it): the fast path above is safe.
-            Volatile.Write(ref _approximateCount, _entries.Count);
-            return _entries.Count + headroom > MaxKeys
+            Volatile.Write(ref _approximateCount, _keys.Count);
+            return _keys.Count + headroom > MaxKeys
                 ? $"The in-memory idempotency store is full ({MaxKeys.ToString(CultureInfo.InvariantCulture)} keys); no delivery is accepted that could not be processed."
                 : null;
         }
     }
 
-    private bool HoldsLease(string key, long token, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Entry? entry) =>
-        _entries.TryGetValue(key, out entry) && !entry.Completed && entry.Token == token;
-
-    private void PurgeExpired(DateTimeOffset now)
+    private int FindLeased(string key, long token)
     {
-        while (_leases.Min is { } oldest && oldest.ExpiresAt <= now)
+        int index = _keys.Find(key);
+        return index >= 0 && !_keys[index].Completed && _keys[index].Token == token ? index : -1;
+    }
+
+    private void PurgeExpired(long now)
+    {
+        while (_leases.TryPeek(out int oldest, out long expiresAt) && expiresAt <= now)
         {
-            _leases.Remove(oldest);
-            _entries.Remove(oldest.Key);
+            Forget(oldest);
         }
 
-        while (_completed.TryPeek(out Entry? done) && done.ExpiresAt <= now)
+        while (_completed.TryPeek(out (int Slot, long Token) done))
         {
+            ref KeySlot slot = ref _keys[done.Slot];
+            bool stale = slot.Token != done.Token;
+            if (!stale && slot.ExpiresAt > now)
+            {
+                break;
+            }
+
             _completed.Dequeue();
-            Forget(done);
+            if (!stale)
+            {
+                Forget(done.Slot);
+            }
         }
     }
 
     /// <summary>At capacity only: also drops expired keys that wait behind a key completed with a longer retention.</summary>
-    private void PurgeAllExpired(DateTimeOffset now)
+    private void PurgeAllExpired(long now)
     {
         int count = _completed.Count;
         for (int i = 0; i < count; i++)
         {
-            Entry done = _completed.Dequeue();
-            if (done.ExpiresAt <= now)
+            (int Slot, long Token) done = _completed.Dequeue();
+            ref KeySlot slot = ref _keys[done.Slot];
+            if (slot.Token != done.Token)
             {
-                Forget(done);
+                continue; // begun again, or freed, since
+            }
+
+            if (slot.ExpiresAt <= now)
+            {
+                Forget(done.Slot);
             }
             else
             {
@@ -200,34 +227,127 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         }
     }
 
-    private void Forget(Entry done)
+    /// <summary>Drops a key: out of the lease schedule (if leased) and out of the table; its completed item, if any, goes stale.</summary>
+    private void Forget(int index)
     {
-        // The key may have been begun again after this entry expired on lookup: remove only this entry.
-        if (_entries.TryGetValue(done.Key, out Entry? current) && ReferenceEquals(current, done))
+        _leases.Remove(index);
+        _keys.Remove(index);
+    }
+
+    /// <summary>
+    /// One key, a value in a chunk of slots: the key's characters are in a pinned array of its own, so a key kept for days is
+    /// no small object for the collector to copy and trace. A free slot has <see cref="Token"/> 0.
+    /// </summary>
+    private struct KeySlot
+    {
+        public char[]? Key;
+        public long Token;
+        public long ExpiresAt;
+        public int HashCode;
+
+        /// <summary>The next slot in the same bucket, or in the free list, plus one; 0 at the end.</summary>
+        public int Next;
+        public bool Completed;
+    }
+
+    /// <summary>The key slots, in chunks allocated once and never copied, and their index: buckets of slot numbers chained through <see cref="KeySlot.Next"/>.</summary>
+    private sealed class KeyTable
+    {
+        private const int ChunkShift = 12;
+        private const int ChunkSize = 1 << ChunkShift;
+        private const int ChunkMask = ChunkSize - 1;
+
+        private KeySlot[][] _chunks = [];
+        private int[] _buckets = new int[16];
+        private int _free;
+        private int _highWater;
+
+        public int Count { get; private set; }
+
+        public ref KeySlot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
+
+        public int Find(string key)
         {
-            _entries.Remove(done.Key);
+            int hash = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
+            for (int link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
+            {
+                ref KeySlot slot = ref this[link - 1];
+                if (slot.HashCode == hash && key.AsSpan().SequenceEqual(slot.Key))
+                {
+                    return link - 1;
+                }
+
+                link = slot.Next;
+            }
+
+            return -1;
         }
-    }
 
-    private sealed class Entry(string key, long token)
-    {
-        public string Key { get; } = key;
-
-        public long Token { get; } = token;
-
-        public DateTimeOffset ExpiresAt { get; set; }
-
-        public bool Completed { get; set; }
-    }
-
-    private sealed class ExpiryOrder : IComparer<Entry>
-    {
-        public static readonly ExpiryOrder Instance = new();
-
-        public int Compare(Entry? x, Entry? y)
+        /// <summary>Takes a free slot for a key that is not indexed, indexes it, and returns its number; the caller sets a non-zero token.</summary>
+        public int Add(string key)
         {
-            int byTime = x!.ExpiresAt.CompareTo(y!.ExpiresAt);
-            return byTime != 0 ? byTime : x.Token.CompareTo(y.Token);
+            if (_free == 0)
+            {
+                Grow();
+            }
+
+            int index = _free - 1;
+            ref KeySlot slot = ref this[index];
+            _free = slot.Next;
+            slot = default;
+            slot.Key = GC.AllocateUninitializedArray<char>(key.Length, pinned: true);
+            key.AsSpan().CopyTo(slot.Key);
+            slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
+            ref int bucket = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
+            slot.Next = bucket;
+            bucket = index + 1;
+            Count++;
+            return index;
+        }
+
+        public void Remove(int index)
+        {
+            ref KeySlot slot = ref this[index];
+            ref int link = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
+            while (link - 1 != index)
+            {
+                link = ref this[link - 1].Next;
+            }
+
+            link = slot.Next;
+            slot = default;
+            slot.Next = _free;
+            _free = index + 1;
+            Count--;
+        }
+
+        private void Grow()
+        {
+            var chunk = new KeySlot[ChunkSize];
+            int first = _highWater;
+            for (int i = 0; i < ChunkSize - 1; i++)
+            {
+                chunk[i].Next = first + i + 2;
+            }
+
+            Array.Resize(ref _chunks, _chunks.Length + 1);
+            _chunks[^1] = chunk;
+            _highWater += ChunkSize;
+            _free = first + 1;
+            if (_highWater > _buckets.Length)
+            {
+                // Every slot is taken when the table grows: index them all again in twice as many buckets.
+                int[] buckets = new int[Math.Max(_buckets.Length * 2, _highWater)];
+                for (int index = 0; index < first; index++)
+                {
+                    ref KeySlot slot = ref this[index];
+                    ref int bucket = ref buckets[slot.HashCode & (buckets.Length - 1)];
+                    slot.Next = bucket;
+                    bucket = index + 1;
+                }
+
+                _buckets = buckets;
+            }
         }
     }
 }

@@ -28,10 +28,10 @@ public sealed partial class InMemoryEventStore : IEventStore
     private readonly Dictionary<BodyDigest, int> _byDigest = [];
 
     // Due work: events queued now (appended, released, replayed) in arrival order, and events due at a time of their own (a
-    // retry, or a lease's expiry) ordered by that time, then arrival. Items whose slot has changed since (another stamp) are
-    // stale and dropped when they come to the front.
+    // retry, or a lease's expiry) ordered by that time, then arrival. A queued item whose slot has changed since (another
+    // stamp) is stale and dropped when it comes to the front; the timed ones are exactly the failed and processing events.
     private readonly Queue<(int Slot, long Stamp)> _fresh = new();
-    private readonly PriorityQueue<(int Slot, long Stamp), (long DueAt, long Sequence)> _timed = new();
+    private readonly SlotHeap _timed = new();
 
     // Processed events in completion order, for retention.
     private readonly Queue<(int Slot, long Stamp)> _retention = new();
@@ -210,7 +210,7 @@ public sealed partial class InMemoryEventStore : IEventStore
                 slot.Attempts++;
                 slot.Token = ++_lastToken;
                 slot.DueAt = now + lease.Ticks;
-                _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
+                _timed.Set(index, slot.DueAt, slot.Sequence);
                 (claims ??= []).Add(new WebhookClaim(slot.ToEvent(), slot.Token, new DateTimeOffset(slot.DueAt, TimeSpan.Zero)));
             }
         }
@@ -235,7 +235,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             ref Slot slot = ref _slots[index];
             slot.Stamp = ++_stamp;
             slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + lease.Ticks;
-            _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
+            _timed.Set(index, slot.DueAt, slot.Sequence);
             return ValueTask.FromResult(true);
         }
     }
@@ -284,7 +284,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             {
                 SetStatus(index, ref slot, WebhookEventStatus.Failed);
                 slot.DueAt = now + (delay < TimeSpan.Zero ? 0 : delay.Ticks);
-                _timed.Enqueue((index, slot.Stamp), (slot.DueAt, slot.Sequence));
+                _timed.Set(index, slot.DueAt, slot.Sequence);
             }
             else
             {
@@ -426,7 +426,6 @@ public sealed partial class InMemoryEventStore : IEventStore
                     break;
             }
 
-            // A failed event's retry item goes stale with the new stamp.
             SetStatus(index, ref slot, WebhookEventStatus.Queued);
             slot.Attempts = 0;
             slot.LastError = null;
@@ -507,9 +506,13 @@ public sealed partial class InMemoryEventStore : IEventStore
     /// <summary>The slot <see cref="NextDue"/> would hand out, left in the schedule; -1 when nothing is due.</summary>
     private int PeekDue(long now)
     {
-        DropStaleHeads();
+        while (_fresh.TryPeek(out (int Slot, long Stamp) stale) && _slots[stale.Slot].Stamp != stale.Stamp)
+        {
+            _fresh.Dequeue();
+        }
+
         int fresh = _fresh.TryPeek(out (int Slot, long Stamp) head) ? head.Slot : -1;
-        int timed = _timed.TryPeek(out (int Slot, long Stamp) item, out (long DueAt, long Sequence) due) && due.DueAt <= now ? item.Slot : -1;
+        int timed = _timed.TryPeek(out int slot, out long dueAt) && dueAt <= now ? slot : -1;
         return fresh >= 0 && (timed < 0 || ComesFirst(fresh, timed)) ? fresh : timed;
     }
 
@@ -525,7 +528,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
             else
             {
-                _timed.Dequeue();
+                _timed.Remove(next);
             }
         }
 
@@ -539,29 +542,20 @@ public sealed partial class InMemoryEventStore : IEventStore
         return a.DueAt < b.DueAt || (a.DueAt == b.DueAt && a.Sequence <= b.Sequence);
     }
 
-    private void DropStaleHeads()
-    {
-        while (_fresh.TryPeek(out (int Slot, long Stamp) head) && _slots[head.Slot].Stamp != head.Stamp)
-        {
-            _fresh.Dequeue();
-        }
-
-        while (_timed.TryPeek(out (int Slot, long Stamp) item, out _) && _slots[item.Slot].Stamp != item.Stamp)
-        {
-            _timed.Dequeue();
-        }
-    }
-
     private int FindClaimed(string id, long token)
     {
         int index = _slots.Find(id);
         return index >= 0 && _slots[index].Status == WebhookEventStatus.Processing && _slots[index].Token == token ? index : -1;
     }
 
-    /// <summary>Moves an event to a status; every change gives it a new stamp, so the queue items that point at its earlier state go stale.</summary>
+    /// <summary>
+    /// Moves an event to a status and out of the timed schedule (the caller puts it back with its new time); every change
+    /// gives it a new stamp, so the queue items that point at its earlier state go stale.
+    /// </summary>
     private void SetStatus(int index, ref Slot slot, WebhookEventStatus status)
     {
         slot.Stamp = ++_stamp;
+        _timed.Remove(index);
         if (slot.Status != status)
         {
             _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
@@ -611,6 +605,7 @@ public sealed partial class InMemoryEventStore : IEventStore
 
         _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
         _counts[(int)slot.Status]--;
+        _timed.Remove(index);
         if (slot.InDeadAllowance)
         {
             _deadCount--;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading.Tasks;
 using Webhooks.Idempotency;
 
@@ -31,6 +32,67 @@ public class InMemoryIdempotencyStoreTests : IdempotencyStoreContractTests
         Clock.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("c", TimeSpan.FromSeconds(10))).Status);
         Assert.Equal(2, store.Count);
+    }
+
+    [Fact]
+    public async Task ManyKeys_ReusedSlotsAndGrownIndex_EachKeyKeepsItsOwnState()
+    {
+        // Keys are begun, completed, released and expired in rounds, so slots are reused and the index grows several times.
+        var store = new InMemoryIdempotencyStore(Clock);
+        var completed = new HashSet<string>(StringComparer.Ordinal);
+        var leased = new Dictionary<string, long>(StringComparer.Ordinal);
+        var random = new Random(5);
+        int next = 0;
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < 6000; i++, next++)
+            {
+                string key = "event-" + next + "/handler";
+                IdempotencyBeginResult begun = await store.TryBeginAsync(key, TimeSpan.FromMinutes(1));
+                Assert.Equal(IdempotencyStatus.Started, begun.Status);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        Assert.True(await store.CompleteAsync(key, begun.Token, TimeSpan.FromMinutes(10)));
+                        completed.Add(key);
+                        break;
+                    case 1:
+                        Assert.True(await store.ReleaseAsync(key, begun.Token));
+                        break;
+                    default:
+                        leased[key] = begun.Token;
+                        break;
+                }
+            }
+
+            foreach (string key in completed)
+            {
+                Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync(key, TimeSpan.FromMinutes(1))).Status);
+            }
+
+            foreach ((string key, long token) in leased)
+            {
+                Assert.Equal(IdempotencyStatus.InProgress, (await store.TryBeginAsync(key, TimeSpan.FromMinutes(1))).Status);
+            }
+
+            Assert.Equal(completed.Count + leased.Count, store.Count);
+
+            // The leases run out; the completed keys outlive them.
+            Clock.Advance(TimeSpan.FromMinutes(2));
+            foreach ((string key, long token) in leased)
+            {
+                Assert.False(await store.CompleteAsync(key, token, TimeSpan.FromMinutes(10)));
+            }
+
+            leased.Clear();
+            Assert.Equal(completed.Count, store.Count);
+            if (round % 2 == 1)
+            {
+                Clock.Advance(TimeSpan.FromMinutes(10));
+                completed.Clear();
+                Assert.Equal(0, store.Count);
+            }
+        }
     }
 
     [Fact]

@@ -438,7 +438,7 @@ public class WebhookDispatcherTests
         await PipelineHarness.WaitUntilAsync(() => script.CallsFor("github:long") == 1, "handler started");
         await b.StartHostedAsync();
 
-        await AdvanceBusyAsync(a, TimeSpan.FromSeconds(121));
+        await AdvanceRenewingAsync(a, "github:long", TimeSpan.FromSeconds(121));
 
         await a.RunUntilIdleAsync();
         WebhookEventSummary e = (await a.Store.GetAsync("github:long"))!;
@@ -504,6 +504,26 @@ public class WebhookDispatcherTests
     /// Moves the clock second by second while a handler is busy (so the dispatcher is never idle). The attempt's timer
     /// (renewals, deadlines) runs inside each step; what follows from it asynchronously is waited for by the caller.
     /// </summary>
+    /// <summary>
+    /// Moves the clock a second at a time while a handler runs, and after each second waits (in real time, bounded) until the
+    /// event is no longer processing or its lease ends more than half a lease ahead: a renewal falls due a third of a lease
+    /// after the last, at the latest a tick (a tenth) later, so this waits for each renewal to land before the clock moves far
+    /// enough to stop the handler, however the threads are scheduled.
+    /// </summary>
+    private static async Task AdvanceRenewingAsync(PipelineHarness h, string id, TimeSpan by)
+    {
+        for (TimeSpan moved = TimeSpan.Zero; moved < by; moved += TimeSpan.FromSeconds(1))
+        {
+            h.Clock.Advance(TimeSpan.FromSeconds(1));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while ((await h.Store.GetAsync(id)) is { Status: WebhookEventStatus.Processing, LeaseExpiresAt: { } expires } && expires - h.Clock.GetUtcNow() <= Lease / 2)
+            {
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the due renewal never landed");
+                await Task.Delay(1);
+            }
+        }
+    }
+
     private static async Task AdvanceBusyAsync(PipelineHarness h, TimeSpan by)
     {
         for (TimeSpan moved = TimeSpan.Zero; moved < by; moved += TimeSpan.FromSeconds(1))
