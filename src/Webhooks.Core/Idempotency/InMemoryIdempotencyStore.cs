@@ -235,12 +235,13 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     }
 
     /// <summary>
-    /// One key, a value in a chunk of slots: the key's characters are in a pinned array of its own, so a key kept for days is
+    /// One key, a value in a chunk of slots: the key's characters are in a piece of a pinned page, so a key kept for days is
     /// no small object for the collector to copy and trace. A free slot has <see cref="Token"/> 0.
     /// </summary>
     private struct KeySlot
     {
-        public char[]? Key;
+        /// <summary>The key's characters: a piece of a pinned page.</summary>
+        public Memory<char> Key;
         public long Token;
         public long ExpiresAt;
         public int HashCode;
@@ -257,6 +258,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
+        private readonly PinnedPages<char> _pages = new(8 * 1024);
         private KeySlot[][] _chunks = [];
         private int[] _buckets = new int[16];
         private int _free;
@@ -272,7 +274,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             for (int link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
             {
                 ref KeySlot slot = ref this[link - 1];
-                if (slot.HashCode == hash && key.AsSpan().SequenceEqual(slot.Key))
+                if (slot.HashCode == hash && key.AsSpan().SequenceEqual(slot.Key.Span))
                 {
                     return link - 1;
                 }
@@ -295,8 +297,8 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             ref KeySlot slot = ref this[index];
             _free = slot.Next;
             slot = default;
-            slot.Key = GC.AllocateUninitializedArray<char>(key.Length, pinned: true);
-            key.AsSpan().CopyTo(slot.Key);
+            slot.Key = _pages.Take(key.Length);
+            key.AsSpan().CopyTo(slot.Key.Span);
             slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
             ref int bucket = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
             slot.Next = bucket;

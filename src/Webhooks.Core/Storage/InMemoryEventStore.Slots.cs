@@ -7,16 +7,16 @@ public sealed partial class InMemoryEventStore
 {
     /// <summary>
     /// One stored event and its state, a value in a chunk of slots: a stored event is no object of its own. What it holds by
-    /// reference is its body, one pinned array with its id, trace parent and packed header values (<see cref="Meta"/>), and
-    /// strings and header shapes shared with other events. The collector never moves pinned arrays, and chunks are large, so
+    /// reference is its body, a piece of a pinned page with its id, trace parent and packed header values (<see cref="Meta"/>),
+    /// and strings and header shapes shared with other events. The collector never moves pinned arrays, and chunks are large, so
     /// an event kept for days costs no work in the frequent collections; an event made of small objects is copied twice
     /// and its references traced at every one until it is old.
     /// </summary>
     /// <remarks>Changed only under the store's lock. A free slot has <see cref="Sequence"/> 0 and links the free list through <see cref="Next"/>.</remarks>
     private struct Slot
     {
-        /// <summary>The id (UTF-16), then the trace parent (UTF-16), then the packed header values; pinned, written once.</summary>
-        public byte[]? Meta;
+        /// <summary>The id (UTF-16), then the trace parent (UTF-16), then the packed header values: a piece of a pinned page, written once.</summary>
+        public Memory<byte> Meta;
         public ReadOnlyMemory<byte> Body;
         public string?[]? HeaderPairs;
         public string? Source;
@@ -51,7 +51,7 @@ public sealed partial class InMemoryEventStore
         public bool Unhandled;
         public bool InDeadAllowance;
 
-        public readonly ReadOnlySpan<char> Id => MemoryMarshal.Cast<byte, char>(Meta.AsSpan(0, 2 * IdLength));
+        public readonly ReadOnlySpan<char> Id => MemoryMarshal.Cast<byte, char>(Meta.Span[..(2 * IdLength)]);
 
         public readonly DateTimeOffset? CompletedAtOrNull => CompletedAt == NotCompleted ? null : new DateTimeOffset(CompletedAt, TimeSpan.Zero);
 
@@ -64,14 +64,14 @@ public sealed partial class InMemoryEventStore
                 Id = new string(Id),
                 Source = Source!,
                 EventType = EventType!,
-                Headers = WebhookHeaders.Restore(HeaderPairs!, Meta.AsMemory(packedStart), HeaderOwnBytes),
+                Headers = WebhookHeaders.Restore(HeaderPairs!, Meta[packedStart..], HeaderOwnBytes),
                 Body = Body,
                 ReceivedAt = new DateTimeOffset(ReceivedAtTicks, TimeSpan.FromMinutes(ReceivedAtOffsetMinutes)),
                 Attempts = Attempts,
                 ReplayCount = ReplayCount,
                 Generation = Generation,
                 DeduplicateByBody = DeduplicateByBody,
-                TraceParent = TraceLength < 0 ? null : new string(MemoryMarshal.Cast<byte, char>(Meta.AsSpan(traceStart, 2 * TraceLength))),
+                TraceParent = TraceLength < 0 ? null : new string(MemoryMarshal.Cast<byte, char>(Meta.Span.Slice(traceStart, 2 * TraceLength))),
             };
         }
 
@@ -105,6 +105,7 @@ public sealed partial class InMemoryEventStore
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
+        private readonly PinnedPages<byte> _pages = new(8 * 1024);
         private Slot[][] _chunks = [];
 
         // Slot numbers plus one, 0 for none, as in Slot.Next: a bucket and a link are walked alike.
@@ -135,8 +136,8 @@ public sealed partial class InMemoryEventStore
         }
 
         /// <summary>
-        /// Takes a free slot for an id that is not indexed yet, writes the id, trace parent and packed header values into its
-        /// pinned array, indexes it, and returns its number; the caller fills the rest, a non-zero sequence first of all.
+        /// Takes a free slot for an id that is not indexed yet, writes the id, trace parent and packed header values into a
+        /// piece of a pinned page, indexes it, and returns its number; the caller fills the rest, a non-zero sequence first of all.
         /// </summary>
         public int Add(string id, string? traceParent, ReadOnlySpan<byte> packedHeaders)
         {
@@ -151,11 +152,13 @@ public sealed partial class InMemoryEventStore
             slot = default;
 
             int traceLength = traceParent?.Length ?? 0;
-            byte[] meta = GC.AllocateUninitializedArray<byte>((2 * (id.Length + traceLength)) + packedHeaders.Length, pinned: true);
-            Span<char> text = MemoryMarshal.Cast<byte, char>(meta.AsSpan(0, 2 * (id.Length + traceLength)));
+            // Characters at an even offset: pieces are taken at even lengths.
+            int length = (2 * (id.Length + traceLength)) + packedHeaders.Length;
+            Memory<byte> meta = _pages.Take(length + (length & 1))[..length];
+            Span<char> text = MemoryMarshal.Cast<byte, char>(meta.Span[..(2 * (id.Length + traceLength))]);
             id.AsSpan().CopyTo(text);
             traceParent.AsSpan().CopyTo(text[id.Length..]);
-            packedHeaders.CopyTo(meta.AsSpan(2 * (id.Length + traceLength)));
+            packedHeaders.CopyTo(meta.Span[(2 * (id.Length + traceLength))..]);
             slot.Meta = meta;
             slot.IdLength = id.Length;
             slot.TraceLength = traceParent is null ? -1 : traceLength;
