@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,7 +22,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     // Leased keys by expiry (exactly those), completed keys in completion order; a completed item whose slot holds another
     // token since is stale and dropped when it comes to the front.
     private readonly SlotHeap _leases = new();
-    private readonly Queue<(int Slot, long Token)> _completed = new();
+    private readonly ChunkedQueue<(int Slot, long Token)> _completed = new();
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
     private long _lastToken;
@@ -252,26 +251,31 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     }
 
     /// <summary>The key slots, in chunks allocated once and never copied, and their index: buckets of slot numbers chained through <see cref="KeySlot.Next"/>.</summary>
-    private sealed class KeyTable
+    private sealed class KeyTable : IChainedSlots
     {
         private const int ChunkShift = 12;
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
         private readonly PinnedPages<char> _pages = new(8 * 1024);
+        private readonly ShardedBuckets<KeyTable> _index;
         private KeySlot[][] _chunks = [];
-        private int[] _buckets = new int[16];
         private int _free;
-        private int _highWater;
+
+        public KeyTable() => _index = new ShardedBuckets<KeyTable>(this);
 
         public int Count { get; private set; }
 
         public ref KeySlot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
+        public ref int NextOf(int index) => ref this[index].Next;
+
+        public int HashOf(int index) => this[index].HashCode;
+
         public int Find(string key)
         {
             int hash = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
-            for (int link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
+            for (int link = _index.First(hash); link != 0;)
             {
                 ref KeySlot slot = ref this[link - 1];
                 if (slot.HashCode == hash && key.AsSpan().SequenceEqual(slot.Key.Span))
@@ -300,9 +304,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             slot.Key = _pages.Take(key.Length);
             key.AsSpan().CopyTo(slot.Key.Span);
             slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
-            ref int bucket = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
-            slot.Next = bucket;
-            bucket = index + 1;
+            _index.Add(index, slot.HashCode);
             Count++;
             return index;
         }
@@ -310,13 +312,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         public void Remove(int index)
         {
             ref KeySlot slot = ref this[index];
-            ref int link = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
-            while (link - 1 != index)
-            {
-                link = ref this[link - 1].Next;
-            }
-
-            link = slot.Next;
+            _index.Remove(index, slot.HashCode);
             slot = default;
             slot.Next = _free;
             _free = index + 1;
@@ -326,7 +322,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         private void Grow()
         {
             var chunk = new KeySlot[ChunkSize];
-            int first = _highWater;
+            int first = _chunks.Length * ChunkSize;
             for (int i = 0; i < ChunkSize - 1; i++)
             {
                 chunk[i].Next = first + i + 2;
@@ -334,22 +330,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
 
             Array.Resize(ref _chunks, _chunks.Length + 1);
             _chunks[^1] = chunk;
-            _highWater += ChunkSize;
             _free = first + 1;
-            if (_highWater > _buckets.Length)
-            {
-                // Every slot is taken when the table grows: index them all again in twice as many buckets.
-                int[] buckets = new int[Math.Max(_buckets.Length * 2, _highWater)];
-                for (int index = 0; index < first; index++)
-                {
-                    ref KeySlot slot = ref this[index];
-                    ref int bucket = ref buckets[slot.HashCode & (buckets.Length - 1)];
-                    slot.Next = bucket;
-                    bucket = index + 1;
-                }
-
-                _buckets = buckets;
-            }
         }
     }
 }

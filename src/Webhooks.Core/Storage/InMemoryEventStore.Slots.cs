@@ -97,31 +97,36 @@ public sealed partial class InMemoryEventStore
     /// <summary>
     /// The slots, in chunks that are allocated once and never copied, with the index of ids: buckets of slot numbers chained
     /// through <see cref="Slot.Next"/>, ids hashed with the runtime's randomized string hash (a sender cannot aim its ids at one
-    /// bucket) and compared with the bytes the slot keeps.
+    /// bucket) and compared with the characters the slot keeps.
     /// </summary>
-    private sealed class SlotTable
+    private sealed class SlotTable : IChainedSlots
     {
         private const int ChunkShift = 12;
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
         private readonly PinnedPages<byte> _pages = new(8 * 1024);
+        private readonly ShardedBuckets<SlotTable> _index;
         private Slot[][] _chunks = [];
 
-        // Slot numbers plus one, 0 for none, as in Slot.Next: a bucket and a link are walked alike.
-        private int[] _buckets = new int[16];
+        // The free list: a slot number plus one, 0 for none, linked through Slot.Next.
         private int _free;
-        private int _highWater;
+
+        public SlotTable() => _index = new ShardedBuckets<SlotTable>(this);
 
         public int Count { get; private set; }
 
         public ref Slot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
+        public ref int NextOf(int index) => ref this[index].Next;
+
+        public int HashOf(int index) => this[index].HashCode;
+
         /// <summary>Finds the slot of an id, or -1.</summary>
         public int Find(ReadOnlySpan<char> id)
         {
             int hash = string.GetHashCode(id, StringComparison.Ordinal);
-            for (int link = _buckets[hash & (_buckets.Length - 1)]; link != 0;)
+            for (int link = _index.First(hash); link != 0;)
             {
                 ref Slot slot = ref this[link - 1];
                 if (slot.HashCode == hash && slot.Id.SequenceEqual(id))
@@ -151,8 +156,8 @@ public sealed partial class InMemoryEventStore
             _free = slot.Next;
             slot = default;
 
-            int traceLength = traceParent?.Length ?? 0;
             // Characters at an even offset: pieces are taken at even lengths.
+            int traceLength = traceParent?.Length ?? 0;
             int length = (2 * (id.Length + traceLength)) + packedHeaders.Length;
             Memory<byte> meta = _pages.Take(length + (length & 1))[..length];
             Span<char> text = MemoryMarshal.Cast<byte, char>(meta.Span[..(2 * (id.Length + traceLength))]);
@@ -163,10 +168,7 @@ public sealed partial class InMemoryEventStore
             slot.IdLength = id.Length;
             slot.TraceLength = traceParent is null ? -1 : traceLength;
             slot.HashCode = string.GetHashCode(id.AsSpan(), StringComparison.Ordinal);
-
-            ref int bucket = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
-            slot.Next = bucket;
-            bucket = index + 1;
+            _index.Add(index, slot.HashCode);
             Count++;
             return index;
         }
@@ -175,13 +177,7 @@ public sealed partial class InMemoryEventStore
         public void Remove(int index)
         {
             ref Slot slot = ref this[index];
-            ref int link = ref _buckets[slot.HashCode & (_buckets.Length - 1)];
-            while (link - 1 != index)
-            {
-                link = ref this[link - 1].Next;
-            }
-
-            link = slot.Next;
+            _index.Remove(index, slot.HashCode);
             slot = default;
             slot.Next = _free;
             _free = index + 1;
@@ -191,7 +187,7 @@ public sealed partial class InMemoryEventStore
         private void Grow()
         {
             var chunk = new Slot[ChunkSize];
-            int first = _highWater;
+            int first = _chunks.Length * ChunkSize;
             for (int i = 0; i < ChunkSize - 1; i++)
             {
                 chunk[i].Next = first + i + 2;
@@ -199,26 +195,7 @@ public sealed partial class InMemoryEventStore
 
             Array.Resize(ref _chunks, _chunks.Length + 1);
             _chunks[^1] = chunk;
-            _highWater += ChunkSize;
             _free = first + 1;
-
-            // At most one slot per bucket: once the slots outgrow the buckets, the live ones are indexed again in twice as many.
-            if (_highWater > _buckets.Length)
-            {
-                int[] buckets = new int[Math.Max(_buckets.Length * 2, _highWater)];
-                for (int index = 0; index < first; index++)
-                {
-                    ref Slot slot = ref this[index];
-                    if (slot.Sequence != 0)
-                    {
-                        ref int bucket = ref buckets[slot.HashCode & (buckets.Length - 1)];
-                        slot.Next = bucket;
-                        bucket = index + 1;
-                    }
-                }
-
-                _buckets = buckets;
-            }
         }
     }
 }

@@ -25,28 +25,29 @@ public sealed partial class InMemoryEventStore : IEventStore
     private const long NotCompleted = long.MinValue;
 
     private readonly SlotTable _slots = new();
-    private readonly Dictionary<BodyDigest, int> _byDigest = [];
+
+    // Body digests (GitHub's deduplication), in 64 dictionaries by the digest's first bits: each grows on its own, so growing
+    // costs a pause of a 64th of rehashing them all.
+    private readonly Dictionary<BodyDigest, int>[] _byDigest = NewDigestShards();
 
     // Due work: events queued now (appended, released, replayed) in arrival order, and events due at a time of their own (a
     // retry, or a lease's expiry) ordered by that time, then arrival. A queued item whose slot has changed since (another
     // stamp) is stale and dropped when it comes to the front; the timed ones are exactly the failed and processing events.
-    private readonly Queue<(int Slot, long Stamp)> _fresh = new();
+    private readonly ChunkedQueue<(int Slot, long Stamp)> _fresh = new();
     private readonly SlotHeap _timed = new();
 
     // Processed events in completion order, for retention.
-    private readonly Queue<(int Slot, long Stamp)> _retention = new();
+    private readonly ChunkedQueue<(int Slot, long Stamp)> _retention = new();
 
-    // Every event in arrival order (items whose slot holds another sequence since are skipped and compacted away), and the
-    // statuses that are usually few (queued, processing, failed, dead) indexed by arrival; processed events, the many, are
-    // listed from the arrival list.
-    private readonly List<(long Sequence, int Slot)> _arrival = [];
+    // Every event by arrival, and the statuses that are usually few (queued, processing, failed, dead) indexed by arrival;
+    // processed events, the many, are listed from the arrival log.
+    private readonly ArrivalLog _arrival = new();
     private readonly SortedSet<(long Sequence, int Slot)>?[] _byStatus =
     [
         new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), null, new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
     ];
 
     private readonly int[] _counts = new int[5];
-    private int _removedFromArrival;
 
     private readonly Lock _gate = new();
     private readonly TimeProvider _timeProvider;
@@ -142,7 +143,7 @@ public sealed partial class InMemoryEventStore : IEventStore
                     : EventAppendResult.ConflictingDuplicate);
             }
 
-            if (webhookEvent.DeduplicateByBody && _byDigest.ContainsKey(digest))
+            if (webhookEvent.DeduplicateByBody && DigestShard(digest).ContainsKey(digest))
             {
                 // The same signed body under another id: a captured delivery sent again.
                 return ValueTask.FromResult(EventAppendResult.Duplicate);
@@ -178,10 +179,10 @@ public sealed partial class InMemoryEventStore : IEventStore
             slot.CompletedAt = NotCompleted;
             if (webhookEvent.DeduplicateByBody)
             {
-                _byDigest.Add(digest, index);
+                DigestShard(digest).Add(digest, index);
             }
 
-            _arrival.Add((slot.Sequence, index));
+            _arrival.Add(slot.Sequence, index);
             _byStatus[(int)WebhookEventStatus.Queued]!.Add((slot.Sequence, index));
             _counts[(int)WebhookEventStatus.Queued]++;
             _fresh.Enqueue((index, slot.Stamp));
@@ -475,33 +476,14 @@ public sealed partial class InMemoryEventStore : IEventStore
     /// <summary>The events that arrived before <paramref name="before"/>, newest first, with <paramref name="status"/> or any.</summary>
     private IEnumerable<(long Sequence, int Slot)> NewestFirstByArrival(WebhookEventStatus? status, long before)
     {
-        // The arrival list is ordered by sequence: find where "before" falls, then walk back.
-        int low = 0;
-        int high = _arrival.Count;
-        while (low < high)
+        foreach ((long sequence, int index) in _arrival.NewestFirst(before))
         {
-            int middle = (low + high) >>> 1;
-            if (_arrival[middle].Sequence < before)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        for (int i = low - 1; i >= 0; i--)
-        {
-            (long sequence, int index) = _arrival[i];
-            if (IsCurrent(sequence, index) && (status is not { } wanted || _slots[index].Status == wanted))
+            if (status is not { } wanted || _slots[index].Status == wanted)
             {
                 yield return (sequence, index);
             }
         }
     }
-
-    private bool IsCurrent(long sequence, int index) => _slots[index].Sequence == sequence;
 
     /// <summary>The slot <see cref="NextDue"/> would hand out, left in the schedule; -1 when nothing is due.</summary>
     private int PeekDue(long now)
@@ -597,9 +579,9 @@ public sealed partial class InMemoryEventStore : IEventStore
         {
             // The digest is not kept with the event (32 bytes each); it is computed again, once, on the way out.
             BodyDigest digest = BodyDigest.Of(slot.Body.Span);
-            if (_byDigest.TryGetValue(digest, out int indexed) && indexed == index)
+            if (DigestShard(digest).TryGetValue(digest, out int indexed) && indexed == index)
             {
-                _byDigest.Remove(digest);
+                DigestShard(digest).Remove(digest);
             }
         }
 
@@ -617,14 +599,9 @@ public sealed partial class InMemoryEventStore : IEventStore
             _intakeBytes -= slot.Size;
         }
 
-        // Freeing the slot clears its sequence and stamp: its queue items and its place in the arrival list go stale.
+        // Freeing the slot clears its stamp: its queue items go stale.
+        _arrival.Remove(slot.Sequence);
         _slots.Remove(index);
-        if (++_removedFromArrival > 1024 && _removedFromArrival > _arrival.Count / 2)
-        {
-            // Amortised: at most once per as many removals as there are live events.
-            _arrival.RemoveAll(item => !IsCurrent(item.Sequence, item.Slot));
-            _removedFromArrival = 0;
-        }
     }
 
     private void PurgeExpired(long now)
@@ -648,6 +625,19 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
         }
     }
+
+    private static Dictionary<BodyDigest, int>[] NewDigestShards()
+    {
+        var shards = new Dictionary<BodyDigest, int>[64];
+        for (int i = 0; i < shards.Length; i++)
+        {
+            shards[i] = [];
+        }
+
+        return shards;
+    }
+
+    private Dictionary<BodyDigest, int> DigestShard(BodyDigest digest) => _byDigest[(int)(digest.A & 63)];
 
     /// <summary>Arrival order, by sequence number.</summary>
     private sealed class ArrivalOrder : IComparer<(long Sequence, int Slot)>

@@ -12,12 +12,15 @@ internal sealed class SlotHeap
 {
     private (long Primary, long Secondary, int Slot)[] _items = new (long, long, int)[16];
 
-    // Each slot's place in _items plus one; 0 when the slot is not in the heap.
-    private int[] _places = new int[16];
+    // Each slot's place in _items plus one, 0 when the slot is not in the heap; in chunks, so that the map grows with the store
+    // without copying.
+    private const int ChunkShift = 12;
+    private const int ChunkMask = (1 << ChunkShift) - 1;
+    private int[][] _places = [];
 
     public int Count { get; private set; }
 
-    public bool Contains(int slot) => slot < _places.Length && _places[slot] != 0;
+    public bool Contains(int slot) => (slot >> ChunkShift) < _places.Length && Place(slot) != 0;
 
     /// <summary>Gets the first slot and its primary key, or returns <see langword="false"/> when the heap is empty.</summary>
     public bool TryPeek(out int slot, out long primary)
@@ -37,12 +40,13 @@ internal sealed class SlotHeap
     /// <summary>Puts a slot in the heap under these keys, or moves it there if it is in already.</summary>
     public void Set(int slot, long primary, long secondary)
     {
-        if (slot >= _places.Length)
+        while ((slot >> ChunkShift) >= _places.Length)
         {
-            Array.Resize(ref _places, Math.Max(_places.Length * 2, slot + 1));
+            Array.Resize(ref _places, _places.Length + 1);
+            _places[^1] = new int[1 << ChunkShift];
         }
 
-        int place = _places[slot] - 1;
+        int place = Place(slot) - 1;
         if (place < 0)
         {
             if (Count == _items.Length)
@@ -54,7 +58,7 @@ internal sealed class SlotHeap
         }
 
         _items[place] = (primary, secondary, slot);
-        _places[slot] = place + 1;
+        Place(slot) = place + 1;
         Restore(place);
     }
 
@@ -66,13 +70,13 @@ internal sealed class SlotHeap
             return;
         }
 
-        int place = _places[slot] - 1;
-        _places[slot] = 0;
+        int place = Place(slot) - 1;
+        Place(slot) = 0;
         int last = --Count;
         if (place != last)
         {
             _items[place] = _items[last];
-            _places[_items[place].Slot] = place + 1;
+            Place(_items[place].Slot) = place + 1;
             Restore(place);
         }
 
@@ -123,8 +127,10 @@ internal sealed class SlotHeap
     private void Put(int place, (long Primary, long Secondary, int Slot) item)
     {
         _items[place] = item;
-        _places[item.Slot] = place + 1;
+        Place(item.Slot) = place + 1;
     }
+
+    private ref int Place(int slot) => ref _places[slot >> ChunkShift][slot & ChunkMask];
 
     private static bool Before((long Primary, long Secondary, int Slot) x, (long Primary, long Secondary, int Slot) y) =>
         x.Primary < y.Primary || (x.Primary == y.Primary && x.Secondary < y.Secondary);

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Webhooks.Storage;
+
+namespace Webhooks.Tests.Storage;
+
+public class ChunkedStructuresTests
+{
+    [Fact]
+    public void ChunkedQueue_RandomEnqueuesAndDequeues_SameOrderAsQueue()
+    {
+        var queue = new ChunkedQueue<(int, long)>();
+        var model = new Queue<(int, long)>();
+        var random = new Random(3);
+        for (int step = 0; step < 200_000; step++)
+        {
+            // Phases that grow the queue over many chunks, drain it to empty, and hover around a few items.
+            bool grow = ((step / 20_000) % 3) switch { 0 => random.Next(10) < 7, 1 => random.Next(10) < 3, _ => random.Next(2) == 0 };
+            if (grow)
+            {
+                queue.Enqueue((step, -step));
+                model.Enqueue((step, -step));
+            }
+            else if (model.Count > 0)
+            {
+                Assert.True(queue.TryPeek(out (int, long) head));
+                Assert.Equal(model.Peek(), head);
+                Assert.Equal(model.Dequeue(), queue.Dequeue());
+            }
+            else
+            {
+                Assert.False(queue.TryPeek(out _));
+                Assert.Throws<InvalidOperationException>(() => queue.Dequeue());
+            }
+
+            Assert.Equal(model.Count, queue.Count);
+        }
+    }
+
+    [Fact]
+    public void ArrivalLog_RemovalsAcrossChunks_NewestFirstListsExactlyTheRest()
+    {
+        // 50,000 sequence numbers over 13 chunks; whole chunks emptied in the front, the middle and the back, and scattered
+        // removals elsewhere; every listing from every kind of starting point equals the model's.
+        var log = new ArrivalLog();
+        var model = new SortedDictionary<long, int>();
+        for (long sequence = 1; sequence <= 50_000; sequence++)
+        {
+            log.Add(sequence, (int)(sequence % 7_919));
+            model[sequence] = (int)(sequence % 7_919);
+        }
+
+        var random = new Random(9);
+        foreach (long sequence in model.Keys.Where(s => s < 9_000 || (s >= 20_000 && s < 30_000) || s > 45_000 || random.Next(4) == 0).ToList())
+        {
+            log.Remove(sequence);
+            model.Remove(sequence);
+        }
+
+        foreach (long before in new long[] { long.MaxValue, 50_001, 45_000, 30_000, 20_000, 12_289, 9_000, 4_097, 1 })
+        {
+            Assert.Equal(
+                model.Where(e => e.Key < before).Reverse().Select(e => (e.Key, e.Value)).ToList(),
+                log.NewestFirst(before).ToList());
+        }
+
+        // Appends go on after everything before was removed.
+        foreach (long sequence in model.Keys.ToList())
+        {
+            log.Remove(sequence);
+        }
+
+        Assert.Empty(log.NewestFirst(long.MaxValue));
+        log.Add(50_001, 5);
+        Assert.Equal([(50_001L, 5)], log.NewestFirst(long.MaxValue));
+    }
+}
