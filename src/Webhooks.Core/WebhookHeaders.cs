@@ -30,6 +30,8 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
     private static readonly ConcurrentDictionary<string?[], string?[]> Shapes = new(ShapeComparer.Instance);
 
+    private static readonly ConcurrentDictionary<string, HeaderName> Names = new(StringComparer.Ordinal);
+
     /// <summary>Headers whose values differ on every delivery: pooling them would only fill the pool.</summary>
     private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -95,15 +97,19 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         int capacity = headers is IReadOnlyCollection<KeyValuePair<string, string>> sized ? sized.Count : 8;
         string?[] pairs = new string?[2 * Math.Max(capacity, 1)];
         int count = 0;
+
+        // Which of the first 64 names have values that differ on every delivery (beyond 64, the set is asked again).
+        ulong uniqueNames = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
-            if (WebhookEvent.IsExcludedHeader(header.Key))
+            HeaderName known = NameOf(header.Key);
+            if (known.Excluded)
             {
                 continue;
             }
 
-            string name = Share(header.Key);
-            string value = IsRecurring(name, header.Value) ? Share(header.Value) : header.Value;
+            string name = known.Shared;
+            string value = IsRecurring(known.Unique, header.Value) ? Share(header.Value) : header.Value;
             int existing = IndexOf(pairs, count, name);
             if (existing >= 0)
             {
@@ -118,6 +124,11 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
             pairs[2 * count] = name;
             pairs[(2 * count) + 1] = value;
+            if (known.Unique && count < 64)
+            {
+                uniqueNames |= 1UL << count;
+            }
+
             count++;
         }
 
@@ -131,7 +142,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         int packedLength = 0;
         for (int i = 0; i < count; i++)
         {
-            lengths[i] = PackedLength(pairs[2 * i]!, pairs[(2 * i) + 1]!);
+            lengths[i] = PackedLength(IsUnique(uniqueNames, i, pairs[2 * i]!), pairs[(2 * i) + 1]!);
             packedLength += lengths[i];
         }
 
@@ -144,7 +155,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             string value = pairs[(2 * i) + 1]!;
             if (lengths[i] == 0)
             {
-                if (!IsRecurring(pairs[2 * i]!, value))
+                if (!IsRecurring(IsUnique(uniqueNames, i, pairs[2 * i]!), value))
                 {
                     ownStringBytes += 24 + (2 * value.Length);
                     shareable = false;
@@ -226,12 +237,26 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Tells whether a value is likely to recur in other deliveries, and so is shared rather than stored with each event.</summary>
-    private static bool IsRecurring(string name, string value) => value.Length <= MaxPooledValueLength && !Unique.Contains(name);
+    private static bool IsRecurring(bool uniqueName, string value) => value.Length <= MaxPooledValueLength && !uniqueName;
+
+    private static bool IsUnique(ulong uniqueNames, int index, string name) => index < 64 ? (uniqueNames & (1UL << index)) != 0 : Unique.Contains(name);
+
+    /// <summary>What is known of a header name, looked up once per header (ordinal, on the name as sent): its shared instance, whether its values differ on every delivery, whether it is never stored.</summary>
+    private static HeaderName NameOf(string name)
+    {
+        if (Names.TryGetValue(name, out HeaderName? known))
+        {
+            return known;
+        }
+
+        var made = new HeaderName(Share(name), Unique.Contains(name), WebhookEvent.IsExcludedHeader(name));
+        return Names.Count < MaxPooled ? Names.GetOrAdd(name, made) : made;
+    }
 
     /// <summary>How many packed bytes a value takes: 0 for a shared value or one with other than printable ASCII (kept as a string).</summary>
-    private static int PackedLength(string name, string value)
+    private static int PackedLength(bool uniqueName, string value)
     {
-        if (IsRecurring(name, value))
+        if (IsRecurring(uniqueName, value))
         {
             return 0;
         }
@@ -277,6 +302,8 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
         return -1;
     }
+
+    private sealed record HeaderName(string Shared, bool Unique, bool Excluded);
 
     /// <summary>Shapes are equal when their names and shared values are (the per-delivery values are all packed, so absent).</summary>
     private sealed class ShapeComparer : IEqualityComparer<string?[]>
