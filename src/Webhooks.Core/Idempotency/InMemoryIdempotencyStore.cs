@@ -245,48 +245,37 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         public long ExpiresAt;
         public int HashCode;
 
-        /// <summary>The next slot in the same bucket, or in the free list, plus one; 0 at the end.</summary>
+        /// <summary>The next slot in the free list, plus one; 0 at the end.</summary>
         public int Next;
         public bool Completed;
     }
 
-    /// <summary>The key slots, in chunks allocated once and never copied, and their index: buckets of slot numbers chained through <see cref="KeySlot.Next"/>.</summary>
-    private sealed class KeyTable : IChainedSlots
+    /// <summary>The key slots, in chunks allocated once and never copied, and their index.</summary>
+    private sealed class KeyTable
     {
         private const int ChunkShift = 12;
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
         private readonly PinnedPages<char> _pages = new(8 * 1024);
-        private readonly ShardedBuckets<KeyTable> _index;
+        private readonly ShardedHashIndex _index = new();
         private KeySlot[][] _chunks = [];
         private int _free;
-
-        public KeyTable() => _index = new ShardedBuckets<KeyTable>(this);
 
         public int Count { get; private set; }
 
         public ref KeySlot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
 
-        public ref int NextOf(int index) => ref this[index].Next;
-
-        public int HashOf(int index) => this[index].HashCode;
-
         public int Find(string key)
         {
             int hash = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
-            for (int link = _index.First(hash); link != 0;)
+            int probe = -1;
+            int index;
+            while ((index = _index.Next(hash, ref probe)) >= 0 && !key.AsSpan().SequenceEqual(this[index].Key.Span))
             {
-                ref KeySlot slot = ref this[link - 1];
-                if (slot.HashCode == hash && key.AsSpan().SequenceEqual(slot.Key.Span))
-                {
-                    return link - 1;
-                }
-
-                link = slot.Next;
             }
 
-            return -1;
+            return index;
         }
 
         /// <summary>Takes a free slot for a key that is not indexed, indexes it, and returns its number; the caller sets a non-zero token.</summary>
@@ -304,7 +293,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             slot.Key = _pages.Take(key.Length);
             key.AsSpan().CopyTo(slot.Key.Span);
             slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
-            _index.Add(index, slot.HashCode);
+            _index.Add(slot.HashCode, index);
             Count++;
             return index;
         }
@@ -312,7 +301,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         public void Remove(int index)
         {
             ref KeySlot slot = ref this[index];
-            _index.Remove(index, slot.HashCode);
+            _index.Remove(slot.HashCode, index);
             slot = default;
             slot.Next = _free;
             _free = index + 1;

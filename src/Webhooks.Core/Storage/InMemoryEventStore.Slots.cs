@@ -40,7 +40,7 @@ public sealed partial class InMemoryEventStore
         public int HeaderOwnBytes;
         public int HashCode;
 
-        /// <summary>The next slot in the same bucket of the id index, or in the free list, plus one; 0 at the end.</summary>
+        /// <summary>The next slot in the free list, plus one; 0 at the end.</summary>
         public int Next;
         public int Attempts;
         public int ReplayCount;
@@ -95,49 +95,38 @@ public sealed partial class InMemoryEventStore
     }
 
     /// <summary>
-    /// The slots, in chunks that are allocated once and never copied, with the index of ids: buckets of slot numbers chained
-    /// through <see cref="Slot.Next"/>, ids hashed with the runtime's randomized string hash (a sender cannot aim its ids at one
-    /// bucket) and compared with the characters the slot keeps.
+    /// The slots, in chunks that are allocated once and never copied, with the index of ids: ids hashed with the runtime's
+    /// randomized string hash (a sender cannot aim its ids at one place of the index) and compared with the characters the
+    /// slot keeps.
     /// </summary>
-    private sealed class SlotTable : IChainedSlots
+    private sealed class SlotTable
     {
         private const int ChunkShift = 12;
         private const int ChunkSize = 1 << ChunkShift;
         private const int ChunkMask = ChunkSize - 1;
 
         private readonly PinnedPages<byte> _pages = new(8 * 1024);
-        private readonly ShardedBuckets<SlotTable> _index;
+        private readonly ShardedHashIndex _index = new();
         private Slot[][] _chunks = [];
 
         // The free list: a slot number plus one, 0 for none, linked through Slot.Next.
         private int _free;
 
-        public SlotTable() => _index = new ShardedBuckets<SlotTable>(this);
-
         public int Count { get; private set; }
 
         public ref Slot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
-
-        public ref int NextOf(int index) => ref this[index].Next;
-
-        public int HashOf(int index) => this[index].HashCode;
 
         /// <summary>Finds the slot of an id, or -1.</summary>
         public int Find(ReadOnlySpan<char> id)
         {
             int hash = string.GetHashCode(id, StringComparison.Ordinal);
-            for (int link = _index.First(hash); link != 0;)
+            int probe = -1;
+            int index;
+            while ((index = _index.Next(hash, ref probe)) >= 0 && !this[index].Id.SequenceEqual(id))
             {
-                ref Slot slot = ref this[link - 1];
-                if (slot.HashCode == hash && slot.Id.SequenceEqual(id))
-                {
-                    return link - 1;
-                }
-
-                link = slot.Next;
             }
 
-            return -1;
+            return index;
         }
 
         /// <summary>
@@ -168,7 +157,7 @@ public sealed partial class InMemoryEventStore
             slot.IdLength = id.Length;
             slot.TraceLength = traceParent is null ? -1 : traceLength;
             slot.HashCode = string.GetHashCode(id.AsSpan(), StringComparison.Ordinal);
-            _index.Add(index, slot.HashCode);
+            _index.Add(slot.HashCode, index);
             Count++;
             return index;
         }
@@ -177,7 +166,7 @@ public sealed partial class InMemoryEventStore
         public void Remove(int index)
         {
             ref Slot slot = ref this[index];
-            _index.Remove(index, slot.HashCode);
+            _index.Remove(slot.HashCode, index);
             slot = default;
             slot.Next = _free;
             _free = index + 1;

@@ -75,4 +75,53 @@ public class ChunkedStructuresTests
         log.Add(50_001, 5);
         Assert.Equal([(50_001L, 5)], log.NewestFirst(long.MaxValue));
     }
+
+    [Fact]
+    public void ShardedHashIndex_CollidingHashesAddedAndRemoved_EachHashFindsExactlyItsSlots()
+    {
+        // Hashes from a small set, most in one shard and many sharing a home place, so runs are long, wrap around the end of a
+        // table and are cut in the middle by removals; after every step each hash still finds exactly its own slots.
+        var index = new ShardedHashIndex();
+        var model = new Dictionary<int, HashSet<int>>();
+        var random = new Random(13);
+        // Low bits all ones (or nearly) put a home at the end of any table, so their runs wrap around to the start, where
+        // others have their homes.
+        int[] hashes = [.. Enumerable.Range(0, 40).Select(i => i < 30 ? (0x7F << 24) | (i % 3) switch { 0 => 0xFFFFFF - (i % 4), 1 => i % 5, _ => 30 + (i % 5) } : random.Next())];
+        int nextSlot = 0;
+        var live = new List<(int Hash, int Slot)>();
+        for (int step = 0; step < 20_000; step++)
+        {
+            if (live.Count == 0 || random.Next(3) != 0)
+            {
+                int hash = hashes[random.Next(hashes.Length)];
+                index.Add(hash, nextSlot);
+                live.Add((hash, nextSlot));
+                (model.TryGetValue(hash, out HashSet<int>? set) ? set : model[hash] = []).Add(nextSlot++);
+            }
+            else
+            {
+                int at = random.Next(live.Count);
+                (int hash, int slot) = live[at];
+                live[at] = live[^1];
+                live.RemoveAt(live.Count - 1);
+                index.Remove(hash, slot);
+                model[hash].Remove(slot);
+            }
+
+            if (step % 97 == 0)
+            {
+                foreach (int hash in hashes)
+                {
+                    var found = new List<int>();
+                    int probe = -1;
+                    for (int slot; (slot = index.Next(hash, ref probe)) >= 0;)
+                    {
+                        found.Add(slot);
+                    }
+
+                    Assert.Equal(model.TryGetValue(hash, out HashSet<int>? expected) ? expected.OrderBy(s => s) : [], found.OrderBy(s => s));
+                }
+            }
+        }
+    }
 }
