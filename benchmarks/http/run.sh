@@ -118,6 +118,8 @@ redis_receiver=
 if [ "$with_redis" = 1 ]; then
   # The same receiver on Redis: the server (persistence off, as a cache-sized test instance) shares the server core.
   taskset -c "$server_core" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+  # Daemonized, it returns before it listens: wait for it to answer.
+  for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis-cli -p "$redis_port" flushall >/dev/null
   (cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$redis_url" \
     --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret --Webhooks:GitHub:DeduplicateByBody false \

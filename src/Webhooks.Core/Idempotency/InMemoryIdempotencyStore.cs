@@ -237,7 +237,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     /// One key, a value in a chunk of slots: the key's characters are in a piece of a pinned page, so a key kept for days is
     /// no small object for the collector to copy and trace. A free slot has <see cref="Token"/> 0.
     /// </summary>
-    private struct KeySlot
+    private struct KeySlot : IFreeListed
     {
         /// <summary>The key's characters: a piece of a pinned page.</summary>
         public Memory<char> Key;
@@ -245,33 +245,28 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         public long ExpiresAt;
         public int HashCode;
 
-        /// <summary>The next slot in the free list, plus one; 0 at the end.</summary>
-        public int Next;
         public bool Completed;
+
+        public int NextFree { readonly get; set; }
     }
 
     /// <summary>The key slots, in chunks allocated once and never copied, and their index.</summary>
     private sealed class KeyTable
     {
-        private const int ChunkShift = 12;
-        private const int ChunkSize = 1 << ChunkShift;
-        private const int ChunkMask = ChunkSize - 1;
-
+        private readonly SlotChunks<KeySlot> _slots = new();
         private readonly PinnedPages<char> _pages = new(8 * 1024);
         private readonly ShardedHashIndex _index = new();
-        private KeySlot[][] _chunks = [];
-        private int _free;
 
-        public int Count { get; private set; }
+        public int Count => _slots.Count;
 
-        public ref KeySlot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
+        public ref KeySlot this[int index] => ref _slots[index];
 
         public int Find(string key)
         {
             int hash = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
             int probe = -1;
             int index;
-            while ((index = _index.Next(hash, ref probe)) >= 0 && !key.AsSpan().SequenceEqual(this[index].Key.Span))
+            while ((index = _index.Next(hash, ref probe)) >= 0 && !key.AsSpan().SequenceEqual(_slots[index].Key.Span))
             {
             }
 
@@ -281,45 +276,19 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         /// <summary>Takes a free slot for a key that is not indexed, indexes it, and returns its number; the caller sets a non-zero token.</summary>
         public int Add(string key)
         {
-            if (_free == 0)
-            {
-                Grow();
-            }
-
-            int index = _free - 1;
-            ref KeySlot slot = ref this[index];
-            _free = slot.Next;
-            slot = default;
+            int index = _slots.Take();
+            ref KeySlot slot = ref _slots[index];
             slot.Key = _pages.Take(key.Length);
             key.AsSpan().CopyTo(slot.Key.Span);
             slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
             _index.Add(slot.HashCode, index);
-            Count++;
             return index;
         }
 
         public void Remove(int index)
         {
-            ref KeySlot slot = ref this[index];
-            _index.Remove(slot.HashCode, index);
-            slot = default;
-            slot.Next = _free;
-            _free = index + 1;
-            Count--;
-        }
-
-        private void Grow()
-        {
-            var chunk = new KeySlot[ChunkSize];
-            int first = _chunks.Length * ChunkSize;
-            for (int i = 0; i < ChunkSize - 1; i++)
-            {
-                chunk[i].Next = first + i + 2;
-            }
-
-            Array.Resize(ref _chunks, _chunks.Length + 1);
-            _chunks[^1] = chunk;
-            _free = first + 1;
+            _index.Remove(_slots[index].HashCode, index);
+            _slots.Free(index);
         }
     }
 }

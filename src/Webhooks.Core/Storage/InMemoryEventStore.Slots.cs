@@ -12,8 +12,8 @@ public sealed partial class InMemoryEventStore
     /// an event kept for days costs no work in the frequent collections; an event made of small objects is copied twice
     /// and its references traced at every one until it is old.
     /// </summary>
-    /// <remarks>Changed only under the store's lock. A free slot has <see cref="Sequence"/> 0 and links the free list through <see cref="Next"/>.</remarks>
-    private struct Slot
+    /// <remarks>Changed only under the store's lock. A free slot has <see cref="Sequence"/> 0.</remarks>
+    private struct Slot : IFreeListed
     {
         /// <summary>The id (UTF-16), then the trace parent (UTF-16), then the packed header values: a piece of a pinned page, written once.</summary>
         public Memory<byte> Meta;
@@ -40,8 +40,6 @@ public sealed partial class InMemoryEventStore
         public int HeaderOwnBytes;
         public int HashCode;
 
-        /// <summary>The next slot in the free list, plus one; 0 at the end.</summary>
-        public int Next;
         public int Attempts;
         public int ReplayCount;
         public int Generation;
@@ -50,6 +48,8 @@ public sealed partial class InMemoryEventStore
         public bool DeduplicateByBody;
         public bool Unhandled;
         public bool InDeadAllowance;
+
+        public int NextFree { readonly get; set; }
 
         public readonly ReadOnlySpan<char> Id => MemoryMarshal.Cast<byte, char>(Meta.Span[..(2 * IdLength)]);
 
@@ -101,20 +101,13 @@ public sealed partial class InMemoryEventStore
     /// </summary>
     private sealed class SlotTable
     {
-        private const int ChunkShift = 12;
-        private const int ChunkSize = 1 << ChunkShift;
-        private const int ChunkMask = ChunkSize - 1;
-
+        private readonly SlotChunks<Slot> _slots = new();
         private readonly PinnedPages<byte> _pages = new(8 * 1024);
         private readonly ShardedHashIndex _index = new();
-        private Slot[][] _chunks = [];
 
-        // The free list: a slot number plus one, 0 for none, linked through Slot.Next.
-        private int _free;
+        public int Count => _slots.Count;
 
-        public int Count { get; private set; }
-
-        public ref Slot this[int index] => ref _chunks[index >> ChunkShift][index & ChunkMask];
+        public ref Slot this[int index] => ref _slots[index];
 
         /// <summary>Finds the slot of an id, or -1.</summary>
         public int Find(ReadOnlySpan<char> id)
@@ -122,7 +115,7 @@ public sealed partial class InMemoryEventStore
             int hash = string.GetHashCode(id, StringComparison.Ordinal);
             int probe = -1;
             int index;
-            while ((index = _index.Next(hash, ref probe)) >= 0 && !this[index].Id.SequenceEqual(id))
+            while ((index = _index.Next(hash, ref probe)) >= 0 && !_slots[index].Id.SequenceEqual(id))
             {
             }
 
@@ -135,15 +128,8 @@ public sealed partial class InMemoryEventStore
         /// </summary>
         public int Add(string id, string? traceParent, ReadOnlySpan<byte> packedHeaders)
         {
-            if (_free == 0)
-            {
-                Grow();
-            }
-
-            int index = _free - 1;
-            ref Slot slot = ref this[index];
-            _free = slot.Next;
-            slot = default;
+            int index = _slots.Take();
+            ref Slot slot = ref _slots[index];
 
             // Characters at an even offset: pieces are taken at even lengths.
             int traceLength = traceParent?.Length ?? 0;
@@ -158,33 +144,14 @@ public sealed partial class InMemoryEventStore
             slot.TraceLength = traceParent is null ? -1 : traceLength;
             slot.HashCode = string.GetHashCode(id.AsSpan(), StringComparison.Ordinal);
             _index.Add(slot.HashCode, index);
-            Count++;
             return index;
         }
 
         /// <summary>Takes a slot out of the id index, lets go of everything it references, and frees it.</summary>
         public void Remove(int index)
         {
-            ref Slot slot = ref this[index];
-            _index.Remove(slot.HashCode, index);
-            slot = default;
-            slot.Next = _free;
-            _free = index + 1;
-            Count--;
-        }
-
-        private void Grow()
-        {
-            var chunk = new Slot[ChunkSize];
-            int first = _chunks.Length * ChunkSize;
-            for (int i = 0; i < ChunkSize - 1; i++)
-            {
-                chunk[i].Next = first + i + 2;
-            }
-
-            Array.Resize(ref _chunks, _chunks.Length + 1);
-            _chunks[^1] = chunk;
-            _free = first + 1;
+            _index.Remove(_slots[index].HashCode, index);
+            _slots.Free(index);
         }
     }
 }
