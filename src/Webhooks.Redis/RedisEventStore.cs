@@ -34,16 +34,6 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly string[] _eventPrefixes;
     private readonly AppendBatcher[] _appends;
 
-    // The partitions of the events this process appended, in order, one entry per event (at most MaxHints): a claim asks
-    // those partitions first, one script each, instead of reading every partition's earliest due events. A full look still
-    // runs when the hints give fewer events than asked, and at least once a second, so that retries, expired leases and
-    // other processes' events are claimed too.
-    private const int MaxHints = 65_536;
-    private static readonly TimeSpan FullLookInterval = TimeSpan.FromSeconds(1);
-    private readonly Lock _hintGate = new();
-    private readonly Queue<int> _hints = new();
-    private long _lastFullLook;
-
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
     /// <param name="connection">The connection.</param>
     /// <param name="options">The key prefix and partitions; the defaults when <see langword="null"/>. The connection settings in it are not used.</param>
@@ -121,17 +111,6 @@ public sealed partial class RedisEventStore : IEventStore
             SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
         ];
         int result = await _appends[partition].AppendAsync(values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
-        if (result == 0)
-        {
-            lock (_hintGate)
-            {
-                if (_hints.Count < MaxHints)
-                {
-                    _hints.Enqueue(partition);
-                }
-            }
-        }
-
         return result switch
         {
             0 => EventAppendResult.Appended,
@@ -149,31 +128,41 @@ public sealed partial class RedisEventStore : IEventStore
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEvents, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
 
+        // Round trip 1: the earliest due events of every partition, to choose how many to take from each (oldest due first over
+        // all of them). Round trip 2: each chosen partition claims that many of its due events in one script. When other workers
+        // took some meanwhile, another round looks again, so that a caller is not sent away empty while events are due.
         var claims = new List<(double Due, WebhookClaim Claim)>();
         long leaseMilliseconds = (long)Math.Ceiling(lease.TotalMilliseconds);
-
-        // First the partitions this process appended to, in the order it appended (each claim script takes its partition's
-        // earliest due events, whoever appended them).
-        if (TakeHints(maxEvents) is { } hinted)
-        {
-            await ClaimFromAsync(hinted, leaseMilliseconds, claims, cancellationToken).ConfigureAwait(false);
-        }
-
-        // Then, for what is still wanted, a full look. Round trip 1: the earliest due events of every partition, to choose how
-        // many to take from each (oldest due first over all of them). Round trip 2: each chosen partition claims that many of
-        // its due events in one script. When other workers took some meanwhile, another round looks again, so that a caller
-        // is not sent away empty while events are due.
         for (int round = 0; round < 4 && claims.Count < maxEvents; round++)
         {
-            if (round == 0)
-            {
-                Volatile.Write(ref _lastFullLook, System.Diagnostics.Stopwatch.GetTimestamp());
-            }
-
             int wanted = maxEvents - claims.Count;
             int[] perPartition = await ChooseAsync(wanted, cancellationToken).ConfigureAwait(false);
+            var claiming = new List<Task<RedisResult>>();
+            for (int p = 0; p < perPartition.Length; p++)
+            {
+                if (perPartition[p] > 0)
+                {
+                    claiming.Add(RunAsync(p, RedisEventScripts.Claim, [leaseMilliseconds, perPartition[p], perPartition.Length, p], cancellationToken));
+                }
+            }
+
+            if (claiming.Count == 0)
+            {
+                break;
+            }
+
             int before = claims.Count;
-            bool any = await ClaimFromAsync(perPartition, leaseMilliseconds, claims, cancellationToken).ConfigureAwait(false);
+            bool any = false;
+            foreach (Task<RedisResult> task in claiming)
+            {
+                foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
+                {
+                    var f = (RedisResult[])item!;
+                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], f[8], f[9], f[10], attempts: (int)f[2], replays: f[11], generation: f[12]);
+                    claims.Add(((double)f[13], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                    any = true;
+                }
+            }
 
             // All taken, or none due (the lowest due times are in the future): done. Some taken and some lost to other
             // workers: look again.
@@ -191,53 +180,6 @@ public sealed partial class RedisEventStore : IEventStore
         }
 
         return result;
-    }
-
-    /// <summary>How many events to claim from each partition by this process's hints, or <see langword="null"/> when there are none or a full look is due.</summary>
-    private int[]? TakeHints(int wanted)
-    {
-        lock (_hintGate)
-        {
-            if (_hints.Count == 0 || System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _lastFullLook)) >= FullLookInterval)
-            {
-                return null;
-            }
-
-            var perPartition = new int[_partitionKeys.Length];
-            for (int i = 0; i < wanted && _hints.TryDequeue(out int partition); i++)
-            {
-                perPartition[partition]++;
-            }
-
-            return perPartition;
-        }
-    }
-
-    /// <summary>Runs the claim script on every partition with a count, at once; adds what they claimed. Tells whether any claimed anything.</summary>
-    private async Task<bool> ClaimFromAsync(int[] perPartition, long leaseMilliseconds, List<(double Due, WebhookClaim Claim)> claims, CancellationToken cancellationToken)
-    {
-        var claiming = new List<Task<RedisResult>>();
-        for (int p = 0; p < perPartition.Length; p++)
-        {
-            if (perPartition[p] > 0)
-            {
-                claiming.Add(RunAsync(p, RedisEventScripts.Claim, [leaseMilliseconds, perPartition[p], perPartition.Length, p], cancellationToken));
-            }
-        }
-
-        bool any = false;
-        foreach (Task<RedisResult> task in claiming)
-        {
-            foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
-            {
-                var f = (RedisResult[])item!;
-                WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], f[8], f[9], f[10], attempts: (int)f[2], replays: f[11], generation: f[12]);
-                claims.Add(((double)f[13], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
-                any = true;
-            }
-        }
-
-        return any;
     }
 
     /// <summary>How many events to claim from each partition: the <paramref name="wanted"/> earliest due over all of them.</summary>

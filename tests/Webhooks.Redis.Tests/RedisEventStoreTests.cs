@@ -22,52 +22,6 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
-    public async Task ProcessKeepsAppending_RetryInAnotherPartition_StillClaimedByTheFullLook()
-    {
-        // A process claims first in the partitions it appended to. One that never stops appending still claims a retry that is
-        // due in a partition it does not append to: a full look over every partition runs at least once a second.
-        var options = new WebhookRedisOptions { KeyPrefix = "hint" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 16 };
-        var connection = new RedisConnection(options, redis.Connection);
-        var store = new RedisEventStore(connection, Retention);
-        Assert.Empty(await store.ClaimAsync(1, Lease)); // a full look, just now
-
-        // Another process's event fails and is due again at once.
-        var other = new RedisEventStore(new RedisConnection(options, redis.Connection), Retention);
-        Assert.Equal(EventAppendResult.Appended, await other.AppendAsync(NewEvent("retry")));
-        WebhookClaim first = Assert.Single(await other.ClaimAsync(1, Lease));
-        Assert.True(await other.FailAsync(first.Event.Id, first.Token, "failed", TimeSpan.Zero));
-        int retryPartition = connection.Keys.PartitionOf("github:retry");
-
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        int n = 0;
-        int ownClaimedBefore = 0;
-        while (true)
-        {
-            string id;
-            do
-            {
-                id = "n" + n++;
-            }
-            while (connection.Keys.PartitionOf("github:" + id) == retryPartition);
-
-            await store.AppendAsync(NewEvent(id));
-            IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(1, Lease);
-            if (claims.Count == 1 && claims[0].Event.Id == "github:retry")
-            {
-                Assert.Equal(2, claims[0].Event.Attempts);
-                break;
-            }
-
-            ownClaimedBefore += claims.Count;
-
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the retry was never claimed while the process kept appending");
-        }
-
-        // Its own appends went first (the retry, due earlier, would have come first in a full look).
-        Assert.True(ownClaimedBefore > 0);
-    }
-
-    [Fact]
     public async Task Body25MiB_RoundTripsByteExact_ThroughReadAndClaim()
     {
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "big" + Guid.NewGuid().ToString("N")[..8] + ":" });
