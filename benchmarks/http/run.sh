@@ -112,7 +112,7 @@ floor=$!
 (cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$receiver_url" \
   --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret \
   --Webhooks:GitHub:DeduplicateByBody false \
-  --Webhooks:InMemory:MaxEvents 4000000 --Webhooks:InMemory:MaxBytes 17179869184 --Webhooks:InMemory:MaxIdempotencyKeys 8000000) &
+  --Webhooks:InMemory:MaxEvents 10000000 --Webhooks:InMemory:MaxBytes 34359738368 --Webhooks:InMemory:MaxIdempotencyKeys 20000000) &
 receiver=$!
 redis_receiver=
 if [ "$with_redis" = 1 ]; then
