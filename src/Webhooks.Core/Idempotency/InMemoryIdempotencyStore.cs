@@ -117,6 +117,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
             }
 
             _leases.Remove(index);
+            _keys.Keep(index, retention);
             ref KeySlot slot = ref _keys[index];
             slot.Completed = true;
             slot.ExpiresAt = now + retention.Ticks;
@@ -254,7 +255,11 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
     private sealed class KeyTable
     {
         private readonly SlotChunks<KeySlot> _slots = new();
-        private readonly PinnedPages<char> _pages = new(8 * 1024);
+        // Keys being worked on, in pages of their own (leases are short); completed keys move to pages of keys kept about as
+        // long, by their retention rounded down to a power of two minutes: a page is let go of once its keys have expired,
+        // and a key kept for a month never keeps alive a page of keys kept for three days.
+        private readonly PinnedPages<char> _leased = new(4 * 1024);
+        private readonly PinnedPages<char>?[] _kept = new PinnedPages<char>?[64];
         private readonly ShardedHashIndex _index = new();
 
         public int Count => _slots.Count;
@@ -278,7 +283,7 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         {
             int index = _slots.Take();
             ref KeySlot slot = ref _slots[index];
-            slot.Key = _pages.Take(key.Length);
+            slot.Key = _leased.Take(key.Length);
             key.AsSpan().CopyTo(slot.Key.Span);
             slot.HashCode = string.GetHashCode(key.AsSpan(), StringComparison.Ordinal);
             _index.Add(slot.HashCode, index);
@@ -289,6 +294,17 @@ public sealed class InMemoryIdempotencyStore : IIdempotencyStore
         {
             _index.Remove(_slots[index].HashCode, index);
             _slots.Free(index);
+        }
+
+        /// <summary>Moves a completed key's characters to the pages of keys kept about as long as <paramref name="retention"/>.</summary>
+        public void Keep(int index, TimeSpan retention)
+        {
+            int retentionClass = System.Numerics.BitOperations.Log2((ulong)Math.Max(1, retention.Ticks / TimeSpan.TicksPerMinute));
+            PinnedPages<char> pages = _kept[retentionClass] ??= new PinnedPages<char>(4 * 1024);
+            ref KeySlot slot = ref _slots[index];
+            Memory<char> kept = pages.Take(slot.Key.Length);
+            slot.Key.Span.CopyTo(kept.Span);
+            slot.Key = kept;
         }
     }
 }

@@ -147,6 +147,18 @@ public sealed partial class InMemoryEventStore
             return index;
         }
 
+        /// <summary>
+        /// Moves an event's id, trace parent and headers out of its shared page into a pinned array of its own: a dead event may
+        /// be kept for months, and would keep alive the page of dozens of events forgotten long before.
+        /// </summary>
+        public void KeepApart(int index)
+        {
+            ref Slot slot = ref _slots[index];
+            byte[] own = GC.AllocateUninitializedArray<byte>(slot.Meta.Length, pinned: true);
+            slot.Meta.Span.CopyTo(own);
+            slot.Meta = own;
+        }
+
         /// <summary>Takes a slot out of the id index, lets go of everything it references, and frees it.</summary>
         public void Remove(int index)
         {

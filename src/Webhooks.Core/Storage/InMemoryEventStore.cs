@@ -292,6 +292,7 @@ public sealed partial class InMemoryEventStore : IEventStore
                 SetStatus(index, ref slot, WebhookEventStatus.Dead);
                 slot.CompletedAt = now;
                 MoveToDeadAllowance(ref slot);
+                _slots.KeepApart(index);
             }
 
             return ValueTask.FromResult(true);

@@ -96,6 +96,31 @@ public class InMemoryIdempotencyStoreTests : IdempotencyStoreContractTests
     }
 
     [Fact]
+    public async Task KeysOfDifferentRetentions_ShortOnesExpire_LongOnesStillKnown()
+    {
+        // Keys kept for a month and keys kept for an hour, completed in turn: once the short ones have expired (and their
+        // memory could be collected), each long one is still a duplicate.
+        var store = new InMemoryIdempotencyStore(Clock);
+        for (int i = 0; i < 2000; i++)
+        {
+            bool longKey = i % 10 == 0;
+            string key = (longKey ? "charge:" : "event-") + i;
+            IdempotencyBeginResult begun = await store.TryBeginAsync(key, TimeSpan.FromMinutes(1));
+            Assert.True(await store.CompleteAsync(key, begun.Token, longKey ? TimeSpan.FromDays(30) : TimeSpan.FromHours(1)));
+        }
+
+        Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Equal(IdempotencyStatus.Started, (await store.TryBeginAsync("event-1", TimeSpan.FromMinutes(1))).Status);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        for (int i = 0; i < 2000; i += 10)
+        {
+            Assert.Equal(IdempotencyStatus.AlreadyProcessed, (await store.TryBeginAsync("charge:" + i, TimeSpan.FromMinutes(1))).Status);
+        }
+    }
+
+    [Fact]
     public async Task TryBeginAsync_InvalidArguments_Throw()
     {
         var store = new InMemoryIdempotencyStore(Clock);

@@ -207,6 +207,37 @@ public class InMemoryEventStoreTests : EventStoreContractTests
     }
 
     [Fact]
+    public async Task DeadEvent_NeighboursForgottenAndCollected_ItsIdHeadersAndTraceStillRead()
+    {
+        // A dead event's id and headers leave the page they shared with the events around it; those are forgotten and
+        // collected, and the dead one still reads back whole.
+        var store = new InMemoryEventStore(Clock, processedRetention: TimeSpan.FromMinutes(1));
+        for (int i = 0; i < 200; i++)
+        {
+            await store.AppendAsync(NewEvent("n" + i) with { TraceParent = i == 100 ? "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" : null });
+        }
+
+        foreach (WebhookClaim claim in await store.ClaimAsync(200, Lease))
+        {
+            Assert.True(claim.Event.Id == "github:n100"
+                ? await store.FailAsync(claim.Event.Id, claim.Token, "gave up", retryDelay: null)
+                : await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
+        }
+
+        Clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, (await store.CountAsync()).Total);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        WebhookEvent dead = (await store.ReadAsync("github:n100"))!;
+        Assert.Equal("github:n100", dead.Id);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", dead.TraceParent);
+        Assert.Equal("push", dead.Headers["X-GitHub-Event"]);
+        Assert.Equal(WebhookEventStatus.Dead, (await store.GetAsync("github:n100"))!.Status);
+    }
+
+    [Fact]
     public async Task DeleteAsync_BodyNoLongerHeldBeforeCompaction()
     {
         var store = new InMemoryEventStore(Clock);
