@@ -41,11 +41,8 @@ public sealed partial class InMemoryEventStore : IEventStore
 
     // Every event by arrival, and the statuses that are usually few (queued, processing, failed, dead) indexed by arrival;
     // processed events, the many, are listed from the arrival log.
-    private readonly ArrivalLog _arrival = new();
-    private readonly SortedSet<(long Sequence, int Slot)>?[] _byStatus =
-    [
-        new(ArrivalOrder.Instance), new(ArrivalOrder.Instance), null, new(ArrivalOrder.Instance), new(ArrivalOrder.Instance),
-    ];
+    private readonly SequenceIndex _arrival = new();
+    private readonly SequenceIndex?[] _byStatus = [new(), new(), null, new(), new()];
 
     private readonly int[] _counts = new int[5];
 
@@ -183,7 +180,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
 
             _arrival.Add(slot.Sequence, index);
-            _byStatus[(int)WebhookEventStatus.Queued]!.Add((slot.Sequence, index));
+            _byStatus[(int)WebhookEventStatus.Queued]!.Add(slot.Sequence, index);
             _counts[(int)WebhookEventStatus.Queued]++;
             _fresh.Enqueue((index, slot.Stamp));
             _intakeCount++;
@@ -364,7 +361,7 @@ public sealed partial class InMemoryEventStore : IEventStore
         {
             PurgeExpired(_timeProvider.GetUtcNow().UtcTicks);
             long last = 0;
-            foreach ((long sequence, int index) in status is { } s && _byStatus[(int)s] is { } set ? NewestFirst(set, before) : NewestFirstByArrival(status, before))
+            foreach ((long sequence, int index) in status is { } s && _byStatus[(int)s] is { } set ? set.NewestFirst(before) : NewestFirstByArrival(status, before))
             {
                 if (items.Count == limit)
                 {
@@ -463,17 +460,6 @@ public sealed partial class InMemoryEventStore : IEventStore
         }
     }
 
-    /// <summary>The events of one status that arrived before <paramref name="before"/>, newest first.</summary>
-    private static IEnumerable<(long Sequence, int Slot)> NewestFirst(SortedSet<(long Sequence, int Slot)> set, long before)
-    {
-        if (before <= 1 || set.Count == 0)
-        {
-            return [];
-        }
-
-        return (before == long.MaxValue ? set : set.GetViewBetween((0, 0), (before - 1, 0))).Reverse();
-    }
-
     /// <summary>The events that arrived before <paramref name="before"/>, newest first, with <paramref name="status"/> or any.</summary>
     private IEnumerable<(long Sequence, int Slot)> NewestFirstByArrival(WebhookEventStatus? status, long before)
     {
@@ -541,10 +527,10 @@ public sealed partial class InMemoryEventStore : IEventStore
         _timed.Remove(index);
         if (slot.Status != status)
         {
-            _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
+            _byStatus[(int)slot.Status]?.Remove(slot.Sequence);
             _counts[(int)slot.Status]--;
             slot.Status = status;
-            _byStatus[(int)status]?.Add((slot.Sequence, index));
+            _byStatus[(int)status]?.Add(slot.Sequence, index);
             _counts[(int)status]++;
         }
     }
@@ -586,7 +572,7 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
         }
 
-        _byStatus[(int)slot.Status]?.Remove((slot.Sequence, index));
+        _byStatus[(int)slot.Status]?.Remove(slot.Sequence);
         _counts[(int)slot.Status]--;
         _timed.Remove(index);
         if (slot.InDeadAllowance)
@@ -639,14 +625,6 @@ public sealed partial class InMemoryEventStore : IEventStore
     }
 
     private Dictionary<BodyDigest, int> DigestShard(BodyDigest digest) => _byDigest[(int)(digest.A & 63)];
-
-    /// <summary>Arrival order, by sequence number.</summary>
-    private sealed class ArrivalOrder : IComparer<(long Sequence, int Slot)>
-    {
-        public static readonly ArrivalOrder Instance = new();
-
-        public int Compare((long Sequence, int Slot) x, (long Sequence, int Slot) y) => x.Sequence.CompareTo(y.Sequence);
-    }
 
     /// <summary>The SHA-256 digest of a body, as a dictionary key.</summary>
     private readonly record struct BodyDigest(ulong A, ulong B, ulong C, ulong D)

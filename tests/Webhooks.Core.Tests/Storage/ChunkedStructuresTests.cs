@@ -39,11 +39,11 @@ public class ChunkedStructuresTests
     }
 
     [Fact]
-    public void ArrivalLog_RemovalsAcrossChunks_NewestFirstListsExactlyTheRest()
+    public void SequenceIndex_InOrderThenRemovalsAcrossChunks_NewestFirstListsExactlyTheRest()
     {
         // 50,000 sequence numbers over 13 chunks; whole chunks emptied in the front, the middle and the back, and scattered
         // removals elsewhere; every listing from every kind of starting point equals the model's.
-        var log = new ArrivalLog();
+        var log = new SequenceIndex();
         var model = new SortedDictionary<long, int>();
         for (long sequence = 1; sequence <= 50_000; sequence++)
         {
@@ -74,6 +74,42 @@ public class ChunkedStructuresTests
         Assert.Empty(log.NewestFirst(long.MaxValue));
         log.Add(50_001, 5);
         Assert.Equal([(50_001L, 5)], log.NewestFirst(long.MaxValue));
+    }
+
+    [Fact]
+    public void SequenceIndex_AddsAndRemovalsInAnyOrder_NewestFirstListsExactlyTheModel()
+    {
+        // Sequence numbers enter and leave in any order (a status index: replayed events return with old numbers), over a
+        // range of 40 chunks, with phases that empty it completely; every listing from random points equals the model's.
+        var index = new SequenceIndex();
+        var model = new SortedDictionary<long, int>();
+        var random = new Random(21);
+        for (int step = 0; step < 60_000; step++)
+        {
+            bool emptying = (step / 10_000) % 2 == 1;
+            if (model.Count > 0 && (emptying || random.Next(3) == 0))
+            {
+                long gone = model.Keys.ElementAt(random.Next(model.Count));
+                index.Remove(gone);
+                model.Remove(gone);
+            }
+            else
+            {
+                long sequence = 1 + random.Next(40 * 4096);
+                if (model.TryAdd(sequence, (int)(sequence % 9_973)))
+                {
+                    index.Add(sequence, (int)(sequence % 9_973));
+                }
+            }
+
+            if (step % 1_000 == 0)
+            {
+                long before = random.Next(4) == 0 ? long.MaxValue : 1 + random.Next(41 * 4096);
+                Assert.Equal(
+                    model.Where(e => e.Key < before).Reverse().Select(e => (e.Key, e.Value)).ToList(),
+                    index.NewestFirst(before).ToList());
+            }
+        }
     }
 
     [Fact]
