@@ -26,7 +26,7 @@ public sealed partial class InMemoryEventStore
         public long Sequence;
         public long Size;
 
-        /// <summary>A store-wide number given at every change: a queue item remembers it, and is stale once it differs.</summary>
+        /// <summary>A store-wide number given at every change of status: a queued or retention item remembers it, and is stale once it differs.</summary>
         public long Stamp;
 
         /// <summary>The schedule key in UTC ticks: when queued, when it was queued; when failed, the retry time; when processing, the lease expiry.</summary>

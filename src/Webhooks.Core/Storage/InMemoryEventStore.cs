@@ -231,7 +231,6 @@ public sealed partial class InMemoryEventStore : IEventStore
             }
 
             ref Slot slot = ref _slots[index];
-            slot.Stamp = ++_stamp;
             slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + lease.Ticks;
             _timed.Set(index, slot.DueAt, slot.Sequence);
             return ValueTask.FromResult(true);

@@ -246,10 +246,13 @@ public sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>Waits in real time, bounded, for a condition that the test's own handlers make true (for example "the handler has started").</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what)
+    public static Task WaitUntilAsync(Func<bool> condition, string what) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+
+    /// <summary>Waits in real time, bounded, for a condition read from a store (for example "the due renewal has landed").</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
         var watch = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             // Generous: under a full parallel test run a thread-pool continuation can wait seconds to be scheduled.
             if (watch.Elapsed > TimeSpan.FromSeconds(60))
