@@ -12,11 +12,15 @@ namespace Webhooks.Redis;
 /// <item>ARGV[1] the time in milliseconds, or -1 to read it from the server (<c>TIME</c>), ARGV[2] the prefix of event keys
 /// (<c>…{pNN}:evt:</c>), ARGV[3] the processed-event retention in milliseconds.</item>
 /// </list>
-/// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>. Statuses are 0 queued, 1 processing, 2 processed, 3 failed, 4 dead.
+/// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>; its field <c>arr</c> repeats its arrival (its score in <c>all</c> and the
+/// status indexes), so that a change of status reads it with the event's other fields instead of looking it up in <c>all</c>.
+/// Statuses are 0 queued, 1 processing, 2 processed, 3 failed, 4 dead.
 /// </summary>
 internal static class RedisEventScripts
 {
     private const string Prelude = """
+        -- Numbers go to Redis as integer text: a Lua number passed to a command is formatted with printf's %.17g.
+        local function int(n) return string.format('%d', n) end
         local function clock()
           local given = tonumber(ARGV[1])
           if given >= 0 then return given end
@@ -41,20 +45,19 @@ internal static class RedisEventScripts
           redis.call('ZREM', KEYS[3], id)
           redis.call('ZREM', KEYS[6 + st], id)
           if st ~= 4 then
-            redis.call('HINCRBY', KEYS[4], 'n', -1)
-            redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(f[2]))
+            redis.call('HINCRBY', KEYS[4], 'n', '-1')
+            redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. f[2])
           end
         end
         local function purge(now)
-          local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. now, 'LIMIT', 0, 500)
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. int(now), 'LIMIT', '0', '500')
           for _, id in ipairs(expired) do forget(id, ARGV[2] .. id) end
         end
-        local function move(id, key, from, to)
+        -- Moves an event from one status index to another; its score there is its arrival (the field 'arr'). The caller sets 'st'.
+        local function move(id, from, to, arrival)
           if from ~= to then
-            local arrival = redis.call('ZSCORE', KEYS[2], id)
             redis.call('ZREM', KEYS[6 + from], id)
             redis.call('ZADD', KEYS[6 + to], arrival, id)
-            redis.call('HSET', key, 'st', to)
           end
         end
         local function summary(key)
@@ -69,7 +72,14 @@ internal static class RedisEventScripts
     /// </summary>
     public static readonly RedisScript Append = new(Prelude + """
         local now = clock()
+        local nows = int(now)
         purge(now)
+        -- The partition's counts, read once and written once for the whole batch.
+        local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
+        local n = tonumber(counted[1] or '0')
+        local bytes = tonumber(counted[2] or '0')
+        local added = 0
+        local addedBytes = 0
         local function append(b)
           local id = ARGV[b]
           local key = ARGV[2] .. id
@@ -79,26 +89,29 @@ internal static class RedisEventScripts
             return 2
           end
           local size = tonumber(ARGV[b + 9])
-          local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
-          local n = tonumber(counted[1] or '0')
-          local bytes = tonumber(counted[2] or '0')
           local maxn = tonumber(ARGV[b + 10])
           local maxb = tonumber(ARGV[b + 11])
           if (maxn > 0 and n + 1 > maxn) or (maxb > 0 and bytes + size > maxb) then return 3 end
           redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'src', ARGV[b + 3], 'typ', ARGV[b + 4], 'dd', ARGV[b + 5], 'tp', ARGV[b + 6],
-            'rcv', ARGV[b + 7], 'dig', ARGV[b + 8], 'size', size, 'blen', string.len(ARGV[b + 1]), 'st', 0, 'att', 0, 'rep', 0, 'gen', 0, 'tok', 0,
-            'due', now, 'err', '', 'done', -1, 'unh', 0)
-          redis.call('ZADD', KEYS[1], now, id)
-          redis.call('ZADD', KEYS[2], now, id)
-          redis.call('ZADD', KEYS[6], now, id)
-          redis.call('HINCRBY', KEYS[4], 'n', 1)
-          redis.call('HINCRBY', KEYS[4], 'bytes', size)
+            'rcv', ARGV[b + 7], 'dig', ARGV[b + 8], 'size', ARGV[b + 9], 'blen', int(string.len(ARGV[b + 1])), 'st', '0', 'att', '0', 'rep', '0',
+            'gen', '0', 'tok', '0', 'arr', nows, 'due', nows, 'err', '', 'done', '-1', 'unh', '0')
+          redis.call('ZADD', KEYS[1], nows, id)
+          redis.call('ZADD', KEYS[2], nows, id)
+          redis.call('ZADD', KEYS[6], nows, id)
+          n = n + 1
+          bytes = bytes + size
+          added = added + 1
+          addedBytes = addedBytes + size
           return 0
         end
         local out = {}
         local count = tonumber(ARGV[4])
         for j = 0, count - 1 do
           table.insert(out, append(5 + 12 * j))
+        end
+        if added > 0 then
+          redis.call('HINCRBY', KEYS[4], 'n', int(added))
+          redis.call('HINCRBY', KEYS[4], 'bytes', int(addedBytes))
         end
         local forgotten = redis.call('LPOP', KEYS[11], 8)
         if forgotten then
@@ -115,34 +128,32 @@ internal static class RedisEventScripts
     public static readonly RedisScript Claim = new(Prelude + """
         local now = clock()
         purge(now)
-        local lease = tonumber(ARGV[4])
-        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[5]))
+        local ends = int(now + tonumber(ARGV[4]))
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', ARGV[5])
         local out = {}
         for i = 1, #due, 2 do
           local id = due[i]
           local key = ARGV[2] .. id
-          local st = tonumber(redis.call('HGET', key, 'st'))
-          local token = string.format('%d', redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
-          local attempts = redis.call('HINCRBY', key, 'att', 1)
-          local ends = now + lease
-          redis.call('HSET', key, 'tok', token, 'due', ends)
-          move(id, key, st, 1)
+          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'rep', 'gen')
+          local token = int(redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
+          local attempts = int(tonumber(f[2]) + 1)
+          redis.call('HSET', key, 'st', '1', 'att', attempts, 'tok', token, 'due', ends)
+          move(id, tonumber(f[1]), 1, f[3])
           redis.call('ZADD', KEYS[1], ends, id)
-          local f = redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'rep', 'gen')
-          table.insert(out, {id, token, attempts, ends, f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], due[i + 1]})
+          table.insert(out, {id, token, attempts, ends, f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], due[i + 1]})
         end
         return out
         """);
 
     private const string Claimed = """
         local key = ARGV[2] .. ARGV[4]
-        local f = redis.call('HMGET', key, 'st', 'tok')
+        local f = redis.call('HMGET', key, 'st', 'tok', 'arr')
         if f[1] ~= '1' or f[2] ~= ARGV[5] then return 0 end
         """ + "\n";
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms.</summary>
     public static readonly RedisScript Renew = new(Prelude + Claimed + """
-        local ends = clock() + tonumber(ARGV[6])
+        local ends = int(clock() + tonumber(ARGV[6]))
         redis.call('HSET', key, 'due', ends)
         redis.call('ZADD', KEYS[1], ends, ARGV[4])
         return 1
@@ -152,11 +163,11 @@ internal static class RedisEventScripts
     public static readonly RedisScript Complete = new(Prelude + Claimed + """
         local now = clock()
         redis.call('ZREM', KEYS[1], ARGV[4])
-        move(ARGV[4], key, 1, 2)
-        redis.call('HSET', key, 'done', now, 'err', '', 'unh', ARGV[6])
-        redis.call('ZADD', KEYS[3], now + tonumber(ARGV[3]), ARGV[4])
+        move(ARGV[4], 1, 2, f[3])
+        redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', ARGV[6])
+        redis.call('ZADD', KEYS[3], int(now + tonumber(ARGV[3])), ARGV[4])
         -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
-        redis.call('PEXPIRE', key, tonumber(ARGV[3]) + 3600000)
+        redis.call('PEXPIRE', key, int(tonumber(ARGV[3]) + 3600000))
         return 1
         """);
 
@@ -164,27 +175,27 @@ internal static class RedisEventScripts
     public static readonly RedisScript Fail = new(Prelude + Claimed + """
         local now = clock()
         local delay = tonumber(ARGV[7])
-        redis.call('HSET', key, 'err', ARGV[6])
         if delay >= 0 then
-          move(ARGV[4], key, 1, 3)
-          redis.call('HSET', key, 'due', now + delay)
-          redis.call('ZADD', KEYS[1], now + delay, ARGV[4])
+          local retry = int(now + delay)
+          move(ARGV[4], 1, 3, f[3])
+          redis.call('HSET', key, 'st', '3', 'err', ARGV[6], 'due', retry)
+          redis.call('ZADD', KEYS[1], retry, ARGV[4])
         else
           redis.call('ZREM', KEYS[1], ARGV[4])
-          move(ARGV[4], key, 1, 4)
-          redis.call('HSET', key, 'done', now)
-          redis.call('HINCRBY', KEYS[4], 'n', -1)
-          redis.call('HINCRBY', KEYS[4], 'bytes', -tonumber(redis.call('HGET', key, 'size')))
+          move(ARGV[4], 1, 4, f[3])
+          redis.call('HSET', key, 'st', '4', 'err', ARGV[6], 'done', int(now))
+          redis.call('HINCRBY', KEYS[4], 'n', '-1')
+          redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. redis.call('HGET', key, 'size'))
         end
         return 1
         """);
 
     /// <summary>ARGV[4] id, ARGV[5] token.</summary>
     public static readonly RedisScript Release = new(Prelude + Claimed + """
-        local now = clock()
-        move(ARGV[4], key, 1, 0)
-        redis.call('HINCRBY', key, 'att', -1)
-        redis.call('HSET', key, 'due', now)
+        local now = int(clock())
+        move(ARGV[4], 1, 0, f[3])
+        redis.call('HINCRBY', key, 'att', '-1')
+        redis.call('HSET', key, 'st', '0', 'due', now)
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         return 1
         """);
@@ -237,7 +248,7 @@ internal static class RedisEventScripts
         purge(now)
         local out = {}
         for s = 0, 4 do out[s + 1] = redis.call('ZCARD', KEYS[6 + s]) end
-        local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+        local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', '1')
         if #first > 0 then out[6] = first[2] else out[6] = '-1' end
         return out
         """);
@@ -247,7 +258,7 @@ internal static class RedisEventScripts
         local now = clock()
         purge(now)
         local key = ARGV[2] .. ARGV[4]
-        local f = redis.call('HMGET', key, 'st', 'size')
+        local f = redis.call('HMGET', key, 'st', 'size', 'arr')
         if not f[1] then return 1 end
         local st = tonumber(f[1])
         if st == 0 or st == 1 then return 3 end
@@ -257,14 +268,14 @@ internal static class RedisEventScripts
           redis.call('PERSIST', key)
         end
         if st == 4 then
-          redis.call('HINCRBY', KEYS[4], 'n', 1)
-          redis.call('HINCRBY', KEYS[4], 'bytes', tonumber(f[2]))
+          redis.call('HINCRBY', KEYS[4], 'n', '1')
+          redis.call('HINCRBY', KEYS[4], 'bytes', f[2])
         end
-        move(ARGV[4], key, st, 0)
-        redis.call('HSET', key, 'att', 0, 'err', '', 'done', -1, 'unh', 0, 'due', now)
-        redis.call('HINCRBY', key, 'rep', 1)
-        if ARGV[5] == '1' then redis.call('HINCRBY', key, 'gen', 1) end
-        redis.call('ZADD', KEYS[1], now, ARGV[4])
+        move(ARGV[4], st, 0, f[3])
+        redis.call('HSET', key, 'st', '0', 'att', '0', 'err', '', 'done', '-1', 'unh', '0', 'due', int(now))
+        redis.call('HINCRBY', key, 'rep', '1')
+        if ARGV[5] == '1' then redis.call('HINCRBY', key, 'gen', '1') end
+        redis.call('ZADD', KEYS[1], int(now), ARGV[4])
         return 0
         """);
 

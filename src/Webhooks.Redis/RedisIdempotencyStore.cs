@@ -29,8 +29,8 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         end
         local token = redis.call('INCR', KEYS[2])
         local lease = tonumber(ARGV[1])
-        redis.call('HSET', KEYS[1], 's', 'l', 'k', token, 'u', now + lease)
-        redis.call('PEXPIRE', KEYS[1], lease + 60000)
+        redis.call('HSET', KEYS[1], 's', 'l', 'k', string.format('%d', token), 'u', string.format('%d', now + lease))
+        redis.call('PEXPIRE', KEYS[1], string.format('%d', lease + 60000))
         return {0, token}
         """);
 
@@ -44,8 +44,8 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         local retention = tonumber(ARGV[2])
-        redis.call('HSET', KEYS[1], 's', 'd', 'u', now + retention)
-        redis.call('PEXPIRE', KEYS[1], retention + 60000)
+        redis.call('HSET', KEYS[1], 's', 'd', 'u', string.format('%d', now + retention))
+        redis.call('PEXPIRE', KEYS[1], string.format('%d', retention + 60000))
         return 1
         """);
 

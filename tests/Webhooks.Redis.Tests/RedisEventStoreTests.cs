@@ -71,6 +71,42 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         Assert.Equal(100, (await store.CountAsync()).Queued);
     }
 
+    [Fact]
+    public async Task ConcurrentAppendsPastCapacity_BatchCountsEachInTurn_ExactlyCapacityStored()
+    {
+        // One partition holding 10 events, 40 appends at once: they go in batches, and each append in a batch sees the ones
+        // before it, so exactly 10 are stored and 30 refused, and the partition's counts say 10 and their bytes.
+        var options = new WebhookRedisOptions { KeyPrefix = "cap" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 };
+        var store = new RedisEventStore(new RedisConnection(options, redis.Connection), Retention, maxEvents: 10);
+        var appends = new List<Task<EventAppendResult>>();
+        for (int i = 0; i < 40; i++)
+        {
+            appends.Add(store.AppendAsync(WebhookEvent.Create("github", "c" + i, "push", new Dictionary<string, string>(), new byte[100], DateTimeOffset.UtcNow)).AsTask());
+        }
+
+        int appended = 0;
+        int refused = 0;
+        foreach (Task<EventAppendResult> append in appends)
+        {
+            try
+            {
+                Assert.Equal(EventAppendResult.Appended, await append);
+                appended++;
+            }
+            catch (WebhookStoreUnavailableException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.Equal((10, 30), (appended, refused));
+        Assert.Equal(10, (await store.CountAsync()).Total);
+        StackExchange.Redis.HashEntry[] intake = await redis.Connection.GetDatabase().HashGetAllAsync(new RedisKeys(options.KeyPrefix, 1).Key(0, "intake"));
+        long bytes = 10 * (100 + (2 * ("github:c0".Length + "github".Length + "push".Length)) + 256L);
+        Assert.Contains(new StackExchange.Redis.HashEntry("n", 10), intake);
+        Assert.InRange((long)Array.Find(intake, e => e.Name == "bytes").Value, bytes, bytes + (10 * 2 * 2));
+    }
+
     private static async Task<long> EvalShaCallsAsync(StackExchange.Redis.IServer server)
     {
         string info = (await server.InfoRawAsync("commandstats"))!;
