@@ -283,7 +283,7 @@ public sealed partial class RedisEventStore : IEventStore
         }
 
         var f = (RedisResult[])result!;
-        return ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)f[7], replays: f[8], generation: f[9]);
+        return ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)NumberOr(f[7], 0), replays: f[8], generation: f[9]);
     }
 
     /// <inheritdoc />
@@ -481,8 +481,11 @@ public sealed partial class RedisEventStore : IEventStore
 
     private static DateTimeOffset FromMilliseconds(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 
+    /// <summary>A number field, or its first value when the event has not had it written yet (the append leaves those out).</summary>
+    private static long NumberOr(RedisResult field, long first) => field.IsNull ? first : (long)field;
+
     private static WebhookEvent? ToEventOrNull(string id, RedisResult[] f) =>
-        f[0].IsNull ? null : ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)f[7], replays: f[8], generation: f[9]);
+        f[0].IsNull ? null : ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)NumberOr(f[7], 0), replays: f[8], generation: f[9]);
 
     private static WebhookEvent ToEvent(
         string id, RedisResult body, RedisResult headers, RedisResult source, RedisResult type, RedisResult received, RedisResult dedupe,
@@ -500,8 +503,8 @@ public sealed partial class RedisEventStore : IEventStore
             DeduplicateByBody = string.Equals((string?)dedupe, "1", StringComparison.Ordinal),
             TraceParent = string.IsNullOrEmpty(trace) ? null : trace,
             Attempts = attempts,
-            ReplayCount = (int)replays,
-            Generation = (int)generation,
+            ReplayCount = (int)NumberOr(replays, 0),
+            Generation = (int)NumberOr(generation, 0),
         };
     }
 
@@ -510,7 +513,7 @@ public sealed partial class RedisEventStore : IEventStore
     {
         var status = (WebhookEventStatus)(int)f[3];
         long due = (long)f[5];
-        long done = (long)f[7];
+        long done = NumberOr(f[7], -1);
         string? error = (string?)f[6];
         return new WebhookEventSummary
         {
@@ -519,13 +522,13 @@ public sealed partial class RedisEventStore : IEventStore
             EventType = (string)f[1]!,
             ReceivedAt = new DateTimeOffset((long)f[2], TimeSpan.Zero),
             Status = status,
-            Attempts = (int)f[4],
+            Attempts = (int)NumberOr(f[4], 0),
             NextAttemptAt = status == WebhookEventStatus.Failed ? FromMilliseconds(due) : null,
             LeaseExpiresAt = status == WebhookEventStatus.Processing ? FromMilliseconds(due) : null,
             LastError = string.IsNullOrEmpty(error) ? null : error,
             CompletedAt = done >= 0 ? FromMilliseconds(done) : null,
-            ReplayCount = (int)f[8],
-            Generation = (int)f[9],
+            ReplayCount = (int)NumberOr(f[8], 0),
+            Generation = (int)NumberOr(f[9], 0),
             Unhandled = string.Equals((string?)f[10], "1", StringComparison.Ordinal),
             BodyLength = (long)f[11],
         };
