@@ -22,15 +22,8 @@ namespace Webhooks.Redis;
 /// </summary>
 internal static class RedisEventScripts
 {
-    private const string Prelude = """
-        -- Numbers go to Redis as integer text: a Lua number passed to a command is formatted with printf's %.17g.
-        local function int(n) return string.format('%d', n) end
-        local function clock()
-          local given = tonumber(ARGV[1])
-          if given >= 0 then return given end
-          local t = redis.call('TIME')
-          return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        end
+    private const string Prelude = RedisScript.Functions + """
+        -- Forgets an event: its hash, its index entries and its counts.
         local function forget(id, key)
           local f = redis.call('HMGET', key, 'st', 'size', 'dd', 'dig')
           if not f[1] then
@@ -75,7 +68,7 @@ internal static class RedisEventScripts
     /// event (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries of forgotten events to tidy up.
     /// </summary>
     public static readonly RedisScript Append = new(Prelude + """
-        local now = clock()
+        local now = clock(ARGV[1])
         local nows = int(now)
         purge(now)
         -- The partition's counts, read once and written once for the whole batch.
@@ -129,7 +122,7 @@ internal static class RedisEventScripts
     /// partition: strictly increasing for each event, and never the same for two events.
     /// </summary>
     public static readonly RedisScript Claim = new(Prelude + """
-        local now = clock()
+        local now = clock(ARGV[1])
         purge(now)
         local ends = int(now + tonumber(ARGV[4]))
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', ARGV[5])
@@ -156,7 +149,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms.</summary>
     public static readonly RedisScript Renew = new(Prelude + Claimed + """
-        local ends = int(clock() + tonumber(ARGV[6]))
+        local ends = int(clock(ARGV[1]) + tonumber(ARGV[6]))
         redis.call('HSET', key, 'due', ends)
         redis.call('ZADD', KEYS[1], ends, ARGV[4])
         return 1
@@ -164,7 +157,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] unhandled (0/1).</summary>
     public static readonly RedisScript Complete = new(Prelude + Claimed + """
-        local now = clock()
+        local now = clock(ARGV[1])
         redis.call('ZREM', KEYS[1], ARGV[4])
         move(ARGV[4], 1, 2, f[3])
         redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', ARGV[6])
@@ -176,7 +169,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] error, ARGV[7] retry delay ms or -1 for dead.</summary>
     public static readonly RedisScript Fail = new(Prelude + Claimed + """
-        local now = clock()
+        local now = clock(ARGV[1])
         local delay = tonumber(ARGV[7])
         if delay >= 0 then
           local retry = int(now + delay)
@@ -195,7 +188,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id, ARGV[5] token.</summary>
     public static readonly RedisScript Release = new(Prelude + Claimed + """
-        local now = int(clock())
+        local now = int(clock(ARGV[1]))
         move(ARGV[4], 1, 0, f[3])
         redis.call('HINCRBY', key, 'att', '-1')
         redis.call('HSET', key, 'st', '0', 'due', now)
@@ -205,7 +198,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id. Returns the summary fields, or nil.</summary>
     public static readonly RedisScript Get = new(Prelude + """
-        purge(clock())
+        purge(clock(ARGV[1]))
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return nil end
         return summary(key)
@@ -213,7 +206,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id. Returns the event's fields, or nil.</summary>
     public static readonly RedisScript Read = new(Prelude + """
-        purge(clock())
+        purge(clock(ARGV[1]))
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return nil end
         return redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'att', 'rep', 'gen')
@@ -221,7 +214,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns {id, arrival, summary…} newest first.</summary>
     public static readonly RedisScript List = new(Prelude + """
-        purge(clock())
+        purge(clock(ARGV[1]))
         local index = KEYS[2]
         if tonumber(ARGV[4]) >= 0 then index = KEYS[6 + tonumber(ARGV[4])] end
         local limit = tonumber(ARGV[7])
@@ -247,7 +240,7 @@ internal static class RedisEventScripts
 
     /// <summary>Returns {queued, processing, processed, failed, dead, earliest due ms or -1}.</summary>
     public static readonly RedisScript Count = new(Prelude + """
-        local now = clock()
+        local now = clock(ARGV[1])
         purge(now)
         local out = {}
         for s = 0, 4 do out[s + 1] = redis.call('ZCARD', KEYS[6 + s]) end
@@ -258,7 +251,7 @@ internal static class RedisEventScripts
 
     /// <summary>ARGV[4] id, ARGV[5] force (0/1). 0 queued, 1 not found, 2 already processed, 3 already pending.</summary>
     public static readonly RedisScript Replay = new(Prelude + """
-        local now = clock()
+        local now = clock(ARGV[1])
         purge(now)
         local key = ARGV[2] .. ARGV[4]
         local f = redis.call('HMGET', key, 'st', 'size', 'arr')

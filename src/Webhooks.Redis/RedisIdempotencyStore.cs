@@ -16,12 +16,8 @@ namespace Webhooks.Redis;
 public sealed class RedisIdempotencyStore : IIdempotencyStore
 {
     // KEYS: entry, token counter. ARGV: lease ms, the time in ms or -1 for the server's. Returns {status, token}: 0 started, 1 processed, 2 in progress.
-    private static readonly RedisScript BeginScript = new("""
-        local now = tonumber(ARGV[2])
-        if now < 0 then
-          local t = redis.call('TIME')
-          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        end
+    private static readonly RedisScript BeginScript = new(RedisScript.Functions + """
+        local now = clock(ARGV[2])
         local entry = redis.call('HMGET', KEYS[1], 's', 'u')
         if entry[1] and tonumber(entry[2]) > now then
           if entry[1] == 'd' then return {1, 0} end
@@ -29,33 +25,25 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
         end
         local token = redis.call('INCR', KEYS[2])
         local lease = tonumber(ARGV[1])
-        redis.call('HSET', KEYS[1], 's', 'l', 'k', string.format('%d', token), 'u', string.format('%d', now + lease))
-        redis.call('PEXPIRE', KEYS[1], string.format('%d', lease + 60000))
+        redis.call('HSET', KEYS[1], 's', 'l', 'k', int(token), 'u', int(now + lease))
+        redis.call('PEXPIRE', KEYS[1], int(lease + 60000))
         return {0, token}
         """);
 
     // KEYS: entry. ARGV: token, retention ms, the time in ms or -1 for the server's. Returns 1 when completed, 0 when the token is stale.
-    private static readonly RedisScript CompleteScript = new("""
-        local now = tonumber(ARGV[3])
-        if now < 0 then
-          local t = redis.call('TIME')
-          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        end
+    private static readonly RedisScript CompleteScript = new(RedisScript.Functions + """
+        local now = clock(ARGV[3])
         local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         local retention = tonumber(ARGV[2])
-        redis.call('HSET', KEYS[1], 's', 'd', 'u', string.format('%d', now + retention))
-        redis.call('PEXPIRE', KEYS[1], string.format('%d', retention + 60000))
+        redis.call('HSET', KEYS[1], 's', 'd', 'u', int(now + retention))
+        redis.call('PEXPIRE', KEYS[1], int(retention + 60000))
         return 1
         """);
 
     // KEYS: entry. ARGV: token, the time in ms or -1 for the server's. Returns 1 when released, 0 when the token is stale.
-    private static readonly RedisScript ReleaseScript = new("""
-        local now = tonumber(ARGV[2])
-        if now < 0 then
-          local t = redis.call('TIME')
-          now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-        end
+    private static readonly RedisScript ReleaseScript = new(RedisScript.Functions + """
+        local now = clock(ARGV[2])
         local entry = redis.call('HMGET', KEYS[1], 's', 'k', 'u')
         if entry[1] ~= 'l' or entry[2] ~= ARGV[1] or tonumber(entry[3]) <= now then return 0 end
         redis.call('DEL', KEYS[1])
