@@ -122,12 +122,6 @@ public sealed partial class RedisEventStore
 
         public long BodyBytes { get; } = bodyBytes;
 
-        /// <summary>
-        /// Gets the append's answer. Completed from the loop that sends the batches, on a thread-pool thread (never the client's
-        /// reader): the waiting request goes on right there, up to its next wait, instead of as one more work item for the pool.
-        /// Under load that halved the receiver's context switches per delivery (1.67 to 0.87), the next batch going out a few
-        /// microseconds later.
-        /// </summary>
-        public TaskCompletionSource<int> Done { get; } = new();
+        public TaskCompletionSource<int> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
