@@ -23,38 +23,42 @@ namespace Webhooks.Redis;
 internal static class RedisEventScripts
 {
     private const string Prelude = RedisScript.Functions + """
+        -- The partition the helpers below work on: its keys start at KEYS[kb + 1], its event keys with pre. A script on one
+        -- partition leaves them as they are; the append moves them from one partition's keys to the next.
+        local kb = 0
+        local pre = ARGV[2]
         -- Forgets an event: its hash, its index entries and its counts.
         local function forget(id, key)
           local f = redis.call('HMGET', key, 'st', 'size', 'dd', 'dig')
           if not f[1] then
             -- Gone already (its time-to-live, a backstop, ran out first): only its index entries are left to remove.
-            redis.call('ZREM', KEYS[1], id)
-            redis.call('ZREM', KEYS[2], id)
-            redis.call('ZREM', KEYS[3], id)
-            for s = 0, 4 do redis.call('ZREM', KEYS[6 + s], id) end
+            redis.call('ZREM', KEYS[kb + 1], id)
+            redis.call('ZREM', KEYS[kb + 2], id)
+            redis.call('ZREM', KEYS[kb + 3], id)
+            for s = 0, 4 do redis.call('ZREM', KEYS[kb + 6 + s], id) end
             return
           end
-          if f[3] == '1' then redis.call('RPUSH', KEYS[11], f[4] .. '|' .. id) end
+          if f[3] == '1' then redis.call('RPUSH', KEYS[kb + 11], f[4] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
-          redis.call('ZREM', KEYS[1], id)
-          redis.call('ZREM', KEYS[2], id)
-          redis.call('ZREM', KEYS[3], id)
-          redis.call('ZREM', KEYS[6 + st], id)
+          redis.call('ZREM', KEYS[kb + 1], id)
+          redis.call('ZREM', KEYS[kb + 2], id)
+          redis.call('ZREM', KEYS[kb + 3], id)
+          redis.call('ZREM', KEYS[kb + 6 + st], id)
           if st ~= 4 then
-            redis.call('HINCRBY', KEYS[4], 'n', '-1')
-            redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. f[2])
+            redis.call('HINCRBY', KEYS[kb + 4], 'n', '-1')
+            redis.call('HINCRBY', KEYS[kb + 4], 'bytes', '-' .. f[2])
           end
         end
         local function purge(now)
-          local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. int(now), 'LIMIT', '0', '500')
-          for _, id in ipairs(expired) do forget(id, ARGV[2] .. id) end
+          local expired = redis.call('ZRANGEBYSCORE', KEYS[kb + 3], '-inf', '(' .. int(now), 'LIMIT', '0', '500')
+          for _, id in ipairs(expired) do forget(id, pre .. id) end
         end
         -- Moves an event from one status index to another; its score there is its arrival (the field 'arr'). The caller sets 'st'.
         local function move(id, from, to, arrival)
           if from ~= to then
-            redis.call('ZREM', KEYS[6 + from], id)
-            redis.call('ZADD', KEYS[6 + to], arrival, id)
+            redis.call('ZREM', KEYS[kb + 6 + from], id)
+            redis.call('ZADD', KEYS[kb + 6 + to], arrival, id)
           end
         end
         local function summary(key)
@@ -63,23 +67,21 @@ internal static class RedisEventScripts
         """ + "\n";
 
     /// <summary>
-    /// Appends a batch of events, in order, as if one after another: ARGV[4] is how many, then twelve values for each — id, body,
-    /// headers, source, type, dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. Returns one code per
-    /// event (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries of forgotten events to tidy up.
+    /// Appends a batch of events, each partition's in order, as if one after another. The batch is in groups, one per partition,
+    /// each with its eleven keys (KEYS[11 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
+    /// the partition's event key prefix, how many events, and twelve values for each event — id, body, headers, source, type,
+    /// dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. On a single Redis one script takes the
+    /// groups of every partition; on a cluster, whose scripts touch one slot each, a script takes one group. Returns one code per
+    /// event, in the order given (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries for each
+    /// group of forgotten events to tidy up.
     /// </summary>
     public static readonly RedisScript Append = new(Prelude + """
         local now = clock(ARGV[1])
         local nows = int(now)
-        purge(now)
-        -- The partition's counts, read once and written once for the whole batch.
-        local counted = redis.call('HMGET', KEYS[4], 'n', 'bytes')
-        local n = tonumber(counted[1] or '0')
-        local bytes = tonumber(counted[2] or '0')
-        local added = 0
-        local addedBytes = 0
+        local n, bytes, added, addedBytes
         local function append(b)
           local id = ARGV[b]
-          local key = ARGV[2] .. id
+          local key = pre .. id
           local digest = redis.call('HGET', key, 'dig')
           if digest then
             if digest == ARGV[b + 8] then return 1 end
@@ -91,9 +93,9 @@ internal static class RedisEventScripts
           if (maxn > 0 and n + 1 > maxn) or (maxb > 0 and bytes + size > maxb) then return 3 end
           redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'src', ARGV[b + 3], 'typ', ARGV[b + 4], 'dd', ARGV[b + 5], 'tp', ARGV[b + 6],
             'rcv', ARGV[b + 7], 'dig', ARGV[b + 8], 'size', ARGV[b + 9], 'blen', int(string.len(ARGV[b + 1])), 'st', '0', 'arr', nows, 'due', nows)
-          redis.call('ZADD', KEYS[1], nows, id)
-          redis.call('ZADD', KEYS[2], nows, id)
-          redis.call('ZADD', KEYS[6], nows, id)
+          redis.call('ZADD', KEYS[kb + 1], nows, id)
+          redis.call('ZADD', KEYS[kb + 2], nows, id)
+          redis.call('ZADD', KEYS[kb + 6], nows, id)
           n = n + 1
           bytes = bytes + size
           added = added + 1
@@ -101,18 +103,34 @@ internal static class RedisEventScripts
           return 0
         end
         local out = {}
-        local count = tonumber(ARGV[4])
-        for j = 0, count - 1 do
-          table.insert(out, append(5 + 12 * j))
+        local tidy = {}
+        local b = 5
+        for g = 0, tonumber(ARGV[4]) - 1 do
+          kb = 11 * g
+          pre = ARGV[b]
+          local count = tonumber(ARGV[b + 1])
+          b = b + 2
+          purge(now)
+          -- The partition's counts, read once and written once for its whole group.
+          local counted = redis.call('HMGET', KEYS[kb + 4], 'n', 'bytes')
+          n = tonumber(counted[1] or '0')
+          bytes = tonumber(counted[2] or '0')
+          added = 0
+          addedBytes = 0
+          for j = 1, count do
+            table.insert(out, append(b))
+            b = b + 12
+          end
+          if added > 0 then
+            redis.call('HINCRBY', KEYS[kb + 4], 'n', int(added))
+            redis.call('HINCRBY', KEYS[kb + 4], 'bytes', int(addedBytes))
+          end
+          local forgotten = redis.call('LPOP', KEYS[kb + 11], 8)
+          if forgotten then
+            for _, entry in ipairs(forgotten) do table.insert(tidy, entry) end
+          end
         end
-        if added > 0 then
-          redis.call('HINCRBY', KEYS[4], 'n', int(added))
-          redis.call('HINCRBY', KEYS[4], 'bytes', int(addedBytes))
-        end
-        local forgotten = redis.call('LPOP', KEYS[11], 8)
-        if forgotten then
-          for _, entry in ipairs(forgotten) do table.insert(out, entry) end
-        end
+        for _, entry in ipairs(tidy) do table.insert(out, entry) end
         return out
         """);
 

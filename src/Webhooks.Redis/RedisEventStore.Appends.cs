@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
+using Webhooks.Storage;
 
 namespace Webhooks.Redis;
 
@@ -14,22 +15,87 @@ public sealed partial class RedisEventStore
     /// <summary>The most body bytes one append script takes, unless its first event alone is larger.</summary>
     internal const long MaxAppendBatchBytes = 1024 * 1024;
 
+    /// <summary>How many keys each partition gives a script: see <see cref="RedisEventScripts"/>.</summary>
+    private const int PartitionKeyCount = 11;
+
+    private Layout _spansPartitions;
+
+    /// <summary>Makes the store take the server for a single Redis before it has looked, for tests of a cluster refusing that.</summary>
+    internal void AssumeScriptsMaySpanPartitions() => _spansPartitions = Layout.AnyPartitions;
+
+    /// <summary>Whether one script may touch the keys of several partitions, as known so far.</summary>
+    private enum Layout
+    {
+        /// <summary>Not known yet: no server has been reached.</summary>
+        Unknown,
+
+        /// <summary>A single Redis (with or without replicas): one script may touch every partition.</summary>
+        AnyPartitions,
+
+        /// <summary>A cluster or a proxy: one script touches one partition (one hash slot).</summary>
+        OnePartitionPerScript,
+    }
+
     /// <summary>
-    /// The appends of one partition: one script at a time is in flight, and the appends that arrive meanwhile wait and go
-    /// together in the next, in arrival order (the script appends them one after the other, each seeing the ones before it). Under
-    /// load, one round trip and one script run then serve many deliveries; alone, an append is sent at once.
+    /// Whether a script may span partitions: only when every server the client knows is a plain Redis, decided once one is
+    /// reached. Until then, and when Redis cannot be reached, no: a script per partition is right on every kind of server.
     /// </summary>
-    private sealed class AppendBatcher(RedisEventStore store, int partition)
+    private async ValueTask<bool> SpansPartitionsAsync()
+    {
+        if (_spansPartitions != Layout.Unknown)
+        {
+            return _spansPartitions == Layout.AnyPartitions;
+        }
+
+        IConnectionMultiplexer connection;
+        try
+        {
+            connection = await _connection.GetConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebhookStoreUnavailableException or InvalidOperationException)
+        {
+            // The append that follows meets the same failure and reports it.
+            return false;
+        }
+
+        bool reached = false;
+        foreach (IServer server in connection.GetServers())
+        {
+            if (server.ServerType != ServerType.Standalone)
+            {
+                _spansPartitions = Layout.OnePartitionPerScript;
+                return false;
+            }
+
+            reached |= server.IsConnected;
+        }
+
+        if (reached)
+        {
+            _spansPartitions = Layout.AnyPartitions;
+        }
+
+        return reached;
+    }
+
+    /// <summary>
+    /// The store's appends: one script run at a time is in flight, and the appends that arrive meanwhile wait and go together in
+    /// the next, each partition's in arrival order (the script appends them one after the other, each seeing the ones before it).
+    /// On a single Redis one script takes the batch's events of every partition; on a cluster, whose scripts touch one hash slot
+    /// each, the batch goes as one script per partition, sent together. Under load, one round trip and one script run then serve
+    /// many deliveries; alone, an append is sent at once.
+    /// </summary>
+    private sealed class AppendBatcher(RedisEventStore store)
     {
         private readonly Lock _gate = new();
         private readonly Queue<Pending> _waiting = new();
         private bool _sending;
 
-        /// <summary>Appends one event (its twelve script values); returns the script's code for it.</summary>
-        public async Task<int> AppendAsync(RedisValue[] values, long bodyBytes, CancellationToken cancellationToken)
+        /// <summary>Appends one event (its twelve script values) to its partition; returns the script's code for it.</summary>
+        public async Task<int> AppendAsync(int partition, RedisValue[] values, long bodyBytes, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pending = new Pending(values, bodyBytes);
+            var pending = new Pending(partition, values, bodyBytes);
             bool lead;
             lock (_gate)
             {
@@ -71,53 +137,141 @@ public sealed partial class RedisEventStore
                     }
                 }
 
-                RedisResult[] reply;
-                try
+                List<int> groups = GroupByPartition(batch);
+                if (await store.SpansPartitionsAsync().ConfigureAwait(false) && await SendAsync(batch, groups, 0, groups.Count - 1, spanning: true).ConfigureAwait(false))
                 {
-                    var values = new RedisValue[1 + (12 * batch.Count)];
-                    values[0] = batch.Count;
-                    for (int i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Values.CopyTo(values, 1 + (12 * i));
-                    }
-
-                    reply = (RedisResult[])(await store.RunAsync(partition, RedisEventScripts.Append, values, CancellationToken.None).ConfigureAwait(false))!;
-                    for (int i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Done.TrySetResult((int)reply[i]);
-                    }
-                }
-#pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; this loop must go on for the appends queued behind.
-                catch (Exception ex)
-                {
-                    foreach (Pending failed in batch)
-                    {
-                        failed.Done.TrySetException(ex);
-                    }
-
                     continue;
                 }
 
-                // Digest index entries of events this partition has forgotten, to remove. One that fails to go stays until a
-                // delivery with the same body finds it stale and takes it over.
-                try
+                var sends = new Task<bool>[groups.Count - 1];
+                for (int g = 0; g < sends.Length; g++)
                 {
-                    for (int i = batch.Count; i < reply.Length; i++)
-                    {
-                        await store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None).ConfigureAwait(false);
-                    }
+                    sends[g] = SendAsync(batch, groups, g, g + 1, spanning: false);
                 }
-                catch (Exception)
-                {
-                    // Left for the next delivery with that body, as above.
-                }
-#pragma warning restore CA1031
+
+                await Task.WhenAll(sends).ConfigureAwait(false);
             }
         }
+
+        /// <summary>
+        /// Orders the batch by partition, keeping each partition's arrival order; returns where each partition's group starts,
+        /// and the batch's end last.
+        /// </summary>
+        private static List<int> GroupByPartition(List<Pending> batch)
+        {
+            // Insertion sort: stable, and a batch is at most a few dozen appends.
+            for (int i = 1; i < batch.Count; i++)
+            {
+                Pending moving = batch[i];
+                int j = i - 1;
+                while (j >= 0 && batch[j].Partition > moving.Partition)
+                {
+                    batch[j + 1] = batch[j];
+                    j--;
+                }
+
+                batch[j + 1] = moving;
+            }
+
+            var starts = new List<int> { 0 };
+            for (int i = 1; i < batch.Count; i++)
+            {
+                if (batch[i].Partition != batch[i - 1].Partition)
+                {
+                    starts.Add(i);
+                }
+            }
+
+            starts.Add(batch.Count);
+            return starts;
+        }
+
+        /// <summary>
+        /// Sends the groups <paramref name="first"/> to <paramref name="end"/> (exclusive) in one script and hands each append its
+        /// code or the failure. Returns <see langword="false"/>, with nothing handed out, when a script spanning partitions was
+        /// refused for doing so (the server is a cluster after all): the caller sends the groups one by one instead.
+        /// </summary>
+        private async Task<bool> SendAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
+        {
+            int from = starts[first];
+            int to = starts[end];
+            RedisResult[] reply;
+            try
+            {
+                var keys = new RedisKey[PartitionKeyCount * (end - first)];
+                var values = new RedisValue[4 + (2 * (end - first)) + (12 * (to - from))];
+                values[0] = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
+                values[1] = store._eventPrefixes[batch[from].Partition];
+                values[2] = store._retentionMilliseconds;
+                values[3] = end - first;
+                int v = 4;
+                for (int g = first; g < end; g++)
+                {
+                    int partition = batch[starts[g]].Partition;
+                    store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
+                    values[v++] = store._eventPrefixes[partition];
+                    values[v++] = starts[g + 1] - starts[g];
+                    for (int i = starts[g]; i < starts[g + 1]; i++)
+                    {
+                        batch[i].Values.CopyTo(values, v);
+                        v += 12;
+                    }
+                }
+
+                reply = (RedisResult[])(await store.EvaluateAsync(RedisEventScripts.Append, keys, values, CancellationToken.None).ConfigureAwait(false))!;
+            }
+            catch (Exception ex) when (spanning && IsCrossSlot(ex))
+            {
+                store._spansPartitions = Layout.OnePartitionPerScript;
+                return false;
+            }
+#pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; the loop must go on for the appends queued behind.
+            catch (Exception ex)
+            {
+                for (int i = from; i < to; i++)
+                {
+                    batch[i].Done.TrySetException(ex);
+                }
+
+                return true;
+            }
+
+            for (int i = from; i < to; i++)
+            {
+                batch[i].Done.TrySetResult((int)reply[i - from]);
+            }
+
+            // Digest index entries of events these partitions have forgotten, to remove. One that fails to go stays until a
+            // delivery with the same body finds it stale and takes it over.
+            try
+            {
+                for (int i = to - from; i < reply.Length; i++)
+                {
+                    await store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception)
+            {
+                // Left for the next delivery with that body, as above.
+            }
+#pragma warning restore CA1031
+
+            return true;
+        }
+
+        private static bool IsCrossSlot(Exception ex) => ex switch
+        {
+            RedisCommandException => true,
+            RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
+            WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
+            _ => false,
+        };
     }
 
-    private sealed class Pending(RedisValue[] values, long bodyBytes)
+    private sealed class Pending(int partition, RedisValue[] values, long bodyBytes)
     {
+        public int Partition { get; } = partition;
+
         public RedisValue[] Values { get; } = values;
 
         public long BodyBytes { get; } = bodyBytes;

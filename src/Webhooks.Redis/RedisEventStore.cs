@@ -32,7 +32,7 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly long _maxBytesPerPartition;
     private readonly RedisKey[][] _partitionKeys;
     private readonly string[] _eventPrefixes;
-    private readonly AppendBatcher[] _appends;
+    private readonly AppendBatcher _appends;
 
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
     /// <param name="connection">The connection.</param>
@@ -57,10 +57,9 @@ public sealed partial class RedisEventStore : IEventStore
         _maxBytesPerPartition = maxBytes is { } bytes ? Math.Max(1, (bytes + keys.Partitions - 1) / keys.Partitions) : 0;
         _partitionKeys = new RedisKey[keys.Partitions][];
         _eventPrefixes = new string[keys.Partitions];
-        _appends = new AppendBatcher[keys.Partitions];
+        _appends = new AppendBatcher(this);
         for (int p = 0; p < keys.Partitions; p++)
         {
-            _appends[p] = new AppendBatcher(this, p);
             _partitionKeys[p] =
             [
                 keys.Key(p, "due"), keys.Key(p, "all"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
@@ -103,14 +102,14 @@ public sealed partial class RedisEventStore : IEventStore
             }
         }
 
-        // Step 2, the commit point: the event itself, in the next batch of its partition's appends.
+        // Step 2, the commit point: the event itself, in the next batch of appends.
         RedisValue[] values =
         [
             webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), webhookEvent.Source, webhookEvent.EventType,
             webhookEvent.DeduplicateByBody ? 1 : 0, webhookEvent.TraceParent ?? "", webhookEvent.ReceivedAt.UtcTicks, digestHex,
             SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
         ];
-        int result = await _appends[partition].AppendAsync(values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
+        int result = await _appends.AppendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
         return result switch
         {
             0 => EventAppendResult.Appended,

@@ -34,4 +34,26 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
         Assert.All(after.Zip(before, (a, b) => a - b), added => Assert.True(added > 0, "a master holds none of the events"));
         Assert.Equal(100, (await store.CountAsync()).Queued);
     }
+
+    [Fact]
+    public async Task AppendsTakenForOneScript_RefusedByTheCluster_SentAPartitionAtATime()
+    {
+        // A store that has not looked at the servers yet takes them for a single Redis: its first batch, spanning partitions, is
+        // refused by the cluster without running, and goes again as one script per partition; nothing is lost or doubled.
+        var store = (RedisEventStore)CreateStore();
+        store.AssumeScriptsMaySpanPartitions();
+        var appends = new Task<EventAppendResult>[200];
+        for (int i = 0; i < appends.Length; i++)
+        {
+            appends[i] = store.AppendAsync(NewEvent("refused-" + (i % 100), "{\"n\":" + (i % 100) + "}")).AsTask();
+        }
+
+        EventAppendResult[] results = await Task.WhenAll(appends);
+        for (int i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(i < 100 ? EventAppendResult.Appended : EventAppendResult.Duplicate, results[i]);
+        }
+
+        Assert.Equal(100, (await store.CountAsync()).Queued);
+    }
 }

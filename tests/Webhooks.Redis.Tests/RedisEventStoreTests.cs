@@ -72,6 +72,47 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
+    public async Task ConcurrentAppendsToEveryPartition_OneScriptTakesManyPartitions_EachAnsweredAsIfAlone()
+    {
+        // Sixteen partitions, 320 appends at once: 160 new events, then each of the first 80 again with the same body and each
+        // of the next 80 again with another body. On a single Redis a script takes the appends of every partition, so they need
+        // fewer scripts than there are partitions (a script per partition would need at least sixteen), each partition's in
+        // arrival order.
+        var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "span" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 16 });
+        StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "first", "push", new Dictionary<string, string>(), "{}"u8.ToArray(), DateTimeOffset.UtcNow)));
+        long scriptsBefore = await EvalShaCallsAsync(server);
+        var appends = new List<Task<EventAppendResult>>();
+        for (int i = 0; i < 320; i++)
+        {
+            int n = i % 160;
+            byte[] body = System.Text.Encoding.UTF8.GetBytes(i >= 240 ? "{\"other\":" + n + "}" : "{\"n\":" + n + "}");
+            appends.Add(store.AppendAsync(WebhookEvent.Create("github", "s" + n, "push", new Dictionary<string, string>(), body, DateTimeOffset.UtcNow)).AsTask());
+        }
+
+        EventAppendResult[] results = await Task.WhenAll(appends);
+        long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
+
+        for (int i = 0; i < 320; i++)
+        {
+            EventAppendResult expected = i < 160 ? EventAppendResult.Appended : i < 240 ? EventAppendResult.Duplicate : EventAppendResult.ConflictingDuplicate;
+            Assert.Equal(expected, results[i]);
+        }
+
+        Assert.InRange(scripts, 1, 15);
+        var partitions = new HashSet<int>();
+        var keys = new RedisKeys("unused:", 16);
+        for (int n = 0; n < 160; n++)
+        {
+            Assert.Equal("{\"n\":" + n + "}", System.Text.Encoding.UTF8.GetString((await store.ReadAsync("github:s" + n))!.Body.Span));
+            partitions.Add(keys.PartitionOf("github:s" + n));
+        }
+
+        Assert.Equal(16, partitions.Count);
+        Assert.Equal(161, (await store.CountAsync()).Queued);
+    }
+
+    [Fact]
     public async Task ConcurrentAppendsPastCapacity_BatchCountsEachInTurn_ExactlyCapacityStored()
     {
         // One partition holding 10 events, 40 appends at once: they go in batches, and each append in a batch sees the ones
