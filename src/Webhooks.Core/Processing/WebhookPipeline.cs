@@ -38,6 +38,9 @@ public sealed partial class WebhookPipeline
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>Gets whether the store keeps each event's body array as it is (see <see cref="IKeepsBodyArrays"/>).</summary>
+    internal bool StoreKeepsBodyArrays => _store is IKeepsBodyArrays;
+
     /// <summary>
     /// Stores a verified delivery as queued and, when it is new, wakes the dispatcher. The delivery is saved before this returns,
     /// so a caller may acknowledge it as soon as the result is <see cref="WebhookAcceptResult.Queued"/>.

@@ -17,7 +17,7 @@ namespace Webhooks.Storage;
 /// events are kept until replayed or deleted. Capacity is counted in events and in bytes (see <see cref="InMemoryStoreOptions"/>);
 /// at capacity, appends throw <see cref="WebhookStoreUnavailableException"/> rather than evict anything.
 /// </remarks>
-public sealed partial class InMemoryEventStore : IEventStore
+public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
 {
     /// <summary>What one stored event is counted as besides its body and headers: the entry, its indexes and its strings.</summary>
     internal const int EntryOverheadBytes = 512;

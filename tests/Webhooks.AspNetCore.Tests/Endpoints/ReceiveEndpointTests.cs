@@ -321,6 +321,26 @@ public class ReceiveEndpointTests
     }
 
     [Fact]
+    public async Task BodyArrays_PinnedForAStoreThatKeepsThem_OrdinaryForOthers()
+    {
+        // The in-memory store keeps the array the endpoint read the body into, for the event's life: it is on the pinned heap
+        // (which the collector counts as its oldest generation from the start). A store that copies bodies out gets ordinary ones.
+        await using (ReceiverHost host = await ReceiverHost.StartAsync())
+        {
+            Assert.True(host.Services.GetRequiredService<Webhooks.Processing.WebhookPipeline>().StoreKeepsBodyArrays);
+            Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "kept"))).StatusCode);
+            WebhookEvent stored = (await host.Store.ReadAsync("github:kept"))!;
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(stored.Body, out ArraySegment<byte> segment));
+            Assert.Equal(GC.MaxGeneration, GC.GetGeneration(segment.Array!));
+        }
+
+        await using (ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(new StoreDouble(new InMemoryEventStore()))))
+        {
+            Assert.False(host.Services.GetRequiredService<Webhooks.Processing.WebhookPipeline>().StoreKeepsBodyArrays);
+        }
+    }
+
+    [Fact]
     public async Task InMemoryStoreFull_503StoreUnavailable()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:InMemory:MaxEvents"] = "1");
