@@ -12,12 +12,14 @@ namespace Webhooks.Redis;
 /// <item>ARGV[1] the time in milliseconds, or -1 to read it from the server (<c>TIME</c>), ARGV[2] the prefix of event keys
 /// (<c>…{pNN}:evt:</c>), ARGV[3] the processed-event retention in milliseconds.</item>
 /// </list>
-/// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>; its field <c>arr</c> repeats its arrival (its score in <c>all</c> and the
-/// status indexes), so that a change of status reads it with the event's other fields instead of looking it up in <c>all</c>.
+/// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>: <c>b</c> its body, <c>h</c> its headers, <c>m</c> what never changes and no
+/// script reads (source, type, arrival ticks, traceparent, body length; see <see cref="RedisEventMeta"/>), <c>size</c> what it
+/// counts against capacity, <c>dig</c> its body's SHA-256 (only when deduplicated by body: its presence says so), <c>st</c> its
+/// status, <c>due</c> when it is due or its lease ends, and <c>arr</c> its arrival (its score in <c>all</c> and the status
+/// indexes, so that a change of status reads it with the event's other fields instead of looking it up in <c>all</c>).
 /// The fields that start at zero or empty (<c>att</c>, <c>tok</c>, <c>err</c>, <c>done</c>, <c>unh</c>, <c>rep</c>, <c>gen</c>)
-/// are written when first set, not at the append: absent, they read as their first value. A queued event then takes about
-/// 590 bytes less of Redis's memory (3.2 KB instead of 3.8 KB with a 1 KB body and its index entries), and its HSET 4.7 µs
-/// instead of 6.1.
+/// are written when first set, not at the append: absent, they read as their first value. A queued event is then a hash of
+/// seven fields (eight with a digest), written by one HSET of that many.
 /// Statuses are 0 queued, 1 processing, 2 processed, 3 failed, 4 dead.
 /// </summary>
 internal static class RedisEventScripts
@@ -29,7 +31,7 @@ internal static class RedisEventScripts
         local pre = ARGV[2]
         -- Forgets an event: its hash, its index entries and its counts.
         local function forget(id, key)
-          local f = redis.call('HMGET', key, 'st', 'size', 'dd', 'dig')
+          local f = redis.call('HMGET', key, 'st', 'size', 'dig')
           if not f[1] then
             -- Gone already (its time-to-live, a backstop, ran out first): only its index entries are left to remove.
             redis.call('ZREM', KEYS[kb + 1], id)
@@ -38,7 +40,7 @@ internal static class RedisEventScripts
             for s = 0, 4 do redis.call('ZREM', KEYS[kb + 6 + s], id) end
             return
           end
-          if f[3] == '1' then redis.call('RPUSH', KEYS[kb + 11], f[4] .. '|' .. id) end
+          if f[3] then redis.call('RPUSH', KEYS[kb + 11], f[3] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
           redis.call('ZREM', KEYS[kb + 1], id)
@@ -62,15 +64,17 @@ internal static class RedisEventScripts
           end
         end
         local function summary(key)
-          return redis.call('HMGET', key, 'src', 'typ', 'rcv', 'st', 'att', 'due', 'err', 'done', 'rep', 'gen', 'unh', 'blen')
+          return redis.call('HMGET', key, 'm', 'st', 'att', 'due', 'err', 'done', 'rep', 'gen', 'unh')
         end
         """ + "\n";
 
     /// <summary>
     /// Appends a batch of events, each partition's in order, as if one after another. The batch is in groups, one per partition,
     /// each with its eleven keys (KEYS[11 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
-    /// the partition's event key prefix, how many events, and twelve values for each event — id, body, headers, source, type,
-    /// dedupe flag, traceparent, received ticks, digest, size, max events, max bytes. On a single Redis one script takes the
+    /// the partition's event key prefix, how many events, its most events and most bytes (0: no limit), and six values for each
+    /// event — id, body, headers, the packed metadata, the body's digest (empty unless deduplicated by body) and its size counted
+    /// against capacity. An event that exists already is a duplicate when its body is the same, a conflict otherwise. On a single
+    /// Redis one script takes the
     /// groups of every partition; on a cluster, whose scripts touch one slot each, a script takes one group. Returns one code per
     /// event, in the order given (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries for each
     /// group of forgotten events to tidy up.
@@ -79,20 +83,22 @@ internal static class RedisEventScripts
         local now = clock(ARGV[1])
         local nows = int(now)
         local n, bytes, added, addedBytes
+        local maxn, maxb
         local function append(b)
           local id = ARGV[b]
           local key = pre .. id
-          local digest = redis.call('HGET', key, 'dig')
-          if digest then
-            if digest == ARGV[b + 8] then return 1 end
+          if redis.call('EXISTS', key) == 1 then
+            -- A duplicate, or a conflict when its body differs (read only then: duplicates are rare).
+            if redis.call('HGET', key, 'b') == ARGV[b + 1] then return 1 end
             return 2
           end
-          local size = tonumber(ARGV[b + 9])
-          local maxn = tonumber(ARGV[b + 10])
-          local maxb = tonumber(ARGV[b + 11])
+          local size = tonumber(ARGV[b + 5])
           if (maxn > 0 and n + 1 > maxn) or (maxb > 0 and bytes + size > maxb) then return 3 end
-          redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'src', ARGV[b + 3], 'typ', ARGV[b + 4], 'dd', ARGV[b + 5], 'tp', ARGV[b + 6],
-            'rcv', ARGV[b + 7], 'dig', ARGV[b + 8], 'size', ARGV[b + 9], 'blen', int(string.len(ARGV[b + 1])), 'st', '0', 'arr', nows, 'due', nows)
+          if ARGV[b + 4] == '' then
+            redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'm', ARGV[b + 3], 'size', ARGV[b + 5], 'st', '0', 'arr', nows, 'due', nows)
+          else
+            redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'm', ARGV[b + 3], 'dig', ARGV[b + 4], 'size', ARGV[b + 5], 'st', '0', 'arr', nows, 'due', nows)
+          end
           redis.call('ZADD', KEYS[kb + 1], nows, id)
           redis.call('ZADD', KEYS[kb + 2], nows, id)
           redis.call('ZADD', KEYS[kb + 6], nows, id)
@@ -109,7 +115,9 @@ internal static class RedisEventScripts
           kb = 11 * g
           pre = ARGV[b]
           local count = tonumber(ARGV[b + 1])
-          b = b + 2
+          maxn = tonumber(ARGV[b + 2])
+          maxb = tonumber(ARGV[b + 3])
+          b = b + 4
           purge(now)
           -- The partition's counts, read once and written once for its whole group.
           local counted = redis.call('HMGET', KEYS[kb + 4], 'n', 'bytes')
@@ -119,7 +127,7 @@ internal static class RedisEventScripts
           addedBytes = 0
           for j = 1, count do
             table.insert(out, append(b))
-            b = b + 12
+            b = b + 6
           end
           if added > 0 then
             redis.call('HINCRBY', KEYS[kb + 4], 'n', int(added))
@@ -148,13 +156,13 @@ internal static class RedisEventScripts
         for i = 1, #due, 2 do
           local id = due[i]
           local key = ARGV[2] .. id
-          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'rep', 'gen')
+          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen')
           local token = int(redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
           local attempts = int((tonumber(f[2]) or 0) + 1)
           redis.call('HSET', key, 'st', '1', 'att', attempts, 'tok', token, 'due', ends)
           move(id, tonumber(f[1]), 1, f[3])
           redis.call('ZADD', KEYS[1], ends, id)
-          table.insert(out, {id, token, attempts, ends, f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], due[i + 1]})
+          table.insert(out, {id, token, attempts, ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1]})
         end
         return out
         """);
@@ -227,7 +235,9 @@ internal static class RedisEventScripts
         purge(clock(ARGV[1]))
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return nil end
-        return redis.call('HMGET', key, 'b', 'h', 'src', 'typ', 'rcv', 'dd', 'tp', 'att', 'rep', 'gen')
+        local f = redis.call('HMGET', key, 'b', 'h', 'm', 'dig', 'att', 'rep', 'gen')
+        f[4] = f[4] and '1' or '0'
+        return f
         """);
 
     /// <summary>ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns {id, arrival, summary…} newest first.</summary>

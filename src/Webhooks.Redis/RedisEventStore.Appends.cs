@@ -18,6 +18,9 @@ public sealed partial class RedisEventStore
     /// <summary>How many keys each partition gives a script: see <see cref="RedisEventScripts"/>.</summary>
     private const int PartitionKeyCount = 11;
 
+    /// <summary>How many values each event gives the append script: see <see cref="RedisEventScripts.Append"/>.</summary>
+    private const int ValuesPerAppend = 6;
+
     private Layout _spansPartitions;
 
     /// <summary>Makes the store take the server for a single Redis before it has looked, for tests of a cluster refusing that.</summary>
@@ -91,7 +94,7 @@ public sealed partial class RedisEventStore
         private readonly Queue<Pending> _waiting = new();
         private bool _sending;
 
-        /// <summary>Appends one event (its twelve script values) to its partition; returns the script's code for it.</summary>
+        /// <summary>Appends one event (its six script values) to its partition; returns the script's code for it.</summary>
         public async Task<int> AppendAsync(int partition, RedisValue[] values, long bodyBytes, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -199,7 +202,7 @@ public sealed partial class RedisEventStore
             try
             {
                 var keys = new RedisKey[PartitionKeyCount * (end - first)];
-                var values = new RedisValue[4 + (2 * (end - first)) + (12 * (to - from))];
+                var values = new RedisValue[4 + (4 * (end - first)) + (ValuesPerAppend * (to - from))];
                 values[0] = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
                 values[1] = store._eventPrefixes[batch[from].Partition];
                 values[2] = store._retentionMilliseconds;
@@ -211,10 +214,12 @@ public sealed partial class RedisEventStore
                     store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
                     values[v++] = store._eventPrefixes[partition];
                     values[v++] = starts[g + 1] - starts[g];
+                    values[v++] = store._maxEventsPerPartition;
+                    values[v++] = store._maxBytesPerPartition;
                     for (int i = starts[g]; i < starts[g + 1]; i++)
                     {
                         batch[i].Values.CopyTo(values, v);
-                        v += 12;
+                        v += ValuesPerAppend;
                     }
                 }
 

@@ -77,11 +77,12 @@ public sealed partial class RedisEventStore : IEventStore
     public async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
-        byte[] digest = SHA256.HashData(webhookEvent.Body.Span);
-        string digestHex = Convert.ToHexStringLower(digest);
         int partition = _connection.Keys.PartitionOf(webhookEvent.Id);
+        string digestHex = "";
         if (webhookEvent.DeduplicateByBody)
         {
+            digestHex = Convert.ToHexStringLower(SHA256.HashData(webhookEvent.Body.Span));
+
             // Step 1: claim the digest for this id on the digest's partition. Another id holding it is a duplicate, unless that
             // event is gone (forgotten, deleted, or never stored because its process died before step 2).
             RedisKey digestKey = DigestKey(digestHex);
@@ -105,9 +106,7 @@ public sealed partial class RedisEventStore : IEventStore
         // Step 2, the commit point: the event itself, in the next batch of appends.
         RedisValue[] values =
         [
-            webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), webhookEvent.Source, webhookEvent.EventType,
-            webhookEvent.DeduplicateByBody ? 1 : 0, webhookEvent.TraceParent ?? "", webhookEvent.ReceivedAt.UtcTicks, digestHex,
-            SizeOf(webhookEvent), _maxEventsPerPartition, _maxBytesPerPartition,
+            webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), RedisEventMeta.Encode(webhookEvent), digestHex, SizeOf(webhookEvent),
         ];
         int result = await _appends.AppendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
         return result switch
@@ -157,8 +156,8 @@ public sealed partial class RedisEventStore : IEventStore
                 foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
                 {
                     var f = (RedisResult[])item!;
-                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], f[8], f[9], f[10], attempts: (int)f[2], replays: f[11], generation: f[12]);
-                    claims.Add(((double)f[13], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]);
+                    claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
                     any = true;
                 }
             }
@@ -282,7 +281,7 @@ public sealed partial class RedisEventStore : IEventStore
         }
 
         var f = (RedisResult[])result!;
-        return ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)NumberOr(f[7], 0), replays: f[8], generation: f[9]);
+        return ToEvent(id, f[0], f[1], f[2], f[3], attempts: (int)NumberOr(f[4], 0), replays: f[5], generation: f[6]);
     }
 
     /// <inheritdoc />
@@ -483,53 +482,50 @@ public sealed partial class RedisEventStore : IEventStore
     /// <summary>A number field, or its first value when the event has not had it written yet (the append leaves those out).</summary>
     private static long NumberOr(RedisResult field, long first) => field.IsNull ? first : (long)field;
 
-    private static WebhookEvent? ToEventOrNull(string id, RedisResult[] f) =>
-        f[0].IsNull ? null : ToEvent(id, f[0], f[1], f[2], f[3], f[4], f[5], f[6], attempts: (int)NumberOr(f[7], 0), replays: f[8], generation: f[9]);
-
     private static WebhookEvent ToEvent(
-        string id, RedisResult body, RedisResult headers, RedisResult source, RedisResult type, RedisResult received, RedisResult dedupe,
-        RedisResult traceParent, int attempts, RedisResult replays, RedisResult generation)
+        string id, RedisResult body, RedisResult headers, RedisResult meta, RedisResult dedupe, int attempts, RedisResult replays, RedisResult generation)
     {
-        string? trace = (string?)traceParent;
+        RedisEventMeta.Fields m = RedisEventMeta.Decode((byte[])meta!);
         return new WebhookEvent
         {
             Id = id,
-            Source = (string)source!,
-            EventType = (string)type!,
+            Source = m.Source,
+            EventType = m.EventType,
             Headers = RedisHeaders.Decode((byte[])headers!),
             Body = (byte[])body! ?? [],
-            ReceivedAt = new DateTimeOffset((long)received, TimeSpan.Zero),
+            ReceivedAt = m.ReceivedAt,
             DeduplicateByBody = string.Equals((string?)dedupe, "1", StringComparison.Ordinal),
-            TraceParent = string.IsNullOrEmpty(trace) ? null : trace,
+            TraceParent = m.TraceParent,
             Attempts = attempts,
             ReplayCount = (int)NumberOr(replays, 0),
             Generation = (int)NumberOr(generation, 0),
         };
     }
 
-    // Fields: src, typ, rcv, st, att, due, err, done, rep, gen, unh, blen.
+    // Fields: m, st, att, due, err, done, rep, gen, unh.
     private static WebhookEventSummary ToSummary(string id, RedisResult[] f)
     {
-        var status = (WebhookEventStatus)(int)f[3];
-        long due = (long)f[5];
-        long done = NumberOr(f[7], -1);
-        string? error = (string?)f[6];
+        RedisEventMeta.Fields m = RedisEventMeta.Decode((byte[])f[0]!);
+        var status = (WebhookEventStatus)(int)f[1];
+        long due = (long)f[3];
+        long done = NumberOr(f[5], -1);
+        string? error = (string?)f[4];
         return new WebhookEventSummary
         {
             Id = id,
-            Source = (string)f[0]!,
-            EventType = (string)f[1]!,
-            ReceivedAt = new DateTimeOffset((long)f[2], TimeSpan.Zero),
+            Source = m.Source,
+            EventType = m.EventType,
+            ReceivedAt = m.ReceivedAt,
             Status = status,
-            Attempts = (int)NumberOr(f[4], 0),
+            Attempts = (int)NumberOr(f[2], 0),
             NextAttemptAt = status == WebhookEventStatus.Failed ? FromMilliseconds(due) : null,
             LeaseExpiresAt = status == WebhookEventStatus.Processing ? FromMilliseconds(due) : null,
             LastError = string.IsNullOrEmpty(error) ? null : error,
             CompletedAt = done >= 0 ? FromMilliseconds(done) : null,
-            ReplayCount = (int)NumberOr(f[8], 0),
-            Generation = (int)NumberOr(f[9], 0),
-            Unhandled = string.Equals((string?)f[10], "1", StringComparison.Ordinal),
-            BodyLength = (long)f[11],
+            ReplayCount = (int)NumberOr(f[6], 0),
+            Generation = (int)NumberOr(f[7], 0),
+            Unhandled = string.Equals((string?)f[8], "1", StringComparison.Ordinal),
+            BodyLength = m.BodyLength,
         };
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Text;
 
 namespace Webhooks.Redis;
@@ -10,16 +9,25 @@ internal static class RedisHeaders
 {
     public static byte[] Encode(IReadOnlyDictionary<string, string> headers)
     {
-        using var buffer = new MemoryStream(256);
+        int length = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
-            buffer.Write(Encoding.UTF8.GetBytes(header.Key));
-            buffer.WriteByte(0);
-            buffer.Write(Encoding.UTF8.GetBytes(header.Value));
-            buffer.WriteByte(0);
+            length += Encoding.UTF8.GetByteCount(header.Key) + Encoding.UTF8.GetByteCount(header.Value) + 2;
         }
 
-        return buffer.ToArray();
+        byte[] encoded = new byte[length];
+        Span<byte> rest = encoded;
+        foreach (KeyValuePair<string, string> header in headers)
+        {
+            int written = Encoding.UTF8.GetBytes(header.Key, rest);
+            rest[written] = 0;
+            rest = rest[(written + 1)..];
+            written = Encoding.UTF8.GetBytes(header.Value, rest);
+            rest[written] = 0;
+            rest = rest[(written + 1)..];
+        }
+
+        return encoded;
     }
 
     public static IReadOnlyDictionary<string, string> Decode(byte[]? encoded)
