@@ -5,18 +5,19 @@ namespace Webhooks.Redis;
 /// same first keys and values:
 /// <list type="bullet">
 /// <item>KEYS[1] <c>due</c> (sorted set: queued, failed and processing events by the time they are due or their lease ends),
-/// KEYS[2] <c>all</c> (every event by arrival), KEYS[3] <c>expiry</c> (processed events by when they are forgotten),
+/// KEYS[2] <c>forgotten</c> (list of <c>digest|id</c> of forgotten events whose digest index entries are still to be removed),
+/// KEYS[3] <c>expiry</c> (processed events by when they are forgotten),
 /// KEYS[4] <c>intake</c> (hash: <c>n</c> events and <c>bytes</c> counted against capacity, dead ones excepted),
-/// KEYS[5] <c>token</c> (the fencing-token counter), KEYS[6..10] <c>status:0..4</c> (events of each status by arrival),
-/// KEYS[11] <c>forgotten</c> (list of <c>digest|id</c> of forgotten events whose digest index entries are still to be removed);</item>
+/// KEYS[5] <c>token</c> (the fencing-token counter), KEYS[6..10] <c>status:0..4</c> (events of each status by arrival: each
+/// event is in exactly one, so that listing every event merges the five);</item>
 /// <item>ARGV[1] the time in milliseconds, or -1 to read it from the server (<c>TIME</c>), ARGV[2] the prefix of event keys
 /// (<c>…{pNN}:evt:</c>), ARGV[3] the processed-event retention in milliseconds.</item>
 /// </list>
 /// An event is the hash <c>…{pNN}:evt:&lt;id&gt;</c>: <c>b</c> its body, <c>h</c> its headers, <c>m</c> what never changes and no
 /// script reads (source, type, arrival ticks, traceparent, body length; see <see cref="RedisEventMeta"/>), <c>size</c> what it
 /// counts against capacity, <c>dig</c> its body's SHA-256 (only when deduplicated by body: its presence says so), <c>st</c> its
-/// status, <c>due</c> when it is due or its lease ends, and <c>arr</c> its arrival (its score in <c>all</c> and the status
-/// indexes, so that a change of status reads it with the event's other fields instead of looking it up in <c>all</c>).
+/// status, <c>due</c> when it is due or its lease ends, and <c>arr</c> its arrival (its score in its status index, so that a
+/// change of status reads it with the event's other fields instead of looking it up).
 /// The fields that start at zero or empty (<c>att</c>, <c>tok</c>, <c>err</c>, <c>done</c>, <c>unh</c>, <c>rep</c>, <c>gen</c>)
 /// are written when first set, not at the append: absent, they read as their first value. A queued event is then a hash of
 /// seven fields (eight with a digest), written by one HSET of that many.
@@ -35,16 +36,14 @@ internal static class RedisEventScripts
           if not f[1] then
             -- Gone already (its time-to-live, a backstop, ran out first): only its index entries are left to remove.
             redis.call('ZREM', KEYS[kb + 1], id)
-            redis.call('ZREM', KEYS[kb + 2], id)
             redis.call('ZREM', KEYS[kb + 3], id)
             for s = 0, 4 do redis.call('ZREM', KEYS[kb + 6 + s], id) end
             return
           end
-          if f[3] then redis.call('RPUSH', KEYS[kb + 11], f[3] .. '|' .. id) end
+          if f[3] then redis.call('RPUSH', KEYS[kb + 2], f[3] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
           redis.call('ZREM', KEYS[kb + 1], id)
-          redis.call('ZREM', KEYS[kb + 2], id)
           redis.call('ZREM', KEYS[kb + 3], id)
           redis.call('ZREM', KEYS[kb + 6 + st], id)
           if st ~= 4 then
@@ -70,7 +69,7 @@ internal static class RedisEventScripts
 
     /// <summary>
     /// Appends a batch of events, each partition's in order, as if one after another. The batch is in groups, one per partition,
-    /// each with its eleven keys (KEYS[11 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
+    /// each with its ten keys (KEYS[10 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
     /// the partition's event key prefix, how many events, its most events and most bytes (0: no limit), and six values for each
     /// event — id, body, headers, the packed metadata, the body's digest (empty unless deduplicated by body) and its size counted
     /// against capacity. An event that exists already is a duplicate when its body is the same, a conflict otherwise. On a single
@@ -100,7 +99,6 @@ internal static class RedisEventScripts
             redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'm', ARGV[b + 3], 'dig', ARGV[b + 4], 'size', ARGV[b + 5], 'st', '0', 'arr', nows, 'due', nows)
           end
           redis.call('ZADD', KEYS[kb + 1], nows, id)
-          redis.call('ZADD', KEYS[kb + 2], nows, id)
           redis.call('ZADD', KEYS[kb + 6], nows, id)
           n = n + 1
           bytes = bytes + size
@@ -112,7 +110,7 @@ internal static class RedisEventScripts
         local tidy = {}
         local b = 5
         for g = 0, tonumber(ARGV[4]) - 1 do
-          kb = 11 * g
+          kb = 10 * g
           pre = ARGV[b]
           local count = tonumber(ARGV[b + 1])
           maxn = tonumber(ARGV[b + 2])
@@ -133,7 +131,7 @@ internal static class RedisEventScripts
             redis.call('HINCRBY', KEYS[kb + 4], 'n', int(added))
             redis.call('HINCRBY', KEYS[kb + 4], 'bytes', int(addedBytes))
           end
-          local forgotten = redis.call('LPOP', KEYS[kb + 11], 8)
+          local forgotten = redis.call('LPOP', KEYS[kb + 2], 8)
           if forgotten then
             for _, entry in ipairs(forgotten) do table.insert(tidy, entry) end
           end
@@ -240,28 +238,43 @@ internal static class RedisEventScripts
         return f
         """);
 
-    /// <summary>ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns {id, arrival, summary…} newest first.</summary>
+    /// <summary>
+    /// ARGV[4] status (-1 for all), ARGV[5] cursor score (exclusive bound, or -1), ARGV[6] cursor id, ARGV[7] limit. Returns
+    /// {id, arrival, summary…} of up to that many events of the status, newest first; for all, up to that many of each status
+    /// (every event is in exactly one status index), for the caller to merge.
+    /// </summary>
     public static readonly RedisScript List = new(Prelude + """
         purge(clock(ARGV[1]))
-        local index = KEYS[2]
-        if tonumber(ARGV[4]) >= 0 then index = KEYS[6 + tonumber(ARGV[4])] end
         local limit = tonumber(ARGV[7])
+        local after = tonumber(ARGV[5])
         local top = '+inf'
-        if tonumber(ARGV[5]) >= 0 then top = ARGV[5] end
+        if after >= 0 then top = ARGV[5] end
         local out = {}
-        local offset = 0
-        while #out < limit do
-          local page = redis.call('ZREVRANGEBYSCORE', index, top, '-inf', 'WITHSCORES', 'LIMIT', offset, limit + 16)
-          if #page == 0 then break end
-          for i = 1, #page, 2 do
-            local id = page[i]
-            local arrival = page[i + 1]
-            if tonumber(ARGV[5]) < 0 or tonumber(arrival) < tonumber(ARGV[5]) or id < ARGV[6] then
-              local fields = summary(ARGV[2] .. id)
-              if #out < limit and fields[1] then table.insert(out, {id, arrival, fields}) end
+        local function page(index)
+          local found = 0
+          local offset = 0
+          while found < limit do
+            local rows = redis.call('ZREVRANGEBYSCORE', index, top, '-inf', 'WITHSCORES', 'LIMIT', offset, limit + 16)
+            if #rows == 0 then break end
+            for i = 1, #rows, 2 do
+              local id = rows[i]
+              local arrival = rows[i + 1]
+              if found < limit and (after < 0 or tonumber(arrival) < after or id < ARGV[6]) then
+                local fields = summary(ARGV[2] .. id)
+                if fields[1] then
+                  table.insert(out, {id, arrival, fields})
+                  found = found + 1
+                end
+              end
             end
+            offset = offset + (#rows / 2)
           end
-          offset = offset + (#page / 2)
+        end
+        local status = tonumber(ARGV[4])
+        if status >= 0 then
+          page(KEYS[6 + status])
+        else
+          for st = 0, 4 do page(KEYS[6 + st]) end
         end
         return out
         """);
@@ -313,7 +326,7 @@ internal static class RedisEventScripts
 
     /// <summary>Takes up to ARGV[4] entries of the <c>forgotten</c> list (<c>digest|id</c>), for their digest index entries to be removed.</summary>
     public static readonly RedisScript TakeForgotten = new(Prelude + """
-        return redis.call('LPOP', KEYS[11], tonumber(ARGV[4]))
+        return redis.call('LPOP', KEYS[2], tonumber(ARGV[4]))
         """);
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed partial class RedisEventStore
     internal const long MaxAppendBatchBytes = 1024 * 1024;
 
     /// <summary>How many keys each partition gives a script: see <see cref="RedisEventScripts"/>.</summary>
-    private const int PartitionKeyCount = 11;
+    private const int PartitionKeyCount = 10;
 
     /// <summary>How many values each event gives the append script: see <see cref="RedisEventScripts.Append"/>.</summary>
     private const int ValuesPerAppend = 6;

@@ -62,9 +62,8 @@ public sealed partial class RedisEventStore : IEventStore
         {
             _partitionKeys[p] =
             [
-                keys.Key(p, "due"), keys.Key(p, "all"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
+                keys.Key(p, "due"), keys.Key(p, "forgotten"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
                 keys.Key(p, StatusKeys[0]), keys.Key(p, StatusKeys[1]), keys.Key(p, StatusKeys[2]), keys.Key(p, StatusKeys[3]), keys.Key(p, StatusKeys[4]),
-                keys.Key(p, "forgotten"),
             ];
             _eventPrefixes[p] = (string)keys.Key(p, "evt:")!;
         }

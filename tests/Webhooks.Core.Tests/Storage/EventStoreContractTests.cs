@@ -400,6 +400,38 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task ListAsync_EveryStatusInPages_EachEventOnceNewestFirst()
+    {
+        // Ten events in four statuses, listed two at a time over all statuses: every event once, newest arrival first.
+        IEventStore store = CreateStore();
+        for (int i = 0; i < 10; i++)
+        {
+            await store.AppendAsync(NewEvent("m" + i));
+            await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        }
+
+        // m0 dead, m1 processed, m2 processing (claimed), the rest queued.
+        WebhookClaim first = (await store.ClaimAsync(1, Lease)).Single();
+        Assert.True(await store.FailAsync(first.Event.Id, first.Token, "x", retryDelay: null));
+        WebhookClaim second = (await store.ClaimAsync(1, Lease)).Single();
+        Assert.True(await store.CompleteAsync(second.Event.Id, second.Token, unhandled: false));
+        Assert.Equal("github:m2", (await store.ClaimAsync(1, Lease)).Single().Event.Id);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            WebhookEventPage page = await store.ListAsync(null, 2, cursor);
+            Assert.InRange(page.Items.Count, 1, 2);
+            seen.AddRange(page.Items.Select(e => e.Id));
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Enumerable.Range(0, 10).Reverse().Select(i => "github:m" + i), seen);
+    }
+
+    [Fact]
     public async Task ListAsync_ForeignCursor_ArgumentException()
     {
         await Assert.ThrowsAsync<ArgumentException>("cursor", async () => await CreateStore().ListAsync(null, 10, "not-a-cursor"));
