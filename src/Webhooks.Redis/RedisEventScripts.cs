@@ -165,17 +165,6 @@ internal static class RedisEventScripts
         return out
         """);
 
-    /// <summary>
-    /// KEYS: the <c>due</c> set of every partition (on a single Redis only: they are in different slots); ARGV[1]: how many.
-    /// Returns, for each, its earliest that many as {id, score, …}: what a claim chooses from, in one command.
-    /// </summary>
-    public static readonly RedisScript Peek = new("""
-        local out = {}
-        local last = tonumber(ARGV[1]) - 1
-        for i = 1, #KEYS do out[i] = redis.call('ZRANGE', KEYS[i], 0, last, 'WITHSCORES') end
-        return out
-        """);
-
     private const string Claimed = """
         local key = ARGV[2] .. ARGV[4]
         local f = redis.call('HMGET', key, 'st', 'tok', 'arr')

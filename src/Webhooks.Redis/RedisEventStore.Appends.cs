@@ -39,15 +39,6 @@ public sealed partial class RedisEventStore
         OnePartitionPerScript,
     }
 
-    /// <summary>A script refused for touching keys of several hash slots, by the client or by a cluster; it ran nothing.</summary>
-    private static bool IsCrossSlot(Exception ex) => ex switch
-    {
-        RedisCommandException => true,
-        RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
-        WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
-        _ => false,
-    };
-
     /// <summary>
     /// Whether a script may span partitions: only when every server the client knows is a plain Redis, decided once one is
     /// reached. Until then, and when Redis cannot be reached, no: a script per partition is right on every kind of server.
@@ -272,6 +263,14 @@ public sealed partial class RedisEventStore
 
             return true;
         }
+
+        private static bool IsCrossSlot(Exception ex) => ex switch
+        {
+            RedisCommandException => true,
+            RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
+            WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
+            _ => false,
+        };
     }
 
     private sealed class Pending(int partition, RedisValue[] values, long bodyBytes)

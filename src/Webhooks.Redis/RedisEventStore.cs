@@ -33,7 +33,6 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly RedisKey[][] _partitionKeys;
     private readonly string[] _eventPrefixes;
     private readonly AppendBatcher _appends;
-    private readonly RedisKey[] _dueKeys;
 
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
     /// <param name="connection">The connection.</param>
@@ -67,12 +66,6 @@ public sealed partial class RedisEventStore : IEventStore
                 keys.Key(p, StatusKeys[0]), keys.Key(p, StatusKeys[1]), keys.Key(p, StatusKeys[2]), keys.Key(p, StatusKeys[3]), keys.Key(p, StatusKeys[4]),
             ];
             _eventPrefixes[p] = (string)keys.Key(p, "evt:")!;
-        }
-
-        _dueKeys = new RedisKey[keys.Partitions];
-        for (int p = 0; p < keys.Partitions; p++)
-        {
-            _dueKeys[p] = _partitionKeys[p][0];
         }
     }
 
@@ -189,36 +182,9 @@ public sealed partial class RedisEventStore : IEventStore
     /// <summary>How many events to claim from each partition: the <paramref name="wanted"/> earliest due over all of them.</summary>
     private async Task<int[]> ChooseAsync(int wanted, CancellationToken cancellationToken)
     {
-        // The lowest due times of every partition, read without the clock: the claim scripts check against the server's clock
-        // which of the chosen are due, so a look that includes future ones is harmless.
+        // The lowest due times of every partition, read with plain commands sent together (no script, no clock): the claim
+        // scripts check against the server's clock which of the chosen are due, so a look that includes future ones is harmless.
         int partitions = _partitionKeys.Length;
-        var candidates = new List<(double Due, string Id, int Partition)>();
-
-        // On a single Redis, one script reads them all: one command instead of one per partition.
-        if (await SpansPartitionsAsync().ConfigureAwait(false))
-        {
-            try
-            {
-                RedisResult[] earliest = (RedisResult[])(await EvaluateAsync(RedisEventScripts.Peek, _dueKeys, [wanted], cancellationToken).ConfigureAwait(false))!;
-                for (int p = 0; p < partitions; p++)
-                {
-                    var due = (RedisResult[])earliest[p]!;
-                    for (int i = 0; i + 1 < due.Length; i += 2)
-                    {
-                        candidates.Add((double.Parse((string)due[i + 1]!, NumberStyles.Float, CultureInfo.InvariantCulture), (string)due[i]!, p));
-                    }
-                }
-
-                return Choose(candidates, wanted, partitions);
-            }
-            catch (Exception ex) when (IsCrossSlot(ex))
-            {
-                // A cluster after all, which ran nothing: a read per partition, below.
-                _spansPartitions = Layout.OnePartitionPerScript;
-                candidates.Clear();
-            }
-        }
-
         IDatabase database;
         try
         {
@@ -235,6 +201,7 @@ public sealed partial class RedisEventStore : IEventStore
             peeks[p] = database.SortedSetRangeByRankWithScoresAsync(_partitionKeys[p][0], 0, wanted - 1);
         }
 
+        var candidates = new List<(double Due, string Id, int Partition)>();
         for (int p = 0; p < partitions; p++)
         {
             SortedSetEntry[] due;
@@ -253,12 +220,6 @@ public sealed partial class RedisEventStore : IEventStore
             }
         }
 
-        return Choose(candidates, wanted, partitions);
-    }
-
-    /// <summary>How many to claim from each partition: the <paramref name="wanted"/> earliest due of the candidates.</summary>
-    private static int[] Choose(List<(double Due, string Id, int Partition)> candidates, int wanted, int partitions)
-    {
         candidates.Sort(static (a, b) => a.Due != b.Due ? a.Due.CompareTo(b.Due) : string.CompareOrdinal(a.Id, b.Id));
         var perPartition = new int[partitions];
         for (int i = 0; i < candidates.Count && i < wanted; i++)

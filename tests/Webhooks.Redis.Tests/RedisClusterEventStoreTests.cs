@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Threading.Tasks;
 using Webhooks.Storage;
@@ -56,23 +55,5 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
         }
 
         Assert.Equal(100, (await store.CountAsync()).Queued);
-    }
-
-    [Fact]
-    public async Task ClaimTakenForOneScript_RefusedByTheCluster_ReadsAPartitionAtATime()
-    {
-        // A store that takes the cluster for a single Redis reads every partition's earliest due events in one script: the
-        // cluster refuses it without running it, and the store reads a partition at a time instead, earliest due first.
-        var store = (RedisEventStore)CreateStore();
-        for (int i = 0; i < 12; i++)
-        {
-            Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("peeked-" + i)));
-            Clock.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        store.AssumeScriptsMaySpanPartitions();
-        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(5, TimeSpan.FromMinutes(1));
-        Assert.Equal(Enumerable.Range(0, 5).Select(i => "github:peeked-" + i), claims.Select(c => c.Event.Id));
-        Assert.Equal(7, (await store.CountAsync()).Queued);
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Threading.Tasks;
 using Webhooks.Storage;
 using Webhooks.Tests.Storage;
@@ -111,36 +110,6 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
 
         Assert.Equal(16, partitions.Count);
         Assert.Equal(161, (await store.CountAsync()).Queued);
-    }
-
-    [Fact]
-    public async Task Claim_OnASingleRedis_ReadsEveryPartitionInOneScript()
-    {
-        // Twenty events over sixteen partitions, then a claim of three: on a single Redis the earliest due events of every
-        // partition are read by one script (not one read per partition), then each chosen partition claims in its own script,
-        // and the three that arrived first are taken.
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
-        var store = new RedisEventStore(new RedisConnection(new WebhookRedisOptions { KeyPrefix = "peek" + Guid.NewGuid().ToString("N")[..8] + ":" }, redis.Connection), Retention) { TestClock = clock };
-        var keys = new RedisKeys("unused:", 16);
-        var partitions = new HashSet<int>();
-        for (int i = 0; i < 20; i++)
-        {
-            Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "k" + i, "push", new Dictionary<string, string>(), "{}"u8.ToArray(), DateTimeOffset.UtcNow)));
-            clock.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
-        long scriptsBefore = await EvalShaCallsAsync(server);
-        IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(3, TimeSpan.FromMinutes(1));
-        long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
-
-        Assert.Equal(["github:k0", "github:k1", "github:k2"], claims.Select(c => c.Event.Id));
-        foreach (WebhookClaim claim in claims)
-        {
-            partitions.Add(keys.PartitionOf(claim.Event.Id));
-        }
-
-        Assert.Equal(1 + partitions.Count, scripts);
     }
 
     [Fact]
