@@ -70,19 +70,37 @@ internal static class RedisEventScripts
     /// <summary>
     /// Appends a batch of events, each partition's in order, as if one after another. The batch is in groups, one per partition,
     /// each with its ten keys (KEYS[10 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
-    /// the partition's event key prefix, how many events, its most events and most bytes (0: no limit), and six values for each
-    /// event — id, body, headers, the packed metadata, the body's digest (empty unless deduplicated by body) and its size counted
-    /// against capacity. An event that exists already is a duplicate when its body is the same, a conflict otherwise. On a single
-    /// Redis one script takes the
-    /// groups of every partition; on a cluster, whose scripts touch one slot each, a script takes one group. Returns one code per
-    /// event, in the order given (0 appended, 1 duplicate, 2 conflict, 3 full), then up to 8 <c>digest|id</c> entries for each
-    /// group of forgotten events to tidy up.
+    /// the partition's event key prefix, how many events, its most events and most bytes (0: no limit), whether to tidy it (1:
+    /// forget its expired events and take its forgotten digests first; 0: only when an event would not fit otherwise), and six
+    /// values for each event — id, body, headers, the packed metadata, the body's digest (empty unless deduplicated by body) and
+    /// its size counted against capacity. An event that exists already is a duplicate when its body is the same, a conflict
+    /// otherwise. On a single Redis one script takes the groups of every partition; on a cluster, whose scripts touch one slot
+    /// each, a script takes one group. Returns one code per event, in the order given (0 appended, 1 duplicate, 2 conflict, 3
+    /// full), then up to 8 <c>digest|id</c> entries for each tidied group of forgotten events to tidy up.
+    /// The client asks for tidying about once a second per partition: every other script that reads a partition forgets its
+    /// expired events too, and under load tidying each group of every batch cost Redis three calls per group for nothing.
     /// </summary>
     public static readonly RedisScript Append = new(Prelude + """
         local now = clock(ARGV[1])
         local nows = int(now)
         local n, bytes, added, addedBytes
-        local maxn, maxb
+        local maxn, maxb, limited, tidied
+        -- The partition's counts, read once for its group when it has limits (without, they are only added to).
+        local function count()
+          local counted = redis.call('HMGET', KEYS[kb + 4], 'n', 'bytes')
+          n = tonumber(counted[1] or '0') + added
+          bytes = tonumber(counted[2] or '0') + addedBytes
+        end
+        local function fits(size)
+          if not limited then return true end
+          if (maxn == 0 or n + 1 <= maxn) and (maxb == 0 or bytes + size <= maxb) then return true end
+          if tidied then return false end
+          -- Full unless expired events free room: forget them now, and count again.
+          tidied = true
+          purge(now)
+          count()
+          return (maxn == 0 or n + 1 <= maxn) and (maxb == 0 or bytes + size <= maxb)
+        end
         local function append(b)
           local id = ARGV[b]
           local key = pre .. id
@@ -92,7 +110,7 @@ internal static class RedisEventScripts
             return 2
           end
           local size = tonumber(ARGV[b + 5])
-          if (maxn > 0 and n + 1 > maxn) or (maxb > 0 and bytes + size > maxb) then return 3 end
+          if not fits(size) then return 3 end
           if ARGV[b + 4] == '' then
             redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'm', ARGV[b + 3], 'size', ARGV[b + 5], 'st', '0', 'arr', nows, 'due', nows)
           else
@@ -100,8 +118,10 @@ internal static class RedisEventScripts
           end
           redis.call('ZADD', KEYS[kb + 1], nows, id)
           redis.call('ZADD', KEYS[kb + 6], nows, id)
-          n = n + 1
-          bytes = bytes + size
+          if limited then
+            n = n + 1
+            bytes = bytes + size
+          end
           added = added + 1
           addedBytes = addedBytes + size
           return 0
@@ -112,18 +132,17 @@ internal static class RedisEventScripts
         for g = 0, tonumber(ARGV[4]) - 1 do
           kb = 10 * g
           pre = ARGV[b]
-          local count = tonumber(ARGV[b + 1])
+          local events = tonumber(ARGV[b + 1])
           maxn = tonumber(ARGV[b + 2])
           maxb = tonumber(ARGV[b + 3])
-          b = b + 4
-          purge(now)
-          -- The partition's counts, read once and written once for its whole group.
-          local counted = redis.call('HMGET', KEYS[kb + 4], 'n', 'bytes')
-          n = tonumber(counted[1] or '0')
-          bytes = tonumber(counted[2] or '0')
+          limited = maxn > 0 or maxb > 0
+          tidied = ARGV[b + 4] == '1'
+          b = b + 5
           added = 0
           addedBytes = 0
-          for j = 1, count do
+          if tidied then purge(now) end
+          if limited then count() end
+          for j = 1, events do
             table.insert(out, append(b))
             b = b + 6
           end
@@ -131,9 +150,11 @@ internal static class RedisEventScripts
             redis.call('HINCRBY', KEYS[kb + 4], 'n', int(added))
             redis.call('HINCRBY', KEYS[kb + 4], 'bytes', int(addedBytes))
           end
-          local forgotten = redis.call('LPOP', KEYS[kb + 2], 8)
-          if forgotten then
-            for _, entry in ipairs(forgotten) do table.insert(tidy, entry) end
+          if tidied then
+            local forgotten = redis.call('LPOP', KEYS[kb + 2], 8)
+            if forgotten then
+              for _, entry in ipairs(forgotten) do table.insert(tidy, entry) end
+            end
           end
         end
         for _, entry in ipairs(tidy) do table.insert(out, entry) end

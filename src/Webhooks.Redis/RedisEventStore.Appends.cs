@@ -21,6 +21,12 @@ public sealed partial class RedisEventStore
     /// <summary>How many values each event gives the append script: see <see cref="RedisEventScripts.Append"/>.</summary>
     private const int ValuesPerAppend = 6;
 
+    /// <summary>How many values each partition's group of events gives the append script.</summary>
+    private const int ValuesPerGroup = 5;
+
+    /// <summary>How often an append tidies a partition (forgets its expired events, takes its forgotten digests), at most.</summary>
+    private const long TidyIntervalMilliseconds = 1000;
+
     private Layout _spansPartitions;
 
     /// <summary>Makes the store take the server for a single Redis before it has looked, for tests of a cluster refusing that.</summary>
@@ -92,6 +98,7 @@ public sealed partial class RedisEventStore
     {
         private readonly Lock _gate = new();
         private readonly Queue<Pending> _waiting = new();
+        private readonly long[] _lastTidy = NeverTidied(store._partitionKeys.Length);
         private bool _sending;
 
         /// <summary>Appends one event (its six script values) to its partition; returns the script's code for it.</summary>
@@ -114,6 +121,13 @@ public sealed partial class RedisEventStore
 
             // Once queued the append is sent, whether this caller still waits or not: cancellation stops the wait only.
             return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        private static long[] NeverTidied(int partitions)
+        {
+            long[] times = new long[partitions];
+            Array.Fill(times, long.MinValue / 2);
+            return times;
         }
 
         /// <summary>Sends batches until none is waiting; never throws (a failure is each waiting caller's).</summary>
@@ -202,7 +216,7 @@ public sealed partial class RedisEventStore
             try
             {
                 var keys = new RedisKey[PartitionKeyCount * (end - first)];
-                var values = new RedisValue[4 + (4 * (end - first)) + (ValuesPerAppend * (to - from))];
+                var values = new RedisValue[4 + (ValuesPerGroup * (end - first)) + (ValuesPerAppend * (to - from))];
                 values[0] = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
                 values[1] = store._eventPrefixes[batch[from].Partition];
                 values[2] = store._retentionMilliseconds;
@@ -216,6 +230,7 @@ public sealed partial class RedisEventStore
                     values[v++] = starts[g + 1] - starts[g];
                     values[v++] = store._maxEventsPerPartition;
                     values[v++] = store._maxBytesPerPartition;
+                    values[v++] = TidyDue(partition) ? 1 : 0;
                     for (int i = starts[g]; i < starts[g + 1]; i++)
                     {
                         batch[i].Values.CopyTo(values, v);
@@ -261,6 +276,23 @@ public sealed partial class RedisEventStore
             }
 #pragma warning restore CA1031
 
+            return true;
+        }
+
+        /// <summary>
+        /// Whether this batch's group of <paramref name="partition"/> should tidy it first: when it has not for a second (on the
+        /// test clock when there is one). Only the batch loop asks, one batch at a time, and groups of one batch are of
+        /// different partitions.
+        /// </summary>
+        private bool TidyDue(int partition)
+        {
+            long now = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : Environment.TickCount64;
+            if (now - _lastTidy[partition] < TidyIntervalMilliseconds && now >= _lastTidy[partition])
+            {
+                return false;
+            }
+
+            _lastTidy[partition] = now;
             return true;
         }
 

@@ -113,6 +113,28 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
+    public async Task FullPartition_ExpiredEventsForgottenByTheAppend_EvenWhenNoTidyIsDue()
+    {
+        // An append tidies a partition (forgets its expired events) about once a second; a partition that is full meanwhile must
+        // still take an event as soon as expired events make room, without waiting for that second.
+        var options = new WebhookRedisOptions { KeyPrefix = "tidy" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 };
+        var store = new RedisEventStore(new RedisConnection(options, redis.Connection), TimeSpan.FromMilliseconds(100), maxEvents: 2) { TestClock = Clock };
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
+        foreach (WebhookClaim claim in await store.ClaimAsync(2, Lease))
+        {
+            Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
+        }
+
+        await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("early")));
+        Clock.Advance(TimeSpan.FromMilliseconds(200));
+
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
+        Assert.Null(await store.GetAsync("github:a"));
+        Assert.Equal(1, (await store.CountAsync()).Total);
+    }
+
+    [Fact]
     public async Task ConcurrentAppendsPastCapacity_BatchCountsEachInTurn_ExactlyCapacityStored()
     {
         // One partition holding 10 events, 40 appends at once: they go in batches, and each append in a batch sees the ones
