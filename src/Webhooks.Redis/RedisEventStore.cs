@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -31,7 +32,7 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly long _maxEventsPerPartition;
     private readonly long _maxBytesPerPartition;
     private readonly RedisKey[][] _partitionKeys;
-    private readonly string[] _eventPrefixes;
+    private readonly RedisValue[] _eventPrefixes;
     private readonly AppendBatcher _appends;
 
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
@@ -56,18 +57,21 @@ public sealed partial class RedisEventStore : IEventStore
         _maxEventsPerPartition = maxEvents is { } events ? Math.Max(1, (events + keys.Partitions - 1) / keys.Partitions) : 0;
         _maxBytesPerPartition = maxBytes is { } bytes ? Math.Max(1, (bytes + keys.Partitions - 1) / keys.Partitions) : 0;
         _partitionKeys = new RedisKey[keys.Partitions][];
-        _eventPrefixes = new string[keys.Partitions];
+        _eventPrefixes = new RedisValue[keys.Partitions];
         _appends = new AppendBatcher(this);
         for (int p = 0; p < keys.Partitions; p++)
         {
+            // Held as bytes: every script sends a partition's ten keys and its event key prefix, encoded once here.
             _partitionKeys[p] =
             [
-                keys.Key(p, "due"), keys.Key(p, "forgotten"), keys.Key(p, "expiry"), keys.Key(p, "intake"), keys.Key(p, "token"),
-                keys.Key(p, StatusKeys[0]), keys.Key(p, StatusKeys[1]), keys.Key(p, StatusKeys[2]), keys.Key(p, StatusKeys[3]), keys.Key(p, StatusKeys[4]),
+                Bytes(keys.Key(p, "due")), Bytes(keys.Key(p, "forgotten")), Bytes(keys.Key(p, "expiry")), Bytes(keys.Key(p, "intake")), Bytes(keys.Key(p, "token")),
+                Bytes(keys.Key(p, StatusKeys[0])), Bytes(keys.Key(p, StatusKeys[1])), Bytes(keys.Key(p, StatusKeys[2])), Bytes(keys.Key(p, StatusKeys[3])), Bytes(keys.Key(p, StatusKeys[4])),
             ];
-            _eventPrefixes[p] = (string)keys.Key(p, "evt:")!;
+            _eventPrefixes[p] = Encoding.UTF8.GetBytes((string)keys.Key(p, "evt:")!);
         }
     }
+
+    private static RedisKey Bytes(RedisKey key) => Encoding.UTF8.GetBytes((string)key!);
 
     /// <summary>Gets or sets a clock that replaces the server's, for tests of time; <see langword="null"/> (the server's clock) in use.</summary>
     internal TimeProvider? TestClock { get; set; }

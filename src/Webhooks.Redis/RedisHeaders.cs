@@ -9,6 +9,11 @@ internal static class RedisHeaders
 {
     public static byte[] Encode(IReadOnlyDictionary<string, string> headers)
     {
+        if (headers is WebhookHeaders kept)
+        {
+            return Encode(kept);
+        }
+
         int length = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
@@ -23,6 +28,46 @@ internal static class RedisHeaders
             rest[written] = 0;
             rest = rest[(written + 1)..];
             written = Encoding.UTF8.GetBytes(header.Value, rest);
+            rest[written] = 0;
+            rest = rest[(written + 1)..];
+        }
+
+        return encoded;
+    }
+
+    /// <summary>
+    /// Encodes headers as the endpoint keeps them without making a string of any value: the values kept as bytes (printable
+    /// ASCII, each ended by a line feed) are copied as they are.
+    /// </summary>
+    private static byte[] Encode(WebhookHeaders headers)
+    {
+        string?[] pairs = headers.Pairs;
+        ReadOnlySpan<byte> packed = headers.Packed;
+        int length = packed.Length;
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            length += Encoding.UTF8.GetByteCount(pairs[i]!) + 1 + (pairs[i + 1] is { } value ? Encoding.UTF8.GetByteCount(value) + 1 : 0);
+        }
+
+        byte[] encoded = new byte[length];
+        Span<byte> rest = encoded;
+        for (int i = 0; i < pairs.Length; i += 2)
+        {
+            int written = Encoding.UTF8.GetBytes(pairs[i]!, rest);
+            rest[written] = 0;
+            rest = rest[(written + 1)..];
+            if (pairs[i + 1] is { } value)
+            {
+                written = Encoding.UTF8.GetBytes(value, rest);
+            }
+            else
+            {
+                // The next packed value, up to its line feed (which the zero replaces).
+                written = packed.IndexOf((byte)'\n');
+                packed[..written].CopyTo(rest);
+                packed = packed[(written + 1)..];
+            }
+
             rest[written] = 0;
             rest = rest[(written + 1)..];
         }
