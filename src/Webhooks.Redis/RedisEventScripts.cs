@@ -84,7 +84,7 @@ internal static class RedisEventScripts
         local now = clock(ARGV[1])
         local nows = int(now)
         local n, bytes, added, addedBytes
-        local maxn, maxb, limited, tidied
+        local maxn, maxb, limited, tidied, indexed
         -- The partition's counts, read once for its group when it has limits (without, they are only added to).
         local function count()
           local counted = redis.call('HMGET', KEYS[kb + 4], 'n', 'bytes')
@@ -116,8 +116,9 @@ internal static class RedisEventScripts
           else
             redis.call('HSET', key, 'b', ARGV[b + 1], 'h', ARGV[b + 2], 'm', ARGV[b + 3], 'dig', ARGV[b + 4], 'size', ARGV[b + 5], 'st', '0', 'arr', nows, 'due', nows)
           end
-          redis.call('ZADD', KEYS[kb + 1], nows, id)
-          redis.call('ZADD', KEYS[kb + 6], nows, id)
+          -- Indexed with the group's other new events, by one ZADD per index at the group's end.
+          indexed[#indexed + 1] = nows
+          indexed[#indexed + 1] = id
           if limited then
             n = n + 1
             bytes = bytes + size
@@ -140,6 +141,7 @@ internal static class RedisEventScripts
           b = b + 5
           added = 0
           addedBytes = 0
+          indexed = {}
           if tidied then purge(now) end
           if limited then count() end
           for j = 1, events do
@@ -147,6 +149,8 @@ internal static class RedisEventScripts
             b = b + 6
           end
           if added > 0 then
+            redis.call('ZADD', KEYS[kb + 1], unpack(indexed))
+            redis.call('ZADD', KEYS[kb + 6], unpack(indexed))
             redis.call('HINCRBY', KEYS[kb + 4], 'n', int(added))
             redis.call('HINCRBY', KEYS[kb + 4], 'bytes', int(addedBytes))
           end
