@@ -32,6 +32,12 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
     private static readonly ConcurrentDictionary<string, HeaderName> Names = new(StringComparer.Ordinal);
 
+    /// <summary>Header lists shorter than this are remembered as templates.</summary>
+    private const int MaxTemplateLength = 32;
+
+    /// <summary>For each length, the two header lists of that length seen last with new names: the newest first.</summary>
+    private static readonly Template?[] Templates = new Template?[2 * MaxTemplateLength];
+
     /// <summary>Headers whose values differ on every delivery: pooling them would only fill the pool.</summary>
     private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -98,10 +104,53 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         string?[] pairs = new string?[2 * Math.Max(capacity, 1)];
         int count = 0;
 
+        // A sender's deliveries repeat their header names, in the same order, and most values: the last lists of this length
+        // are compared with this one place by place, and while they agree nothing is looked up (see Template).
+        Template? template = null;
+        bool fits = capacity is > 0 and < MaxTemplateLength;
+        bool sameValues = true;
+
         // Which of the first 64 names have values that differ on every delivery (beyond 64, the set is asked again).
         ulong uniqueNames = 0;
         foreach (KeyValuePair<string, string> header in headers)
         {
+            if (fits && count == 0)
+            {
+                template = Templates[2 * capacity] is { } first && Same(first.Shape[0]!, header.Key) ? first
+                    : Templates[(2 * capacity) + 1] is { } second && Same(second.Shape[0]!, header.Key) ? second
+                    : null;
+                fits = template is not null;
+            }
+
+            if (fits && count < template!.Known.Length && Same(template.Shape[2 * count]!, header.Key))
+            {
+                // The template's header at this place: its name is known, it comes once in the template, and its value is
+                // shared when it is the template's shared value.
+                HeaderName same = template.Known[count];
+                string? shared = template.Shape[(2 * count) + 1];
+                string sent = header.Value;
+                if (shared is not null ? Same(shared, sent) : !IsRecurring(same.Unique, sent))
+                {
+                    sent = shared ?? sent;
+                }
+                else
+                {
+                    sameValues = false;
+                    sent = IsRecurring(same.Unique, sent) ? Share(sent) : sent;
+                }
+
+                pairs[2 * count] = same.Shared;
+                pairs[(2 * count) + 1] = sent;
+                if (same.Unique && count < 64)
+                {
+                    uniqueNames |= 1UL << count;
+                }
+
+                count++;
+                continue;
+            }
+
+            fits = false;
             HeaderName known = NameOf(header.Key);
             if (known.Excluded)
             {
@@ -174,10 +223,30 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
             Array.Resize(ref pairs, 2 * count);
         }
 
-        string?[] stored = !shareable ? pairs
-            : Shapes.TryGetValue(pairs, out string?[]? shape) ? shape
-            : Shapes.Count < MaxShapes ? Shapes.GetOrAdd(pairs, pairs)
-            : pairs;
+        if (!shareable)
+        {
+            return new WebhookHeaders(pairs, packed, count, ownStringBytes);
+        }
+
+        if (fits && sameValues && count == template!.Known.Length)
+        {
+            return new WebhookHeaders(template.Shape, packed, count, ownStringBytes);
+        }
+
+        string?[]? stored;
+        bool sharedShape = true;
+        if (!Shapes.TryGetValue(pairs, out stored))
+        {
+            sharedShape = Shapes.Count < MaxShapes;
+            stored = sharedShape ? Shapes.GetOrAdd(pairs, pairs) : pairs;
+        }
+
+        // A list whose names were not the template's (each name once, none left out) becomes the newest template of its length;
+        // one whose names were the template's but some value differed (a content length) leaves the template as it is.
+        if (sharedShape && !fits && count == capacity && count < MaxTemplateLength)
+        {
+            Remember(stored, count);
+        }
 
         return new WebhookHeaders(stored, packed, count, ownStringBytes);
     }
@@ -304,6 +373,35 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     }
 
     private sealed record HeaderName(string Shared, bool Unique, bool Excluded);
+
+    /// <summary>
+    /// A header list seen before: its shape (names, and shared values or <see langword="null"/> for values kept as bytes), each
+    /// name once and none left out, and what is known of each name. A delivery whose headers are the template's, place by place
+    /// (the same names, the same shared values, and values to keep as bytes where the template keeps bytes), shares the
+    /// template's shape without a lookup: its headers cost no hashing.
+    /// </summary>
+    private sealed class Template(string?[] shape, HeaderName[] known)
+    {
+        public string?[] Shape { get; } = shape;
+
+        public HeaderName[] Known { get; } = known;
+    }
+
+    private static void Remember(string?[] shape, int count)
+    {
+        var known = new HeaderName[count];
+        for (int i = 0; i < count; i++)
+        {
+            known[i] = NameOf(shape[2 * i]!);
+        }
+
+        // Templates are never changed once made; a race between two deliveries leaves one of them remembered.
+        Templates[(2 * count) + 1] = Templates[2 * count];
+        Templates[2 * count] = new Template(shape, known);
+    }
+
+    /// <summary>Ordinal equality, the same instance first (the server's known header names and values recur as one instance).</summary>
+    private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
 
     /// <summary>Shapes are equal when their names and shared values are (the per-delivery values are all packed, so absent).</summary>
     private sealed class ShapeComparer : IEqualityComparer<string?[]>

@@ -113,4 +113,74 @@ public class WebhookEventTests
         Assert.Equal(("b", ""), (b["X-GitHub-Delivery"], b["X-Request-Id"]));
         Assert.Equal(("c", "caf\u00e9"), (c["X-GitHub-Delivery"], c["X-Request-Id"]));
     }
+    [Fact]
+    public void Create_RepeatedAndChangedHeaderLists_EveryDeliveryReadsBackAsSent()
+    {
+        // Deliveries repeat a few header lists (so that the lists remembered as templates are met again), each changed at random:
+        // a value, a name's case, the order, a name given twice, a credential, a value that is not ASCII or is long. Every
+        // delivery must read back as sent: names as first given, the last value of each, credentials dropped, in order.
+        var random = new Random(20261207);
+        string[][] bases =
+        [
+            ["Host", "example.test", "Content-Type", "application/json", "User-Agent", "GitHub-Hookshot/1", "X-GitHub-Event", "push", "X-GitHub-Delivery", "d", "X-Hub-Signature-256", "sha256=ab"],
+            ["Content-Type", "application/json", "Stripe-Signature", "t=1,v1=ab", "User-Agent", "Stripe/1.0"],
+            ["webhook-id", "msg_1", "webhook-timestamp", "1700000000", "webhook-signature", "v1,abc", "Content-Length", "120", "X-Custom", "same"],
+        ];
+        for (int n = 0; n < 3000; n++)
+        {
+            string[] chosen = bases[random.Next(bases.Length)];
+            var sent = new List<KeyValuePair<string, string>>();
+            for (int i = 0; i < chosen.Length; i += 2)
+            {
+                string value = chosen[i + 1];
+                if (chosen[i] is "X-GitHub-Delivery" or "webhook-id" or "X-Hub-Signature-256" || random.Next(10) == 0)
+                {
+                    value += n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                sent.Add(new(chosen[i], value));
+            }
+
+            switch (random.Next(12))
+            {
+                case 0: sent[random.Next(sent.Count)] = new(sent[0].Key.ToUpperInvariant(), "upper"); break;
+                case 1: sent.Reverse(); break;
+                case 2: sent.Add(new(sent[random.Next(sent.Count)].Key.ToLowerInvariant(), "again")); break;
+                case 3: sent.Insert(random.Next(sent.Count + 1), new("Authorization", "Bearer secret")); break;
+                case 4: sent[random.Next(sent.Count)] = new(sent[random.Next(sent.Count)].Key, "grüße " + n); break;
+                case 5: sent[random.Next(sent.Count)] = new(sent[random.Next(sent.Count)].Key, new string('v', 70 + (n % 5))); break;
+                case 6: sent[random.Next(sent.Count)] = new(sent[random.Next(sent.Count)].Key, "tab\there"); break;
+                case 7: sent.RemoveAt(random.Next(sent.Count)); break;
+                default: break;
+            }
+
+            var expected = new List<KeyValuePair<string, string>>();
+            foreach (KeyValuePair<string, string> header in sent)
+            {
+                if (header.Key is "Authorization" or "Cookie")
+                {
+                    continue;
+                }
+
+                int at = expected.FindIndex(e => string.Equals(e.Key, header.Key, StringComparison.OrdinalIgnoreCase));
+                if (at >= 0)
+                {
+                    expected[at] = new(expected[at].Key, header.Value);
+                }
+                else
+                {
+                    expected.Add(header);
+                }
+            }
+
+            WebhookEvent e = WebhookEvent.Create("s", "d" + n, "t", sent.ToArray(), new byte[] { 1 }, DateTimeOffset.UnixEpoch);
+
+            Assert.Equal(expected, e.Headers.ToList());
+            Assert.Equal(expected.Count, e.Headers.Count);
+            foreach (KeyValuePair<string, string> header in expected)
+            {
+                Assert.Equal(header.Value, e.Headers[header.Key.ToUpperInvariant()]);
+            }
+        }
+    }
 }
