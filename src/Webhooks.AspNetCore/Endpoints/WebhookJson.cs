@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Tasks;
@@ -36,21 +37,24 @@ internal static class WebhookJson
         }
 
         // Printable ASCII without quote or backslash: the JSON string is the text itself (as Utf8JsonWriter would write it,
-        // which also escapes <, >, &, ' and + by default; those are left to the writer above).
+        // which also escapes <, >, &, ' and + by default; those are left to the writer above). Written straight into the
+        // response's pipe.
         int length = IdPrefix.Length + id.Length + StatusInfix.Length + outcome.Length + Suffix.Length;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-        int at = 0;
-        IdPrefix.CopyTo(buffer.AsSpan(at));
-        at += IdPrefix.Length;
-        at += Encoding.ASCII.GetBytes(id, buffer.AsSpan(at));
-        StatusInfix.CopyTo(buffer.AsSpan(at));
-        at += StatusInfix.Length;
-        at += Encoding.ASCII.GetBytes(outcome, buffer.AsSpan(at));
-        Suffix.CopyTo(buffer.AsSpan(at));
         context.Response.StatusCode = status;
         context.Response.ContentType = ContentType;
         context.Response.ContentLength = length;
-        return WriteAndReturnAsync(context.Response, buffer, length);
+        PipeWriter writer = context.Response.BodyWriter;
+        Span<byte> buffer = writer.GetSpan(length);
+        IdPrefix.CopyTo(buffer);
+        int at = IdPrefix.Length;
+        at += Encoding.ASCII.GetBytes(id, buffer[at..]);
+        StatusInfix.CopyTo(buffer[at..]);
+        at += StatusInfix.Length;
+        at += Encoding.ASCII.GetBytes(outcome, buffer[at..]);
+        Suffix.CopyTo(buffer[at..]);
+        writer.Advance(length);
+        ValueTask<FlushResult> flushing = writer.FlushAsync();
+        return flushing.IsCompletedSuccessfully ? Task.CompletedTask : flushing.AsTask();
     }
 
     private static ReadOnlySpan<byte> IdPrefix => "{\"id\":\""u8;
@@ -70,18 +74,6 @@ internal static class WebhookJson
         }
 
         return true;
-    }
-
-    private static async Task WriteAndReturnAsync(HttpResponse response, byte[] buffer, int length)
-    {
-        try
-        {
-            await response.Body.WriteAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     public static Task WriteAsync<TState>(HttpContext context, int status, TState state, Action<Utf8JsonWriter, TState> writeProperties)

@@ -37,6 +37,20 @@ public class ReceiveEndpointTests
     }
 
     [Fact]
+    public async Task Accepted_AnswerIsExactJsonWithTypeAndLength()
+    {
+        await using ReceiverHost host = await ReceiverHost.StartAsync();
+        using HttpRequestMessage request = WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "d-exact");
+        using HttpResponseMessage response = await host.Client.SendAsync(request);
+
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        string expected = "{\"id\":\"github:d-exact\",\"status\":\"queued\"}";
+        Assert.Equal(expected.Length, response.Content.Headers.ContentLength);
+        Assert.Equal(expected, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Duplicate_SameBody_200Duplicate()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync();
