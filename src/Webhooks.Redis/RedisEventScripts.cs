@@ -91,15 +91,17 @@ internal static class RedisEventScripts
           n = tonumber(counted[1] or '0') + added
           bytes = tonumber(counted[2] or '0') + addedBytes
         end
+        local function room(size)
+          return (maxn == 0 or n + 1 <= maxn) and (maxb == 0 or bytes + size <= maxb)
+        end
         local function fits(size)
-          if not limited then return true end
-          if (maxn == 0 or n + 1 <= maxn) and (maxb == 0 or bytes + size <= maxb) then return true end
+          if not limited or room(size) then return true end
           if tidied then return false end
           -- Full unless expired events free room: forget them now, and count again.
           tidied = true
           purge(now)
           count()
-          return (maxn == 0 or n + 1 <= maxn) and (maxb == 0 or bytes + size <= maxb)
+          return room(size)
         end
         local function append(b)
           local id = ARGV[b]

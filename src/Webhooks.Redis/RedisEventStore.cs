@@ -25,7 +25,9 @@ namespace Webhooks.Redis;
 /// </remarks>
 public sealed partial class RedisEventStore : IEventStore
 {
-    private static readonly string[] StatusKeys = ["status:0", "status:1", "status:2", "status:3", "status:4"];
+    /// <summary>Each partition's keys, in the order every script takes them (see <see cref="RedisEventScripts"/>).</summary>
+    private static readonly string[] PartitionKeyNames =
+        ["due", "forgotten", "expiry", "intake", "token", "status:0", "status:1", "status:2", "status:3", "status:4"];
 
     private readonly RedisConnection _connection;
     private readonly long _retentionMilliseconds;
@@ -62,16 +64,15 @@ public sealed partial class RedisEventStore : IEventStore
         for (int p = 0; p < keys.Partitions; p++)
         {
             // Held as bytes: every script sends a partition's ten keys and its event key prefix, encoded once here.
-            _partitionKeys[p] =
-            [
-                Bytes(keys.Key(p, "due")), Bytes(keys.Key(p, "forgotten")), Bytes(keys.Key(p, "expiry")), Bytes(keys.Key(p, "intake")), Bytes(keys.Key(p, "token")),
-                Bytes(keys.Key(p, StatusKeys[0])), Bytes(keys.Key(p, StatusKeys[1])), Bytes(keys.Key(p, StatusKeys[2])), Bytes(keys.Key(p, StatusKeys[3])), Bytes(keys.Key(p, StatusKeys[4])),
-            ];
+            _partitionKeys[p] = new RedisKey[PartitionKeyNames.Length];
+            for (int k = 0; k < PartitionKeyNames.Length; k++)
+            {
+                _partitionKeys[p][k] = Encoding.UTF8.GetBytes((string)keys.Key(p, PartitionKeyNames[k])!);
+            }
+
             _eventPrefixes[p] = Encoding.UTF8.GetBytes((string)keys.Key(p, "evt:")!);
         }
     }
-
-    private static RedisKey Bytes(RedisKey key) => Encoding.UTF8.GetBytes((string)key!);
 
     /// <summary>Gets or sets a clock that replaces the server's, for tests of time; <see langword="null"/> (the server's clock) in use.</summary>
     internal TimeProvider? TestClock { get; set; }

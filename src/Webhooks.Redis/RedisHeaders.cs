@@ -24,12 +24,8 @@ internal static class RedisHeaders
         Span<byte> rest = encoded;
         foreach (KeyValuePair<string, string> header in headers)
         {
-            int written = Encoding.UTF8.GetBytes(header.Key, rest);
-            rest[written] = 0;
-            rest = rest[(written + 1)..];
-            written = Encoding.UTF8.GetBytes(header.Value, rest);
-            rest[written] = 0;
-            rest = rest[(written + 1)..];
+            Put(ref rest, header.Key);
+            Put(ref rest, header.Value);
         }
 
         return encoded;
@@ -53,26 +49,30 @@ internal static class RedisHeaders
         Span<byte> rest = encoded;
         for (int i = 0; i < pairs.Length; i += 2)
         {
-            int written = Encoding.UTF8.GetBytes(pairs[i]!, rest);
-            rest[written] = 0;
-            rest = rest[(written + 1)..];
+            Put(ref rest, pairs[i]!);
             if (pairs[i + 1] is { } value)
             {
-                written = Encoding.UTF8.GetBytes(value, rest);
-            }
-            else
-            {
-                // The next packed value, up to its line feed (which the zero replaces).
-                written = packed.IndexOf((byte)'\n');
-                packed[..written].CopyTo(rest);
-                packed = packed[(written + 1)..];
+                Put(ref rest, value);
+                continue;
             }
 
-            rest[written] = 0;
-            rest = rest[(written + 1)..];
+            // The next packed value, up to its line feed (which the zero replaces).
+            int end = packed.IndexOf((byte)'\n');
+            packed[..end].CopyTo(rest);
+            rest[end] = 0;
+            rest = rest[(end + 1)..];
+            packed = packed[(end + 1)..];
         }
 
         return encoded;
+    }
+
+    /// <summary>Writes a name or value as UTF-8 and its ending zero, and moves past them.</summary>
+    private static void Put(ref Span<byte> rest, string text)
+    {
+        int written = Encoding.UTF8.GetBytes(text, rest);
+        rest[written] = 0;
+        rest = rest[(written + 1)..];
     }
 
     public static IReadOnlyDictionary<string, string> Decode(byte[]? encoded)
