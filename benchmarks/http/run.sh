@@ -29,7 +29,6 @@ warmup=${WARMUP:-60s}
 connections=${CONNECTIONS:-64}
 server_core=${SERVER_CORE:-0}
 load_core=${LOAD_CORE:-1}
-secret=dev-github-secret
 floor_url=http://127.0.0.1:5191
 receiver_url=http://127.0.0.1:5192
 redis_url=http://127.0.0.1:5193
@@ -42,22 +41,9 @@ command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq cur
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
-dotnet build -c Release samples/WebhookReceiver/WebhookReceiver.csproj >/dev/null
-dotnet build -c Release benchmarks/Webhooks.Floor/Webhooks.Floor.csproj >/dev/null
-
-# A 1 KB push payload and its signature (the body is the same for every request; each request carries a new delivery id).
-WEBHOOK_BODY=$(python3 -c 'import json; print(json.dumps({"ref": "refs/heads/main", "repository": {"full_name": "octo/bench"}, "pad": "x" * 940}, separators=(",", ":")), end="")')
-WEBHOOK_SIGNATURE=sha256=$(printf '%s' "$WEBHOOK_BODY" | python3 -c "import hmac, hashlib, sys; print(hmac.new(b'$secret', sys.stdin.buffer.read(), hashlib.sha256).hexdigest())")
-export WEBHOOK_BODY WEBHOOK_SIGNATURE
-
-wait_ready() {
-  for _ in $(seq 1 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$1/webhooks/github" || true)" != "000" ] && return 0
-    sleep 0.1
-  done
-  echo "server at $1 did not start" >&2
-  return 1
-}
+# shellcheck source=benchmarks/http/common.sh
+source benchmarks/http/common.sh
+build_servers
 
 # Waits until a receiver ($1) has nothing queued, in progress or waiting for a retry; "no" if that does not happen within $2
 # seconds (120 unless given), or if any is dead.
@@ -77,7 +63,7 @@ drained() {
   echo no
 }
 
-load() { taskset -c "$load_core" wrk -t1 -c"$connections" -d"$2" --latency -s benchmarks/http/github.lua "$1" | grep '^RESULT'; }
+load() { load_on "$load_core" "$1" "$2" "$connections"; }
 seconds() { sed -E 's/s$//' <<<"$1"; }
 # processed_rps: the round's accepted deliveries ($1, wrk's RESULT line) over the time from the round's start ($2) until the
 # receiver had processed all of them (called right after drained, whose looks are 0.2 s apart): what the receiver sustains,
@@ -104,19 +90,10 @@ measured() {
   echo "$result gc_pause_pct=$pct"
 }
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
-field() { sed -E "s/.* $1=([-0-9.]+).*/\1/"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# The floor logs as the sample does (Information, ASP.NET Core's own categories at Warning).
-(cd benchmarks/Webhooks.Floor && exec taskset -c "$server_core" dotnet bin/Release/net10.0/Webhooks.Floor.dll --urls "$floor_url" --Floor:Secret "$secret" \
-  --Logging:LogLevel:Default Information --Logging:LogLevel:Microsoft.AspNetCore Warning) &
+start_floor "$server_core" "$floor_url"
 floor=$!
-# The sample receiver as deployed: Production, its secrets on the command line, Information logging, its handlers running.
-# The in-memory stores are sized for the run instead of their defaults (100,000 events, 400,000 idempotency keys).
-(cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$receiver_url" \
-  --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret \
-  --Webhooks:GitHub:DeduplicateByBody false \
-  --Webhooks:InMemory:MaxEvents 10000000 --Webhooks:InMemory:MaxBytes 34359738368 --Webhooks:InMemory:MaxIdempotencyKeys 20000000) &
+start_receiver "$server_core" "$receiver_url" "${in_memory_sized[@]}"
 receiver=$!
 redis_receiver=
 if [ "$with_redis" = 1 ]; then
@@ -125,9 +102,7 @@ if [ "$with_redis" = 1 ]; then
   # Daemonized, it returns before it listens: wait for it to answer.
   for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   redis-cli -p "$redis_port" flushall >/dev/null
-  (cd samples/WebhookReceiver && exec taskset -c "$server_core" dotnet bin/Release/net10.0/WebhookReceiver.dll --environment Production --urls "$redis_url" \
-    --Webhooks:GitHub:Secret "$secret" --Webhooks:Stripe:Secret whsec_dev_stripe_secret --Webhooks:GitHub:DeduplicateByBody false \
-    --redis "127.0.0.1:$redis_port") &
+  start_receiver "$server_core" "$redis_url" --redis "127.0.0.1:$redis_port"
   redis_receiver=$!
 fi
 trap 'kill $floor $receiver $redis_receiver 2>/dev/null || true; [ "$with_redis" = 1 ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true' EXIT
