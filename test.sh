@@ -95,7 +95,8 @@ XML
   dotnet build "$dir/Consumer.csproj" -c Release >"$dir/build.log" 2>&1 || { echo "the $snippet snippet does not build on the packages:"; tail -30 "$dir/build.log"; return 1; }
 }
 
-# The samples as a user runs them: the receiver on loopback, one signed delivery from the sender, then the admin endpoint.
+# The samples as a user runs them: the receiver on loopback, signed deliveries from the sender (a GitHub push both as JSON and
+# form-encoded), then the admin endpoint: each processed, none failed or dead.
 sample_check() {
   local url="http://127.0.0.1:5091"
   dotnet run --no-build -c Release --project samples/WebhookReceiver -- --urls "$url" --environment Development >artifacts/receiver.log 2>&1 &
@@ -108,12 +109,15 @@ sample_check() {
   if [ $ok -eq 0 ]; then
     ok=1
     dotnet run --no-build -c Release --project samples/WebhookSender -- github --url "$url/webhooks/github" | tee artifacts/sender.log | grep -q '"status":"queued"' \
+      && dotnet run --no-build -c Release --project samples/WebhookSender -- github --form --url "$url/webhooks/github" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- stripe --url "$url/webhooks/stripe" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- acme --url "$url/webhooks/acme" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- publish --url "$url/webhooks/acme" --count 3 | tee artifacts/publish.log | grep -q '^3 of 3 delivered$' \
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"invoice.paid"' \
+      && curl -s "$url/webhooks/admin/events?status=failed" | grep -q '"events":\[\]' \
+      && curl -s "$url/webhooks/admin/events?status=dead" | grep -q '"events":\[\]' \
       && curl -s "$url/health" | grep -q '^Healthy$' \
       && ok=0
   fi

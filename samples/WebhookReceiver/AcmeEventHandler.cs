@@ -10,7 +10,7 @@ internal sealed partial class AcmeEventHandler(ILogger<AcmeEventHandler> logger,
     public async Task HandleAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken)
     {
         await work.DoAsync(cancellationToken);
-        using JsonDocument payload = JsonDocument.Parse(webhookEvent.Body);
+        using JsonDocument payload = SamplePayload.Parse(webhookEvent.Body, "acme event");
         string timestamp = payload.RootElement.TryGetProperty("timestamp", out JsonElement at) && at.ValueKind == JsonValueKind.String ? at.GetString() ?? "" : "";
         Log.Acme(logger, webhookEvent.Id, webhookEvent.EventType, timestamp);
     }

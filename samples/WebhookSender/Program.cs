@@ -6,7 +6,8 @@ namespace WebhookSender;
 
 /// <summary>
 /// Sends one correctly signed delivery, as GitHub, Stripe or a Standard Webhooks sender ("acme") would, and prints the response.
-/// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]
+/// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id] [--form]
+/// (--form: the GitHub push as a hook configured with the content type application/x-www-form-urlencoded sends it).
 /// Or publishes events through Webhooks.Sender to a subscription pointing at the receiver sample:
 /// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N] [--redis HOST:PORT]
 /// With --redis the subscription, the outbox and the delivery log live in Redis, and `send --redis HOST:PORT` sends what is due there until stopped.
@@ -17,6 +18,9 @@ internal static partial class Program
     private const string GitHubSecret = "dev-github-secret";
     private const string StripeSecret = "whsec_dev_stripe_secret";
     private const string AcmeSecret = "whsec_ZGV2LWFjbWUtc3RhbmRhcmQtd2ViaG9va3Mta2V5ISE=";
+
+    // A GitHub hook configured with the content type application/x-www-form-urlencoded sends its JSON in this form field.
+    private const string FormField = "payload=";
 
     public static async Task<int> Main(string[] args)
     {
@@ -32,7 +36,7 @@ internal static partial class Program
 
         if (args.Length == 0 || args[0] is not ("github" or "stripe" or "acme"))
         {
-            await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id]");
+            await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id] [--form]");
             await Console.Error.WriteLineAsync("       WebhookSender publish [--url URL] [--count N] [--redis HOST:PORT [--prefix P]] [--attempt-timeout SECONDS]");
             await Console.Error.WriteLineAsync("       WebhookSender send --redis HOST:PORT [--prefix P] [--attempt-timeout SECONDS]");
             return 2;
@@ -47,10 +51,11 @@ internal static partial class Program
             _ => AcmeSecret,
         };
         bool repeat = Array.IndexOf(args, "--repeat-id") >= 0;
+        bool form = Array.IndexOf(args, "--form") >= 0;
 
         // --repeat-id sends the previous delivery again, byte for byte (same id, same body): the receiver answers "duplicate".
         string lastFile = Path.Combine(Path.GetTempPath(), $"webhooks-sample-sender-last-{kind}.json");
-        (string id, string body) = repeat && File.Exists(lastFile) ? Load(lastFile) : Create(kind);
+        (string id, string body) = repeat && File.Exists(lastFile) ? Load(lastFile) : Create(kind, form);
         await File.WriteAllTextAsync(lastFile, JsonSerializer.Serialize(new[] { id, body }));
 
         using HttpRequestMessage request = kind switch
@@ -59,6 +64,11 @@ internal static partial class Program
             "stripe" => WebhookRequests.Stripe(secret, body, path: url),
             _ => WebhookRequests.StandardWebhooks(secret, url, body, id),
         };
+        if (body.StartsWith(FormField, StringComparison.Ordinal))
+        {
+            // GitHub signs the form body as sent; only the content type differs from a JSON hook.
+            request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        }
 
         using var client = new HttpClient();
         try
@@ -75,7 +85,7 @@ internal static partial class Program
         }
     }
 
-    private static (string Id, string Body) Create(string kind)
+    private static (string Id, string Body) Create(string kind, bool form)
     {
         if (string.Equals(kind, "github", StringComparison.Ordinal))
         {
@@ -83,7 +93,7 @@ internal static partial class Program
             string push = "{\"ref\":\"refs/heads/main\",\"before\":\"0000000000000000000000000000000000000000\",\"after\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\","
                 + "\"repository\":{\"id\":1296269,\"full_name\":\"octocat/Hello-World\"},\"pusher\":{\"name\":\"octocat\"},"
                 + "\"commits\":[{\"id\":\"6113728f27ae82c7b1a177c8d03f9e96e0adf246\",\"message\":\"Update README\"}]}";
-            return (delivery, push);
+            return (delivery, form ? FormField + Uri.EscapeDataString(push) : push);
         }
 
         if (string.Equals(kind, "acme", StringComparison.Ordinal))
