@@ -1,6 +1,15 @@
-# Shared by the HTTP benchmarks (sourced, run from the repository's root): the signed payload, the two servers, readiness.
+# Shared by the HTTP benchmarks (sourced, run from the repository's root): the load's settings, the signed payload, the two
+# servers, readiness.
 
 secret=dev-github-secret
+
+# The load, alike in every HTTP benchmark unless set: each round's DURATION (whole seconds), each server's WARMUP, wrk's
+# CONNECTIONS, and the cores of the server and of wrk.
+duration=${DURATION:-10s}
+warmup=${WARMUP:-60s}
+connections=${CONNECTIONS:-64}
+server_core=${SERVER_CORE:-0}
+load_core=${LOAD_CORE:-1}
 
 # A 1 KB push payload and its signature (the body is the same for every request; each request carries a new delivery id).
 WEBHOOK_BODY=$(python3 -c 'import json; print(json.dumps({"ref": "refs/heads/main", "repository": {"full_name": "octo/bench"}, "pad": "x" * 940}, separators=(",", ":")), end="")')

@@ -11,21 +11,16 @@
 #   ROUNDS=5 WARMUP=90s PROFILE=1 benchmarks/http/cost.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=benchmarks/http/common.sh
+source benchmarks/http/common.sh
 
 rounds=${ROUNDS:-3}
-duration=${DURATION:-10s}
-warmup=${WARMUP:-60s}
-connections=${CONNECTIONS:-64}
-server_core=${SERVER_CORE:-0}
-load_core=${LOAD_CORE:-1}
 profile=${PROFILE:-0}
 url=http://127.0.0.1:5194
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null; }
-# shellcheck source=benchmarks/http/common.sh
-source benchmarks/http/common.sh
 build_servers
 
 seconds=${duration%s}

@@ -22,13 +22,10 @@
 # Responses other than 202 are counted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=benchmarks/http/common.sh
+source benchmarks/http/common.sh
 
 rounds=${ROUNDS:-5}
-duration=${DURATION:-10s}
-warmup=${WARMUP:-60s}
-connections=${CONNECTIONS:-64}
-server_core=${SERVER_CORE:-0}
-load_core=${LOAD_CORE:-1}
 floor_url=http://127.0.0.1:5191
 receiver_url=http://127.0.0.1:5192
 redis_url=http://127.0.0.1:5193
@@ -41,8 +38,6 @@ command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq cur
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
-# shellcheck source=benchmarks/http/common.sh
-source benchmarks/http/common.sh
 build_servers
 
 # Waits until a receiver ($1) has nothing queued, in progress or waiting for a retry; "no" if that does not happen within $2
