@@ -22,7 +22,8 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     private const int MaxPooledValueLength = 64;
 
     /// <summary>Ends each value in the packed bytes; never part of a packed value (only printable ASCII is packed).</summary>
-    private const byte Separator = (byte)'\n';
+    /// <summary>Ends each value kept as bytes in <see cref="Packed"/> (a store that copies them out looks for it).</summary>
+    internal const byte Separator = (byte)'\n';
 
     private const int MaxShapes = 1024;
 
@@ -136,17 +137,10 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
                 else
                 {
                     sameValues = false;
-                    sent = IsRecurring(same.Unique, sent) ? Share(sent) : sent;
+                    sent = Kept(same, sent);
                 }
 
-                pairs[2 * count] = same.Shared;
-                pairs[(2 * count) + 1] = sent;
-                if (same.Unique && count < 64)
-                {
-                    uniqueNames |= 1UL << count;
-                }
-
-                count++;
+                Add(ref pairs, ref count, ref uniqueNames, same, sent);
                 continue;
             }
 
@@ -157,28 +151,15 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
                 continue;
             }
 
-            string name = known.Shared;
-            string value = IsRecurring(known.Unique, header.Value) ? Share(header.Value) : header.Value;
-            int existing = IndexOf(pairs, count, name);
+            string value = Kept(known, header.Value);
+            int existing = IndexOf(pairs, count, known.Shared);
             if (existing >= 0)
             {
                 pairs[(2 * existing) + 1] = value;
                 continue;
             }
 
-            if (2 * (count + 1) > pairs.Length)
-            {
-                Array.Resize(ref pairs, pairs.Length * 2);
-            }
-
-            pairs[2 * count] = name;
-            pairs[(2 * count) + 1] = value;
-            if (known.Unique && count < 64)
-            {
-                uniqueNames |= 1UL << count;
-            }
-
-            count++;
+            Add(ref pairs, ref count, ref uniqueNames, known, value);
         }
 
         if (count == 0)
@@ -385,6 +366,27 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         public string?[] Shape { get; } = shape;
 
         public HeaderName[] Known { get; } = known;
+    }
+
+    /// <summary>A header's value as it is kept: one shared instance when it recurs from delivery to delivery, else as sent.</summary>
+    private static string Kept(HeaderName name, string value) => IsRecurring(name.Unique, value) ? Share(value) : value;
+
+    /// <summary>Adds a header after the <paramref name="count"/> already in <paramref name="pairs"/>, noting whether its values differ on every delivery.</summary>
+    private static void Add(ref string?[] pairs, ref int count, ref ulong uniqueNames, HeaderName name, string value)
+    {
+        if (2 * (count + 1) > pairs.Length)
+        {
+            Array.Resize(ref pairs, pairs.Length * 2);
+        }
+
+        pairs[2 * count] = name.Shared;
+        pairs[(2 * count) + 1] = value;
+        if (name.Unique && count < 64)
+        {
+            uniqueNames |= 1UL << count;
+        }
+
+        count++;
     }
 
     private static void Remember(string?[] shape, int count)

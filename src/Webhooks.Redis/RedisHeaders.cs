@@ -33,7 +33,7 @@ internal static class RedisHeaders
 
     /// <summary>
     /// Encodes headers as the endpoint keeps them without making a string of any value: the values kept as bytes (printable
-    /// ASCII, each ended by a line feed) are copied as they are.
+    /// ASCII, each ended by <see cref="WebhookHeaders.Separator"/>) are copied as they are.
     /// </summary>
     private static byte[] Encode(WebhookHeaders headers)
     {
@@ -56,8 +56,8 @@ internal static class RedisHeaders
                 continue;
             }
 
-            // The next packed value, up to its line feed (which the zero replaces).
-            int end = packed.IndexOf((byte)'\n');
+            // The next packed value, up to its separator (which the zero replaces).
+            int end = packed.IndexOf(WebhookHeaders.Separator);
             packed[..end].CopyTo(rest);
             rest[end] = 0;
             rest = rest[(end + 1)..];
