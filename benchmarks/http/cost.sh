@@ -9,6 +9,10 @@
 #
 #   benchmarks/http/cost.sh                        # 60 s warm-up, then 3 rounds of 10 s each, 64 connections
 #   ROUNDS=5 WARMUP=90s PROFILE=1 benchmarks/http/cost.sh
+#   RECEIVER_ARGS="--Webhooks:ProcessedRetention 00:01:00" WARMUP=100s benchmarks/http/cost.sh
+#
+# RECEIVER_ARGS adds configuration to the receiver's command line; with a retention shorter than the warm-up, processed events
+# are removed as fast as new ones arrive, so the rounds measure a receiver whose memory is reused rather than newly touched.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=benchmarks/http/common.sh
@@ -16,6 +20,7 @@ source benchmarks/http/common.sh
 
 rounds=${ROUNDS:-3}
 profile=${PROFILE:-0}
+read -r -a receiver_args <<<"${RECEIVER_ARGS:-}"
 url=http://127.0.0.1:5194
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -45,7 +50,7 @@ share() { awk -v pattern="$1" 'index($0, pattern) { sum += $1 } END { printf "%.
 
 for who in floor receiver; do
   # The servers' own output is not shown: only the figures.
-  if [ "$who" = floor ]; then start_floor "$server_core" "$url" >/dev/null; else start_receiver "$server_core" "$url" "${in_memory_sized[@]}" >/dev/null; fi
+  if [ "$who" = floor ]; then start_floor "$server_core" "$url" >/dev/null; else start_receiver "$server_core" "$url" "${in_memory_sized[@]}" "${receiver_args[@]}" >/dev/null; fi
   server=$!
   wait_ready "$url"
   pid=$(pgrep -f -- "--urls $url" | head -1)
@@ -58,7 +63,7 @@ for who in floor receiver; do
   if [ "$who" = receiver ] && [ "$profile" = 1 ]; then
     kill "$server"; wait "$server" 2>/dev/null || true
     # Again with the runtime writing a map of its compiled code, so that perf can name managed frames.
-    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_receiver "$server_core" "$url" "${in_memory_sized[@]}" >/dev/null
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_receiver "$server_core" "$url" "${in_memory_sized[@]}" "${receiver_args[@]}" >/dev/null
     server=$!
     wait_ready "$url"
     pid=$(pgrep -f -- "--urls $url" | head -1)
