@@ -21,6 +21,7 @@ source benchmarks/http/common.sh
 rounds=${ROUNDS:-3}
 profile=${PROFILE:-0}
 read -r -a receiver_args <<<"${RECEIVER_ARGS:-}"
+receiver_config=("${in_memory_sized[@]}" "${receiver_args[@]}")
 url=http://127.0.0.1:5194
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -50,7 +51,7 @@ share() { awk -v pattern="$1" 'index($0, pattern) { sum += $1 } END { printf "%.
 
 for who in floor receiver; do
   # The servers' own output is not shown: only the figures.
-  if [ "$who" = floor ]; then start_floor "$server_core" "$url" >/dev/null; else start_receiver "$server_core" "$url" "${in_memory_sized[@]}" "${receiver_args[@]}" >/dev/null; fi
+  if [ "$who" = floor ]; then start_floor "$server_core" "$url" >/dev/null; else start_receiver "$server_core" "$url" "${receiver_config[@]}" >/dev/null; fi
   server=$!
   wait_ready "$url"
   pid=$(pgrep -f -- "--urls $url" | head -1)
@@ -63,7 +64,7 @@ for who in floor receiver; do
   if [ "$who" = receiver ] && [ "$profile" = 1 ]; then
     kill "$server"; wait "$server" 2>/dev/null || true
     # Again with the runtime writing a map of its compiled code, so that perf can name managed frames.
-    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_receiver "$server_core" "$url" "${in_memory_sized[@]}" "${receiver_args[@]}" >/dev/null
+    DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 start_receiver "$server_core" "$url" "${receiver_config[@]}" >/dev/null
     server=$!
     wait_ready "$url"
     pid=$(pgrep -f -- "--urls $url" | head -1)
