@@ -35,6 +35,14 @@ public sealed record WebhookEvent
     /// <summary>Gets the number of the processing attempt this event was handed out for, counting from 1; 0 when it was not claimed.</summary>
     public int Attempts { get; init; }
 
+    /// <summary>
+    /// Gets how many attempts in a row before this one were interrupted: their process stopped, or lost the store, before it could
+    /// end them, and this claim took the event over once their lease had ended. Such attempts are not counted in
+    /// <see cref="Attempts"/> (up to <see cref="Storage.IEventStore.MaxUncountedInterruptions"/> in a row); a handler whose effect
+    /// lives outside the store may see its earlier run's effect.
+    /// </summary>
+    public int Interruptions { get; init; }
+
     /// <summary>Gets how many times the delivery was replayed.</summary>
     public int ReplayCount { get; init; }
 

@@ -18,13 +18,16 @@ namespace Webhooks.Redis;
 /// counts against capacity, <c>dig</c> its body's SHA-256 (only when deduplicated by body: its presence says so), <c>st</c> its
 /// status, <c>due</c> when it is due or its lease ends, and <c>arr</c> its arrival (its score in its status index, so that a
 /// change of status reads it with the event's other fields instead of looking it up).
-/// The fields that start at zero or empty (<c>att</c>, <c>tok</c>, <c>err</c>, <c>done</c>, <c>unh</c>, <c>rep</c>, <c>gen</c>)
-/// are written when first set, not at the append: absent, they read as their first value. A queued event is then a hash of
+/// The fields that start at zero or empty (<c>att</c>, <c>tok</c>, <c>err</c>, <c>done</c>, <c>unh</c>, <c>rep</c>, <c>gen</c>,
+/// <c>int</c> the interruptions in a row, <c>run</c> the handler run the
+/// event holds, <c>ok</c> the handlers that succeeded) are written when first set, not at the append: absent, they read as their first value. A queued event is then a hash of
 /// seven fields (eight with a digest), written by one HSET of that many.
 /// Statuses are 0 queued, 1 processing, 2 processed, 3 failed, 4 dead.
 /// </summary>
 internal static class RedisEventScripts
 {
+    private static readonly string MaxFree = Webhooks.Storage.IEventStore.MaxUncountedInterruptions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private const string Prelude = RedisScript.Functions + """
         -- The partition the helpers below work on: its keys start at KEYS[kb + 1], its event keys with pre. A script on one
         -- partition leaves them as they are; the append moves them from one partition's keys to the next.
@@ -169,7 +172,7 @@ internal static class RedisEventScripts
 
     /// <summary>
     /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due events,
-    /// earliest due first; returns one array per claim. A token is the partition's counter times the partition count plus the
+    /// earliest due first; returns one array per claim (its last value the interruptions in a row it takes over). A token is the partition's counter times the partition count plus the
     /// partition: strictly increasing for each event, and never the same for two events.
     /// </summary>
     public static readonly RedisScript Claim = new(Prelude + """
@@ -181,16 +184,20 @@ internal static class RedisEventScripts
         for i = 1, #due, 2 do
           local id = due[i]
           local key = ARGV[2] .. id
-          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen')
+          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen', 'int')
           local token = int(redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
-          local attempts = int((tonumber(f[2]) or 0) + 1)
-          redis.call('HSET', key, 'st', '1', 'att', attempts, 'tok', token, 'due', ends)
+          -- A processing event whose lease ended was interrupted: taken over without counting an attempt, up to a bound in a row.
+          local interruptions = 0
+          if f[1] == '1' then interruptions = (tonumber(f[10]) or 0) + 1 end
+          local attempts = tonumber(f[2]) or 0
+          if interruptions == 0 or interruptions > MAXFREE then attempts = attempts + 1 end
+          redis.call('HSET', key, 'st', '1', 'att', int(attempts), 'tok', token, 'due', ends, 'int', int(interruptions))
           move(id, tonumber(f[1]), 1, f[3])
           redis.call('ZADD', KEYS[1], ends, id)
-          table.insert(out, {id, token, attempts, ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1]})
+          table.insert(out, {id, token, int(attempts), ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1], int(interruptions)})
         end
         return out
-        """);
+        """.Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
 
     private const string Claimed = """
         local key = ARGV[2] .. ARGV[4]
@@ -198,11 +205,61 @@ internal static class RedisEventScripts
         if f[1] ~= '1' or f[2] ~= ARGV[5] then return 0 end
         """ + "\n";
 
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms.</summary>
+    // A handler's run: the field 'run' is "<token>|<hold ends ms>|<handler>"; 'ok' is the handlers that succeeded, each followed by
+    // a line feed, after a leading one.
+    private const string Run = """
+        local key = ARGV[2] .. ARGV[4]
+        local run = redis.call('HGET', key, 'run')
+        if not run then return 0 end
+        local holder, _, handler = string.match(run, '^(%d+)|(%d+)|(.*)$')
+        if holder ~= ARGV[5] or handler ~= ARGV[6] then return 0 end
+        """ + "\n";
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms. Renews the claim and the handler run it holds.</summary>
     public static readonly RedisScript Renew = new(Prelude + Claimed + """
         local ends = int(clock(ARGV[1]) + tonumber(ARGV[6]))
-        redis.call('HSET', key, 'due', ends)
+        local run = redis.call('HGET', key, 'run')
+        if run then
+          local holder, _, handler = string.match(run, '^(%d+)|(%d+)|(.*)$')
+          if holder == ARGV[5] then
+            redis.call('HSET', key, 'due', ends, 'run', holder .. '|' .. ends .. '|' .. handler)
+          else
+            redis.call('HSET', key, 'due', ends)
+          end
+        else
+          redis.call('HSET', key, 'due', ends)
+        end
         redis.call('ZADD', KEYS[1], ends, ARGV[4])
+        return 1
+        """);
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler. 0 started, 1 already succeeded, 2 busy, 3 lease lost.</summary>
+    public static readonly RedisScript BeginHandler = new(Prelude + """
+        local key = ARGV[2] .. ARGV[4]
+        local f = redis.call('HMGET', key, 'st', 'tok', 'ok', 'run', 'due')
+        if f[1] ~= '1' or f[2] ~= ARGV[5] then return 3 end
+        if f[3] and string.find(f[3], '\n' .. ARGV[6] .. '\n', 1, true) then return 1 end
+        if f[4] then
+          local holder, ends = string.match(f[4], '^(%d+)|(%d+)|')
+          if holder ~= ARGV[5] and tonumber(ends) > clock(ARGV[1]) then return 2 end
+        end
+        redis.call('HSET', key, 'run', ARGV[5] .. '|' .. f[5] .. '|' .. ARGV[6])
+        return 0
+        """);
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler, ARGV[7] succeeded (0/1). 1 when ended, 0 when the run is not that token's.</summary>
+    public static readonly RedisScript EndHandler = new(Prelude + Run + """
+        redis.call('HDEL', key, 'run')
+        if ARGV[7] == '1' then
+          local ok = redis.call('HGET', key, 'ok') or '\n'
+          if not string.find(ok, '\n' .. ARGV[6] .. '\n', 1, true) then redis.call('HSET', key, 'ok', ok .. ARGV[6] .. '\n') end
+        end
+        return 1
+        """);
+
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler, ARGV[7] hold ms. 1 when renewed, 0 when the run is not that token's.</summary>
+    public static readonly RedisScript RenewHandler = new(Prelude + Run + """
+        redis.call('HSET', key, 'run', holder .. '|' .. int(clock(ARGV[1]) + tonumber(ARGV[7])) .. '|' .. handler)
         return 1
         """);
 
@@ -212,6 +269,8 @@ internal static class RedisEventScripts
         redis.call('ZREM', KEYS[1], ARGV[4])
         move(ARGV[4], 1, 2, f[3])
         redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', ARGV[6])
+        -- Nothing runs again for a processed event but a forced replay, which runs every handler: its runs are not needed.
+        redis.call('HDEL', key, 'ok', 'run')
         redis.call('ZADD', KEYS[3], int(now + tonumber(ARGV[3])), ARGV[4])
         -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
         redis.call('PEXPIRE', key, int(tonumber(ARGV[3]) + 3600000))
@@ -237,11 +296,14 @@ internal static class RedisEventScripts
         return 1
         """);
 
-    /// <summary>ARGV[4] id, ARGV[5] token.</summary>
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] delay ms (0 for a release at shutdown, more to defer). Queued again, uncounted.</summary>
     public static readonly RedisScript Release = new(Prelude + Claimed + """
-        local now = int(clock(ARGV[1]))
+        local now = int(clock(ARGV[1]) + tonumber(ARGV[6]))
         move(ARGV[4], 1, 0, f[3])
         redis.call('HINCRBY', key, 'att', '-1')
+        -- Given back uncounted, the attempt lets go of the handler run it held.
+        local run = redis.call('HGET', key, 'run')
+        if run and string.match(run, '^(%d+)|') == ARGV[5] then redis.call('HDEL', key, 'run') end
         redis.call('HSET', key, 'st', '0', 'due', now)
         redis.call('ZADD', KEYS[1], now, ARGV[4])
         return 1
@@ -338,7 +400,10 @@ internal static class RedisEventScripts
         move(ARGV[4], st, 0, f[3])
         redis.call('HSET', key, 'st', '0', 'att', '0', 'err', '', 'done', '-1', 'unh', '0', 'due', int(now))
         redis.call('HINCRBY', key, 'rep', '1')
-        if ARGV[5] == '1' then redis.call('HINCRBY', key, 'gen', '1') end
+        if ARGV[5] == '1' then
+          redis.call('HINCRBY', key, 'gen', '1')
+          redis.call('HDEL', key, 'ok')
+        end
         redis.call('ZADD', KEYS[1], int(now), ARGV[4])
         return 0
         """);

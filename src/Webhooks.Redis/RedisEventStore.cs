@@ -160,7 +160,7 @@ public sealed partial class RedisEventStore : IEventStore
                 foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
                 {
                     var f = (RedisResult[])item!;
-                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]);
+                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]) with { Interruptions = (int)f[11] };
                     claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
                     any = true;
                 }
@@ -263,7 +263,46 @@ public sealed partial class RedisEventStore : IEventStore
     public async ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token], cancellationToken).ConfigureAwait(false) == 1;
+        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token, 0], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token, (long)Math.Ceiling(delay.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        return (int)await RunAsync(id, RedisEventScripts.BeginHandler, [id, token, handler], cancellationToken).ConfigureAwait(false) switch
+        {
+            0 => WebhookHandlerBeginResult.Started,
+            1 => WebhookHandlerBeginResult.AlreadySucceeded,
+            2 => WebhookHandlerBeginResult.Busy,
+            _ => WebhookHandlerBeginResult.LeaseLost,
+        };
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        return (int)await RunAsync(id, RedisEventScripts.EndHandler, [id, token, handler, succeeded ? 1 : 0], cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        return (int)await RunAsync(id, RedisEventScripts.RenewHandler, [id, token, handler, (long)Math.Ceiling(lease.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />

@@ -14,7 +14,7 @@ public static class WebhookSenderRedisBuilderExtensions
 {
     /// <summary>
     /// Keeps the subscriptions (<see cref="RedisWebhookSubscriptionStore"/>, keys <c>&lt;prefix&gt;{subscriptions}:…</c>), the
-    /// outbox (<see cref="RedisEventStore"/> and <see cref="RedisIdempotencyStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>) and the
+    /// outbox (<see cref="RedisEventStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>, its attempts and their handler runs) and the
     /// delivery log (<see cref="RedisWebhookDeliveryLog"/>, keys <c>&lt;prefix&gt;{deliveries}:…</c>, kept for
     /// <see cref="WebhookSenderOptions.Retention"/>) in Redis, so that every sending process on it shares them: each delivery is
     /// sent by one of them, a crashed one's deliveries are taken over when their lease ends, and every attempt is listed by all.
@@ -35,15 +35,14 @@ public static class WebhookSenderRedisBuilderExtensions
             throw new ArgumentException("The key prefix must not hold '{' or '}'.", nameof(keyPrefix));
         }
 
-        // The application's function is called once; the four stores share what it gives.
+        // The application's function is called once; the three stores share what it gives.
         builder.Services.Replace(ServiceDescriptor.Singleton(sp => new SenderConnection(connection(sp))));
         builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(Connection(sp), keyPrefix)));
         builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookDeliveryLog>(sp => new RedisWebhookDeliveryLog(
             Connection(sp), keyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
         var outbox = new WebhookRedisOptions { KeyPrefix = keyPrefix + "outbox:" };
         return builder.UseOutboxStore(
-            sp => new RedisEventStore(Connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
-            sp => new RedisIdempotencyStore(Connection(sp), outbox));
+            sp => new RedisEventStore(Connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention));
     }
 
     private static IConnectionMultiplexer Connection(IServiceProvider services) => services.GetRequiredService<SenderConnection>().Multiplexer;

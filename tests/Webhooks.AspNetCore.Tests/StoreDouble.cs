@@ -47,6 +47,14 @@ public sealed class StoreDouble(IEventStore inner) : IEventStore
 
     public ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default) => inner.ReleaseAsync(id, token, cancellationToken);
 
+    public ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default) => inner.DeferAsync(id, token, delay, cancellationToken);
+
+    public ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default) => inner.BeginHandlerAsync(id, token, handler, cancellationToken);
+
+    public ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default) => inner.EndHandlerAsync(id, token, handler, succeeded, cancellationToken);
+
+    public ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default) => inner.RenewHandlerAsync(id, token, handler, lease, cancellationToken);
+
     public ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.GetAsync(id, cancellationToken);
 
     public ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.ReadAsync(id, cancellationToken);

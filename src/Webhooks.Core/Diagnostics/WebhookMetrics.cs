@@ -28,7 +28,9 @@ internal sealed class WebhookMetrics
         Dead = meter.CreateCounter<long>(prefix + ".dead", "{event}", "Events whose retries are exhausted or whose failure was permanent.");
         LeaseLost = meter.CreateCounter<long>(prefix + ".lease_lost", "{attempt}", "Attempts whose result was refused because another worker owns the event now.");
         StoreErrors = meter.CreateCounter<long>(prefix + ".store.errors", "{error}", "Store calls of the dispatcher that failed.");
-        StuckHandlers = meter.CreateUpDownCounter<long>(prefix + ".handlers.stuck", "{handler}", "Handlers still running after they were cancelled and given a grace period; each holds no worker slot but may still cause effects.");
+        StuckHandlers = meter.CreateUpDownCounter<long>(prefix + ".handlers.stuck", "{handler}", "Handlers still running after they were cancelled and given a grace period; each holds no worker slot but may still cause effects, and keeps its event's other attempts from running it again.");
+        Interrupted = meter.CreateCounter<long>(prefix + ".interrupted", "{attempt}", "Claims that took over an attempt interrupted before it ended (its process stopped or lost the store): not counted as attempts.");
+        Deferred = meter.CreateCounter<long>(prefix + ".deferred", "{attempt}", "Attempts given back uncounted because a handler of the event still runs under an earlier attempt (see handlers.stuck).");
         HandlerDuration = meter.CreateHistogram<double>(prefix + ".handler.duration", "s", "Time spent running the handlers of one attempt.");
     }
 
@@ -52,6 +54,12 @@ internal sealed class WebhookMetrics
     public Counter<long> StoreErrors { get; }
 
     public UpDownCounter<long> StuckHandlers { get; }
+
+    /// <summary>Gets the counter of interrupted attempts taken over.</summary>
+    public Counter<long> Interrupted { get; }
+
+    /// <summary>Gets the counter of attempts deferred behind a stuck handler.</summary>
+    public Counter<long> Deferred { get; }
 
     public Histogram<double> HandlerDuration { get; }
 }

@@ -24,6 +24,7 @@ internal sealed partial class WebhookDispatcher
         private readonly long _started;
         private long _renewedAt;
         private long _cancelledAt;
+        private int _reason;
         private int _renewing;
 
         // Made only for a handler that does not finish at once: most never need it.
@@ -43,7 +44,7 @@ internal sealed partial class WebhookDispatcher
             if (owner._aborting.IsCancellationRequested)
             {
                 // Shutdown gave up waiting before this attempt registered: it did not see this guard.
-                Cancel();
+                Cancel(CancelReason.Shutdown);
             }
         }
 
@@ -87,11 +88,15 @@ internal sealed partial class WebhookDispatcher
             }
         }
 
-        /// <summary>Cancels the handlers (deadline, lost claim, or shutdown); the first call counts.</summary>
-        public void Cancel()
+        /// <summary>Gets why the handlers were cancelled; <see cref="CancelReason.None"/> while they were not.</summary>
+        public CancelReason Reason => (CancelReason)Volatile.Read(ref _reason);
+
+        /// <summary>Cancels the handlers (deadline, lease at risk or lost, or shutdown); the first call counts.</summary>
+        public void Cancel(CancelReason reason)
         {
-            if (Interlocked.CompareExchange(ref _cancelledAt, _owner._timeProvider.GetTimestamp(), 0) == 0)
+            if (Interlocked.CompareExchange(ref _reason, (int)reason, 0) == 0)
             {
+                Interlocked.Exchange(ref _cancelledAt, _owner._timeProvider.GetTimestamp());
                 _cancel.Cancel();
             }
         }
@@ -114,9 +119,13 @@ internal sealed partial class WebhookDispatcher
             }
 
             TimeSpan sinceRenewal = clock.GetElapsedTime(Interlocked.Read(ref _renewedAt), now);
-            if (sinceRenewal + _tick > _lease * 0.9 || clock.GetElapsedTime(_started, now) >= _handlerTimeout)
+            if (clock.GetElapsedTime(_started, now) >= _handlerTimeout)
             {
-                Cancel();
+                Cancel(CancelReason.Deadline);
+            }
+            else if (sinceRenewal + _tick > _lease * 0.9)
+            {
+                Cancel(CancelReason.LeaseAtRisk);
             }
             else if (sinceRenewal >= _lease / 3 && Interlocked.CompareExchange(ref _renewing, 1, 0) == 0)
             {
@@ -135,7 +144,7 @@ internal sealed partial class WebhookDispatcher
                 else
                 {
                     // Another worker owns the event now (or it was deleted): stop at once.
-                    Cancel();
+                    Cancel(CancelReason.LeaseLost);
                 }
             }
             catch (OperationCanceledException) when (_owner._writeBack.IsCancellationRequested)
@@ -152,5 +161,23 @@ internal sealed partial class WebhookDispatcher
                 Volatile.Write(ref _renewing, 0);
             }
         }
+    }
+
+    /// <summary>Why an attempt's handlers were cancelled.</summary>
+    private enum CancelReason
+    {
+        None,
+
+        /// <summary>The handlers outlived <see cref="ProcessingOptions.HandlerTimeout"/>: the attempt failed.</summary>
+        Deadline,
+
+        /// <summary>The lease could not be renewed (the store did not answer) and would end: the attempt was interrupted.</summary>
+        LeaseAtRisk,
+
+        /// <summary>The store refused a renewal: another claim owns the event now.</summary>
+        LeaseLost,
+
+        /// <summary>The host is stopping: the attempt was interrupted.</summary>
+        Shutdown,
     }
 }

@@ -1,10 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
-using System.Globalization;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
-using Webhooks.Idempotency;
 using Webhooks.Storage;
 
 namespace Webhooks.Processing;
@@ -12,15 +11,6 @@ namespace Webhooks.Processing;
 internal sealed partial class WebhookDispatcher
 {
     private const int MaxErrorLength = 2000;
-
-    /// <summary>
-    /// The idempotency key of one handler's work on one event: <c>&lt;event id&gt;/&lt;handler&gt;</c>, with <c>@&lt;generation&gt;</c>
-    /// appended after a forced replay, so that a retry skips handlers that succeeded and a forced replay runs them all.
-    /// </summary>
-    internal static string HandlerKey(WebhookEvent webhookEvent, WebhookHandlerRegistration registration) =>
-        webhookEvent.Generation == 0
-            ? string.Concat(webhookEvent.Id, "/", registration.Name)
-            : string.Concat(webhookEvent.Id, "/", registration.Name, "@", webhookEvent.Generation.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Runs one claimed attempt and writes its outcome; never throws.</summary>
     internal async Task RunAttemptAsync(WebhookClaim claim)
@@ -58,55 +48,81 @@ internal sealed partial class WebhookDispatcher
         activity?.SetTag("webhook.source", webhookEvent.Source);
         activity?.SetTag("webhook.event_type", webhookEvent.EventType);
         activity?.SetTag("webhook.attempt", attempt);
+        if (webhookEvent.Interruptions > 0)
+        {
+            _metrics.Interrupted.Add(1, tags);
+            Log.TakenOverInterrupted(_logger, webhookEvent.Id, attempt, webhookEvent.Interruptions);
+        }
 
         long started = _timeProvider.GetTimestamp();
         AttemptOutcome outcome;
         using (var guard = new AttemptGuard(this, claim))
         {
-            outcome = await RunHandlersAsync(webhookEvent, guard).ConfigureAwait(false);
+            outcome = await RunHandlersAsync(claim, guard).ConfigureAwait(false);
             guard.StopRenewing();
         }
 
         _metrics.HandlerDuration.Record(_timeProvider.GetElapsedTime(started).TotalSeconds, tags);
         CancellationToken writeBack = _writeBack.Token;
-
-        if (outcome.Failure is null)
+        switch (outcome.Kind)
         {
-            if (!await _store.CompleteAsync(webhookEvent.Id, claim.Token, outcome.Unhandled, writeBack).ConfigureAwait(false))
-            {
+            case OutcomeKind.LeaseLost:
                 LeaseLost(webhookEvent.Id, activity);
                 return;
-            }
 
-            _metrics.Processed.Add(1, tags);
-            if (outcome.Unhandled)
-            {
-                Log.Unhandled(_logger, webhookEvent.Id, webhookEvent.Source, webhookEvent.EventType);
-            }
-            else
-            {
-                Log.Processed(_logger, webhookEvent.Id, attempt);
-            }
+            case OutcomeKind.Succeeded:
+                if (!await _store.CompleteAsync(webhookEvent.Id, claim.Token, outcome.Unhandled, writeBack).ConfigureAwait(false))
+                {
+                    LeaseLost(webhookEvent.Id, activity);
+                    return;
+                }
 
-            return;
+                _metrics.Processed.Add(1, tags);
+                if (outcome.Unhandled)
+                {
+                    Log.Unhandled(_logger, webhookEvent.Id, webhookEvent.Source, webhookEvent.EventType);
+                }
+                else
+                {
+                    Log.Processed(_logger, webhookEvent.Id, attempt);
+                }
+
+                return;
+
+            case OutcomeKind.Interrupted or OutcomeKind.StoreLost:
+                // Shutdown, or the store out of reach: not the handlers' fault. Give the attempt back, uncounted (after a poll
+                // interval when the store failed, so that a store that fails every other call is not asked in a loop); when even
+                // that cannot be written, the lease ends and the next claim takes the event over, uncounted too.
+                if (outcome.Kind == OutcomeKind.Interrupted
+                    ? await _store.ReleaseAsync(webhookEvent.Id, claim.Token, writeBack).ConfigureAwait(false)
+                    : await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.Processing.PollInterval, writeBack).ConfigureAwait(false))
+                {
+                    Log.Interrupted(_logger, webhookEvent.Id, attempt);
+                }
+                else
+                {
+                    LeaseLost(webhookEvent.Id, activity);
+                }
+
+                return;
+
+            case OutcomeKind.Busy:
+                // A handler of this event still runs under an earlier attempt (it ignored its cancellation): look again once that
+                // run's hold can have ended, without counting this attempt.
+                if (await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.Processing.LeaseDuration, writeBack).ConfigureAwait(false))
+                {
+                    _metrics.Deferred.Add(1, tags);
+                    Log.Deferred(_logger, webhookEvent.Id, outcome.Handler!, _options.Processing.LeaseDuration);
+                }
+                else
+                {
+                    LeaseLost(webhookEvent.Id, activity);
+                }
+
+                return;
         }
 
-        if (outcome.Interrupted)
-        {
-            // Shutdown, not the handler's fault: give the attempt back, uncounted.
-            if (await _store.ReleaseAsync(webhookEvent.Id, claim.Token, writeBack).ConfigureAwait(false))
-            {
-                Log.Interrupted(_logger, webhookEvent.Id, attempt);
-            }
-            else
-            {
-                LeaseLost(webhookEvent.Id, activity);
-            }
-
-            return;
-        }
-
-        Exception failure = outcome.Failure;
+        Exception failure = outcome.Failure!;
         _metrics.Failed.Add(1, tags);
         activity?.SetStatus(ActivityStatusCode.Error, failure.GetType().Name);
         TimeSpan? delay = failure is WebhookPermanentFailureException ? null : _retryPolicy.GetRetryDelay(attempt, failure);
@@ -128,12 +144,17 @@ internal sealed partial class WebhookDispatcher
         }
     }
 
-    /// <summary>Runs, in one scope, each matching handler that has not yet succeeded for this event and generation.</summary>
-    private async ValueTask<AttemptOutcome> RunHandlersAsync(WebhookEvent webhookEvent, AttemptGuard guard)
+    /// <summary>
+    /// Runs, in one scope, each matching handler type once that has not yet succeeded for this event and generation, each run
+    /// begun and ended in the event store under this attempt's claim.
+    /// </summary>
+    private async ValueTask<AttemptOutcome> RunHandlersAsync(WebhookClaim claim, AttemptGuard guard)
     {
+        WebhookEvent webhookEvent = claim.Event;
         bool any = false;
         Exception? failure = null;
-        TimeSpan keyLease = _options.Processing.HandlerTimeout + _options.Processing.LeaseDuration;
+        Type? first = null;
+        List<Type>? more = null;
         AsyncServiceScope scope = _scopeFactory.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
@@ -144,6 +165,21 @@ internal sealed partial class WebhookDispatcher
                     continue;
                 }
 
+                // A handler type runs once per attempt, however many of its registrations match.
+                Type type = registration.HandlerType;
+                if (first is null)
+                {
+                    first = type;
+                }
+                else if (first == type || (more?.Contains(type) ?? false))
+                {
+                    continue;
+                }
+                else
+                {
+                    (more ??= []).Add(type);
+                }
+
                 any = true;
                 if (guard.Token.IsCancellationRequested)
                 {
@@ -151,59 +187,103 @@ internal sealed partial class WebhookDispatcher
                     break;
                 }
 
-                string key = HandlerKey(webhookEvent, registration);
-                IdempotencyBeginResult begin;
+                string name = registration.Name;
+                WebhookHandlerBeginResult begin;
                 try
                 {
-                    begin = await _ledger.TryBeginAsync(key, keyLease, guard.Token).ConfigureAwait(false);
+                    begin = await _store.BeginHandlerAsync(webhookEvent.Id, claim.Token, name, _writeBack.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    // The ledger is down or full: this attempt fails and is retried on the policy's schedule.
-                    failure ??= ex;
+                    return StoreFailed(ex, failure, guard);
+                }
+
+                if (begin == WebhookHandlerBeginResult.AlreadySucceeded)
+                {
+                    continue;
+                }
+
+                if (begin == WebhookHandlerBeginResult.LeaseLost)
+                {
+                    return AttemptOutcome.Of(OutcomeKind.LeaseLost);
+                }
+
+                if (begin == WebhookHandlerBeginResult.Busy)
+                {
+                    // Defer only when nothing else failed: a failure is the attempt's real outcome.
+                    return failure is null ? new AttemptOutcome(OutcomeKind.Busy, null, false, name) : Failed(failure, guard);
+                }
+
+                (Exception? handlerFailure, Task? stuck) = await RunHandlerAsync(scope.ServiceProvider, registration, webhookEvent, guard).ConfigureAwait(false);
+                if (stuck is not null)
+                {
+                    // The run keeps its hold while the handler still runs, so that no other attempt starts it meanwhile.
+                    KeepStuckRun(webhookEvent.Id, claim.Token, name, stuck);
+                    failure ??= handlerFailure;
+                    continue;
+                }
+
+                failure ??= handlerFailure;
+                if (handlerFailure is not null && guard.Reason is CancelReason.LeaseAtRisk or CancelReason.LeaseLost)
+                {
+                    // The store is out of reach, or the event is another claim's: the give-back (or the lease's end) lets go of the run.
                     break;
                 }
 
-                if (begin.Status == IdempotencyStatus.AlreadyProcessed)
-                {
-                    continue;
-                }
-
-                if (begin.Status == IdempotencyStatus.InProgress)
-                {
-                    failure ??= new WebhookHandlerBusyException(registration.Name);
-                    continue;
-                }
-
-                Exception? handlerFailure = await RunHandlerAsync(scope.ServiceProvider, registration, webhookEvent, guard).ConfigureAwait(false);
-                failure ??= handlerFailure;
                 try
                 {
-                    if (handlerFailure is null && !await _ledger.CompleteAsync(key, begin.Token, _options.ProcessedRetention, _writeBack.Token).ConfigureAwait(false))
+                    if (!await _store.EndHandlerAsync(webhookEvent.Id, claim.Token, name, handlerFailure is null, _writeBack.Token).ConfigureAwait(false) && handlerFailure is null)
                     {
-                        // The key's lease ran out under a handler that outlived it: its success cannot be recorded, so the
-                        // event fails and the handler may run again (handlers are at-least-once).
-                        failure ??= new WebhookHandlerBusyException(registration.Name);
-                    }
-                    else if (handlerFailure is not null and not WebhookHandlerStuckException)
-                    {
-                        // A stuck handler keeps its key until the key's lease ends, so that no other attempt runs it meanwhile.
-                        await _ledger.ReleaseAsync(key, begin.Token, _writeBack.Token).ConfigureAwait(false);
+                        // The lease ran out under the handler and a later claim took its run over: that claim owns the event now.
+                        return AttemptOutcome.Of(OutcomeKind.LeaseLost);
                     }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    failure ??= ex;
+                    return StoreFailed(ex, failure, guard);
                 }
             }
         }
 
-        bool interrupted = failure is OperationCanceledException && _aborting.IsCancellationRequested;
-        return new AttemptOutcome(failure, !any, interrupted);
+        return failure is null ? new AttemptOutcome(OutcomeKind.Succeeded, null, !any, null) : Failed(failure, guard);
     }
 
-    /// <summary>Runs one handler; a handler that outlives its cancellation by the grace period is left running and reported stuck.</summary>
-    private async Task<Exception?> RunHandlerAsync(IServiceProvider services, WebhookHandlerRegistration registration, WebhookEvent webhookEvent, AttemptGuard guard)
+    /// <summary>
+    /// The store failed to begin or end a handler's run: out of reach or too slow, the attempt is interrupted (given back
+    /// uncounted) unless a handler failed already; a fault of the store (anything else) fails the attempt.
+    /// </summary>
+    private static AttemptOutcome StoreFailed(Exception exception, Exception? failure, AttemptGuard guard) =>
+        failure is null && exception is WebhookStoreUnavailableException or TimeoutException or OperationCanceledException
+            ? AttemptOutcome.Of(OutcomeKind.StoreLost)
+            : Failed(failure ?? exception, guard);
+
+    /// <summary>
+    /// A failed attempt, unless the failure is not the handlers' own: cancelled for shutdown or because the lease could not be
+    /// renewed (an interruption, given back uncounted), or the claim lost.
+    /// </summary>
+    private static AttemptOutcome Failed(Exception failure, AttemptGuard guard)
+    {
+        if (failure is OperationCanceledException or WebhookHandlerStuckException)
+        {
+            switch (guard.Reason)
+            {
+                case CancelReason.Shutdown:
+                    return AttemptOutcome.Of(OutcomeKind.Interrupted);
+                case CancelReason.LeaseAtRisk:
+                    return AttemptOutcome.Of(OutcomeKind.StoreLost);
+                case CancelReason.LeaseLost:
+                    return AttemptOutcome.Of(OutcomeKind.LeaseLost);
+            }
+        }
+
+        return new AttemptOutcome(OutcomeKind.Failed, failure, false, null);
+    }
+
+    /// <summary>
+    /// Runs one handler; a handler that outlives its cancellation by the grace period is left running, reported stuck, and its
+    /// task returned so that its run keeps its hold.
+    /// </summary>
+    private async Task<(Exception? Failure, Task? Stuck)> RunHandlerAsync(IServiceProvider services, WebhookHandlerRegistration registration, WebhookEvent webhookEvent, AttemptGuard guard)
     {
         Task running;
         try
@@ -213,35 +293,24 @@ internal sealed partial class WebhookDispatcher
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return ex;
+            return (ex, null);
         }
 
         try
         {
             await (running.IsCompleted ? running : running.WaitAsync(guard.Abandon)).ConfigureAwait(false);
-            return null;
+            return (null, null);
         }
         catch (OperationCanceledException) when (!running.IsCompleted && guard.Abandon.IsCancellationRequested)
         {
             _metrics.StuckHandlers.Add(1);
             Interlocked.Increment(ref _stuck);
             Log.HandlerStuck(_logger, webhookEvent.Id, registration.Name, guard.Grace);
-            _ = running.ContinueWith(
-                static (_, state) =>
-                {
-                    var dispatcher = (WebhookDispatcher)state!;
-                    dispatcher._metrics.StuckHandlers.Add(-1);
-                    Interlocked.Decrement(ref dispatcher._stuck);
-                },
-                this,
-                CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
-            return new WebhookHandlerStuckException(registration.Name);
+            return (new WebhookHandlerStuckException(registration.Name), running);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return ex;
+            return (ex, null);
         }
     }
 
@@ -273,5 +342,30 @@ internal sealed partial class WebhookDispatcher
         return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
     }
 
-    private readonly record struct AttemptOutcome(Exception? Failure, bool Unhandled, bool Interrupted);
+    private enum OutcomeKind
+    {
+        /// <summary>Every handler succeeded (or none matched): complete.</summary>
+        Succeeded,
+
+        /// <summary>A handler failed: fail, counted, retried or dead by the policy.</summary>
+        Failed,
+
+        /// <summary>Shutdown cancelled the handlers: release, uncounted, due at once.</summary>
+        Interrupted,
+
+        /// <summary>The store could not be reached (a run not begun or ended, the lease not renewed): defer a poll interval, uncounted.</summary>
+        StoreLost,
+
+        /// <summary>A handler still runs under an earlier attempt: defer a lease, uncounted.</summary>
+        Busy,
+
+        /// <summary>Another claim owns the event now: write nothing.</summary>
+        LeaseLost,
+    }
+
+    /// <summary>How an attempt ended: its kind, the failure (when failed), whether no handler matched, the busy handler (when busy).</summary>
+    private readonly record struct AttemptOutcome(OutcomeKind Kind, Exception? Failure, bool Unhandled, string? Handler)
+    {
+        public static AttemptOutcome Of(OutcomeKind kind) => new(kind, null, false, null);
+    }
 }

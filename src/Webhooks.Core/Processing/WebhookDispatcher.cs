@@ -9,16 +9,16 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Webhooks.Diagnostics;
-using Webhooks.Idempotency;
 using Webhooks.Storage;
 
 namespace Webhooks.Processing;
 
 /// <summary>
 /// The hosted service that processes events: it claims due events from the <see cref="IEventStore"/> in batches, up to its
-/// free worker slots, runs each event's handlers that have not yet succeeded (recorded in the <see cref="IIdempotencyStore"/>),
-/// and ends every attempt with one fenced store transition: complete, fail (retry or dead) or release. Any number of processes
-/// may share one store; the store's claims decide who runs what.
+/// free worker slots, runs each event's handlers that have not yet succeeded (recorded with the event in the store),
+/// and ends every attempt with one fenced store transition: complete, fail (retry or dead), release (interrupted: uncounted) or
+/// defer (a handler still runs under an earlier attempt: uncounted). Each handler's run is recorded with the event, under the
+/// claim. Any number of processes may share one store; the store's claims decide who runs what.
 /// </summary>
 /// <remarks>
 /// It wakes at once when this process accepts a delivery, and otherwise polls for work that other processes accepted, retries
@@ -31,7 +31,6 @@ namespace Webhooks.Processing;
 internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 {
     private readonly IEventStore _store;
-    private readonly IIdempotencyStore _ledger;
     private readonly IRetryPolicy _retryPolicy;
     private readonly WebhookWorkSignal _signal;
     private readonly IServiceScopeFactory _scopeFactory;
@@ -46,6 +45,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private readonly CancellationTokenSource _writeBack = new();
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<AttemptGuard, byte> _guards = new();
+    private readonly ConcurrentDictionary<StuckRun, byte> _stuckRuns = new();
     private ITimer? _ticker;
     private Task _pump = Task.CompletedTask;
     private int _running;
@@ -60,7 +60,6 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
     public WebhookDispatcher(
         IEventStore store,
-        IIdempotencyStore ledger,
         IRetryPolicy retryPolicy,
         WebhookWorkSignal signal,
         IServiceScopeFactory scopeFactory,
@@ -72,7 +71,6 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         WebhookStoreStatistics? statistics = null)
     {
         _store = store;
-        _ledger = ledger;
         _retryPolicy = retryPolicy;
         _signal = signal;
         _scopeFactory = scopeFactory;
@@ -151,7 +149,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
             await _aborting.CancelAsync().ConfigureAwait(false);
             foreach (KeyValuePair<AttemptGuard, byte> guard in _guards)
             {
-                guard.Key.Cancel();
+                guard.Key.Cancel(CancelReason.Shutdown);
             }
         }
 
@@ -364,6 +362,11 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         {
             guard.Key.OnTick(now);
         }
+
+        foreach (KeyValuePair<StuckRun, byte> run in _stuckRuns)
+        {
+            run.Key.OnTick(now);
+        }
     }
 
     /// <summary>One handler type runs once per event, however many registrations name it.</summary>
@@ -427,6 +430,15 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
         [LoggerMessage(EventId = 1116, Level = LogLevel.Information, Message = "Webhook {EventId} attempt {Attempt} was interrupted by shutdown; given back to the store.")]
         public static partial void Interrupted(ILogger logger, string eventId, int attempt);
+
+        [LoggerMessage(EventId = 1118, Level = LogLevel.Information, Message = "Webhook {EventId}: attempt {Attempt} is taken over after {Interruptions} interruption(s) in a row (a process stopped or lost the store before ending it); not counted.")]
+        public static partial void TakenOverInterrupted(ILogger logger, string eventId, int attempt, int interruptions);
+
+        [LoggerMessage(EventId = 1119, Level = LogLevel.Debug, Message = "Webhook {EventId}: handler {Handler} still runs under an earlier attempt; deferred by {Delay}, not counted.")]
+        public static partial void Deferred(ILogger logger, string eventId, string handler, TimeSpan delay);
+
+        [LoggerMessage(EventId = 1120, Level = LogLevel.Warning, Message = "Webhook {EventId}: handler {Handler} is still running {Bound} after it was given up on; its hold on the event is let go, and the next attempt runs it again.")]
+        public static partial void StuckRunReleased(ILogger logger, string eventId, string handler, TimeSpan bound);
 
         [LoggerMessage(EventId = 1117, Level = LogLevel.Warning, Message = "Webhook {EventId}: handler {Handler} did not return within {Grace} of being cancelled; its worker slot is freed and it is counted in webhooks.handlers.stuck until it returns.")]
         public static partial void HandlerStuck(ILogger logger, string eventId, string handler, TimeSpan grace);

@@ -27,6 +27,9 @@ namespace Webhooks.Storage;
 /// </remarks>
 public interface IEventStore
 {
+    /// <summary>How many interrupted attempts in a row a claim takes over without counting them.</summary>
+    public const int MaxUncountedInterruptions = 3;
+
     /// <summary>Stores <paramref name="webhookEvent"/> as queued, if no event with its id is stored yet.</summary>
     /// <param name="webhookEvent">The new event. The store may keep its body memory as it is: the caller never writes to it again.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -38,7 +41,10 @@ public interface IEventStore
     /// <summary>
     /// Hands up to <paramref name="maxEvents"/> due events to the caller, each under a new lease and fencing token, oldest due
     /// first: queued events, failed events whose retry time has come, and processing events whose lease has expired.
-    /// Each claim starts an attempt: the attempt count grows by one.
+    /// Each claim starts an attempt: the attempt count grows by one, except when the claim takes over an attempt that was
+    /// interrupted (a processing event whose lease expired): then <see cref="WebhookEvent.Interruptions"/> grows instead, and the
+    /// attempt is counted only after <see cref="MaxUncountedInterruptions"/> interruptions in a row (an event that stops every
+    /// process that runs it still ends dead).
     /// </summary>
     /// <param name="maxEvents">The most events to claim; 1 or more.</param>
     /// <param name="lease">How long the caller holds each event unless it renews; more than zero.</param>
@@ -48,7 +54,7 @@ public interface IEventStore
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
     ValueTask<IReadOnlyList<WebhookClaim>> ClaimAsync(int maxEvents, TimeSpan lease, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends the lease of a claim to <paramref name="lease"/> from now (on the store's clock).</summary>
+    /// <summary>Extends the lease of a claim, and of the handler run it holds, to <paramref name="lease"/> from now (on the store's clock).</summary>
     /// <param name="id">The event id.</param>
     /// <param name="token">The claim's fencing token.</param>
     /// <param name="lease">The new lease length from now; more than zero.</param>
@@ -76,13 +82,75 @@ public interface IEventStore
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
     ValueTask<bool> FailAsync(string id, long token, string lastError, TimeSpan? retryDelay, CancellationToken cancellationToken = default);
 
-    /// <summary>Gives a claimed event back (the process is shutting down): queued and due at once, the attempt not counted.</summary>
+    /// <summary>
+    /// Gives a claimed event back (the process is shutting down): queued and due at once, the attempt not counted, and the handler
+    /// run the claim held let go.
+    /// </summary>
     /// <param name="id">The event id.</param>
     /// <param name="token">The claim's fencing token.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the token is stale; nothing was written.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
     ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gives a claimed event back because one of its handlers is still held by another attempt (a handler that ignored its
+    /// cancellation and still runs in a live process), or because the store could not be reached: queued again, due after
+    /// <paramref name="delay"/>, the attempt not counted, and the handler run the claim held let go.
+    /// </summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="delay">How long from now (on the store's clock) the event is due again; zero or more.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the token is stale; nothing was written.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts one handler's run for a claimed event, recorded with the event: an event has at most one handler run at a time, and
+    /// a handler that succeeded for it is not run again until a forced replay.
+    /// </summary>
+    /// <remarks>
+    /// The run belongs to the claim that started it: <see cref="RenewAsync"/> of that claim renews it, and when the claim's lease
+    /// ends without a renewal, a later claim of the event (a greater token) takes the run over. A run whose attempt ended while
+    /// its handler still runs (a stuck handler) keeps its hold while its holder renews it with <see cref="RenewHandlerAsync"/>.
+    /// </remarks>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The claim's fencing token.</param>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>
+    /// <see cref="WebhookHandlerBeginResult.Started"/> (the run is this claim's until its lease ends),
+    /// <see cref="WebhookHandlerBeginResult.AlreadySucceeded"/>, <see cref="WebhookHandlerBeginResult.Busy"/> (another claim's run
+    /// is still held), or <see cref="WebhookHandlerBeginResult.LeaseLost"/> (the token is stale; nothing was written).
+    /// </returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Ends a handler's run that <paramref name="token"/> holds: recorded as succeeded (kept as long as the event is stored, until a
+    /// forced replay) or let go so that a later attempt runs it again. The event may have moved on since (a stuck handler that
+    /// returned late): the run's own holder may still end it.
+    /// </summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The token of the claim that started the run.</param>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="succeeded">Whether the handler succeeded.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the run is no longer held by <paramref name="token"/> (taken over, or the event is gone).</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a handler's run held by <paramref name="token"/> to <paramref name="lease"/> from now, after its attempt has ended (a stuck handler).</summary>
+    /// <param name="id">The event id.</param>
+    /// <param name="token">The token of the claim that started the run.</param>
+    /// <param name="handler">The handler's name.</param>
+    /// <param name="lease">The new hold from now; more than zero.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns><see langword="false"/> when the run is no longer held by <paramref name="token"/>.</returns>
+    /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
+    ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Reads where one event stands, without its body.</summary>
     /// <param name="id">The event id.</param>

@@ -40,7 +40,16 @@ public sealed partial class InMemoryEventStore
         public int HeaderOwnBytes;
         public int HashCode;
 
+        /// <summary>The handler whose run the event holds now, or <see langword="null"/>; held by <see cref="RunToken"/> until <see cref="RunUntil"/>.</summary>
+        public string? RunHandler;
+        public long RunToken;
+        public long RunUntil;
+
+        /// <summary>The handlers that succeeded for this event in its generation (cleared once it is processed: nothing runs again then but a forced replay).</summary>
+        public string[]? Succeeded;
+
         public int Attempts;
+        public int Interruptions;
         public int ReplayCount;
         public int Generation;
         public short ReceivedAtOffsetMinutes;
@@ -52,6 +61,22 @@ public sealed partial class InMemoryEventStore
         public int NextFree { readonly get; set; }
 
         public readonly ReadOnlySpan<char> Id => MemoryMarshal.Cast<byte, char>(Meta.Span[..(2 * IdLength)]);
+
+        public readonly bool HasSucceeded(string handler)
+        {
+            if (Succeeded is { } succeeded)
+            {
+                foreach (string name in succeeded)
+                {
+                    if (string.Equals(name, handler, StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
 
         public readonly DateTimeOffset? CompletedAtOrNull => CompletedAt == NotCompleted ? null : new DateTimeOffset(CompletedAt, TimeSpan.Zero);
 
@@ -68,6 +93,7 @@ public sealed partial class InMemoryEventStore
                 Body = Body,
                 ReceivedAt = new DateTimeOffset(ReceivedAtTicks, TimeSpan.FromMinutes(ReceivedAtOffsetMinutes)),
                 Attempts = Attempts,
+                Interruptions = Interruptions,
                 ReplayCount = ReplayCount,
                 Generation = Generation,
                 DeduplicateByBody = DeduplicateByBody,

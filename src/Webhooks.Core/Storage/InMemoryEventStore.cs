@@ -204,8 +204,12 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             while ((claims?.Count ?? 0) < maxEvents && (index = NextDue(now)) >= 0)
             {
                 ref Slot slot = ref _slots[index];
+
+                // A processing event handed out again was interrupted: its lease ended before its attempt did.
+                bool interrupted = slot.Status == WebhookEventStatus.Processing;
                 SetStatus(index, ref slot, WebhookEventStatus.Processing);
-                slot.Attempts++;
+                slot.Interruptions = interrupted ? slot.Interruptions + 1 : 0;
+                slot.Attempts += slot.Interruptions == 0 || slot.Interruptions > IEventStore.MaxUncountedInterruptions ? 1 : 0;
                 slot.Token = ++_lastToken;
                 slot.DueAt = now + lease.Ticks;
                 _timed.Set(index, slot.DueAt, slot.Sequence);
@@ -233,6 +237,11 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             ref Slot slot = ref _slots[index];
             slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + lease.Ticks;
             _timed.Set(index, slot.DueAt, slot.Sequence);
+            if (slot.RunHandler is not null && slot.RunToken == token)
+            {
+                slot.RunUntil = slot.DueAt;
+            }
+
             return ValueTask.FromResult(true);
         }
     }
@@ -255,6 +264,8 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             slot.CompletedAt = _timeProvider.GetUtcNow().UtcTicks;
             slot.LastError = null;
             slot.Unhandled = unhandled;
+            slot.Succeeded = null;
+            slot.RunHandler = null;
             _retention.Enqueue((index, slot.Stamp));
             return ValueTask.FromResult(true);
         }
@@ -311,8 +322,112 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             ref Slot slot = ref _slots[index];
             SetStatus(index, ref slot, WebhookEventStatus.Queued);
             slot.Attempts--;
+            LetGoOfRun(ref slot, token);
             slot.DueAt = _timeProvider.GetUtcNow().UtcTicks;
             _fresh.Enqueue((index, slot.Stamp));
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            int index = FindClaimed(id, token);
+            if (index < 0)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            // Queued, but due at a time of its own: scheduled with the timed events.
+            ref Slot slot = ref _slots[index];
+            SetStatus(index, ref slot, WebhookEventStatus.Queued);
+            slot.Attempts--;
+            LetGoOfRun(ref slot, token);
+            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + delay.Ticks;
+            _timed.Set(index, slot.DueAt, slot.Sequence);
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            int index = FindClaimed(id, token);
+            if (index < 0)
+            {
+                return ValueTask.FromResult(WebhookHandlerBeginResult.LeaseLost);
+            }
+
+            ref Slot slot = ref _slots[index];
+            if (slot.HasSucceeded(handler))
+            {
+                return ValueTask.FromResult(WebhookHandlerBeginResult.AlreadySucceeded);
+            }
+
+            if (slot.RunHandler is not null && slot.RunToken != token && slot.RunUntil > _timeProvider.GetUtcNow().UtcTicks)
+            {
+                return ValueTask.FromResult(WebhookHandlerBeginResult.Busy);
+            }
+
+            // Free, this claim's own, or held by an earlier claim whose hold has ended: taken over.
+            slot.RunHandler = handler;
+            slot.RunToken = token;
+            slot.RunUntil = slot.DueAt;
+            return ValueTask.FromResult(WebhookHandlerBeginResult.Started);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            int index = FindRun(id, token, handler);
+            if (index < 0)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            ref Slot slot = ref _slots[index];
+            slot.RunHandler = null;
+            if (succeeded && !slot.HasSucceeded(handler))
+            {
+                slot.Succeeded = slot.Succeeded is { } before ? [.. before, handler] : [handler];
+            }
+
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            int index = FindRun(id, token, handler);
+            if (index < 0)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            _slots[index].RunUntil = _timeProvider.GetUtcNow().UtcTicks + lease.Ticks;
             return ValueTask.FromResult(true);
         }
     }
@@ -430,9 +545,11 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             slot.CompletedAt = NotCompleted;
             slot.Unhandled = false;
             slot.ReplayCount++;
+            slot.Interruptions = 0;
             if (force)
             {
                 slot.Generation++;
+                slot.Succeeded = null;
             }
 
             slot.DueAt = now;
@@ -514,6 +631,21 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
     {
         int index = _slots.Find(id);
         return index >= 0 && _slots[index].Status == WebhookEventStatus.Processing && _slots[index].Token == token ? index : -1;
+    }
+
+    /// <summary>An attempt given back uncounted lets go of the run it held: its handler is not running (or its process is stopping).</summary>
+    private static void LetGoOfRun(ref Slot slot, long token)
+    {
+        if (slot.RunHandler is not null && slot.RunToken == token)
+        {
+            slot.RunHandler = null;
+        }
+    }
+
+    private int FindRun(string id, long token, string handler)
+    {
+        int index = _slots.Find(id);
+        return index >= 0 && _slots[index].RunToken == token && string.Equals(_slots[index].RunHandler, handler, StringComparison.Ordinal) ? index : -1;
     }
 
     /// <summary>

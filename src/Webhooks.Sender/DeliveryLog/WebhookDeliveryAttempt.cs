@@ -29,7 +29,11 @@ public sealed record WebhookDeliveryAttempt
     /// <summary>Gets the response's status code, or <see langword="null"/> when there was no response.</summary>
     public int? StatusCode { get; init; }
 
-    /// <summary>Gets the outcome: <c>delivered</c>, <c>failed</c> (to be retried while attempts remain) or <c>rejected</c> (not retried).</summary>
+    /// <summary>
+    /// Gets the outcome: <c>delivered</c>, <c>failed</c> (to be retried while attempts remain), <c>rejected</c> (not retried), or
+    /// <c>interrupted</c> (the sending process stopped, or lost the outbox store, before the attempt ended: whether it reached
+    /// the endpoint is unknown; recorded, with no status code, when the next process takes the delivery over, and not counted).
+    /// </summary>
     public required string Outcome { get; init; }
 
     /// <summary>Gets what went wrong, or <see langword="null"/>.</summary>

@@ -1,7 +1,6 @@
 using System;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Webhooks.Idempotency;
 using Webhooks.Sender.Sending;
 using Webhooks.Storage;
 
@@ -11,22 +10,19 @@ namespace Webhooks.Sender;
 public static class WebhookSenderBuilderExtensions
 {
     /// <summary>
-    /// Keeps the outbox in stores of the application's choosing instead of memory: an <see cref="IEventStore"/> for the deliveries
-    /// and an <see cref="IIdempotencyStore"/> for the attempts' ledger, separate from the receiver's (a <c>RedisEventStore</c> and a
-    /// <c>RedisIdempotencyStore</c> under their own key prefix, for example). Every process that shares them shares the sending:
+    /// Keeps the outbox in a store of the application's choosing instead of memory: an <see cref="IEventStore"/> for the deliveries
+    /// and their attempts, separate from the receiver's (a <c>RedisEventStore</c> under its own key prefix, for example). Every process that shares them shares the sending:
     /// each due delivery is claimed by one of them, and a crashed one's deliveries are taken over when their lease ends.
     /// </summary>
     /// <param name="builder">The sender builder.</param>
     /// <param name="store">Makes the outbox's event store.</param>
-    /// <param name="ledger">Makes the outbox's idempotency store.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    public static IWebhookSenderBuilder UseOutboxStore(this IWebhookSenderBuilder builder, Func<IServiceProvider, IEventStore> store, Func<IServiceProvider, IIdempotencyStore> ledger)
+    public static IWebhookSenderBuilder UseOutboxStore(this IWebhookSenderBuilder builder, Func<IServiceProvider, IEventStore> store)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(ledger);
-        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new WebhookOutbox(store(sp), ledger(sp))));
+        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new WebhookOutbox(store(sp))));
         return builder;
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Webhooks;
 using Webhooks.Diagnostics;
-using Webhooks.Idempotency;
 using Webhooks.Processing;
 using Webhooks.Sender;
 using Webhooks.Sender.DeliveryLog;
@@ -74,8 +73,7 @@ public static class WebhookSenderServiceCollectionExtensions
         {
             TimeProvider time = sp.GetRequiredService<TimeProvider>();
             return new WebhookOutbox(
-                new InMemoryEventStore(time, processedRetention: sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention),
-                new InMemoryIdempotencyStore(time));
+                new InMemoryEventStore(time, processedRetention: sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention));
         });
         services.TryAddSingleton(static sp => new SenderDiagnostics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IWebhookPublisher>(static sp => new WebhookPublisher(
@@ -120,7 +118,6 @@ public static class WebhookSenderServiceCollectionExtensions
         processing.Processing.LeaseDuration = sender.AttemptTimeout + TimeSpan.FromSeconds(5);
         var dispatcher = new WebhookDispatcher(
             outbox.Store,
-            outbox.Ledger,
             new SenderRetryPolicy(sender),
             outbox.Signal,
             sp.GetRequiredService<IServiceScopeFactory>(),

@@ -22,13 +22,6 @@ internal sealed class SenderRetryPolicy : IRetryPolicy
             return null;
         }
 
-        if (exception is WebhookHandlerBusyException)
-        {
-            // Another process began this delivery and may still be sending it (or died doing so): try again once its claim on the
-            // delivery can have run out, not after the schedule's next step, which may be hours.
-            return (_options.AttemptTimeout * 2) + TimeSpan.FromSeconds(10);
-        }
-
         if (exception is WebhookDeliveryFailedException { RetryAfter: { } asked })
         {
             return asked < TimeSpan.Zero ? TimeSpan.Zero : asked > _options.MaxRetryAfter ? _options.MaxRetryAfter : asked;

@@ -90,6 +90,19 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
             Outcome = "failed",
         };
 
+        if (webhookEvent.Interruptions > 0)
+        {
+            // The attempt before this one ended with its process (or lost the outbox store): whether it reached the endpoint is
+            // unknown. It is not counted; the log says so, so that an operator sees why the same attempt number comes twice.
+            await RecordAsync(
+                attempt with { Outcome = "interrupted" },
+                startedTicks,
+                null,
+                "interrupted",
+                "The sending process stopped, or lost the outbox store, before this attempt ended; it is made again, not counted.",
+                null).ConfigureAwait(false);
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url);
         request.Content = new ReadOnlyMemoryContent(webhookEvent.Body);
         request.Content.Headers.ContentType = Json;

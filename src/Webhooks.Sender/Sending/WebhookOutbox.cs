@@ -1,5 +1,4 @@
 using System;
-using Webhooks.Idempotency;
 using Webhooks.Processing;
 using Webhooks.Storage;
 
@@ -11,15 +10,12 @@ namespace Webhooks.Sender.Sending;
 /// </summary>
 internal sealed class WebhookOutbox : IDisposable
 {
-    public WebhookOutbox(IEventStore store, IIdempotencyStore ledger)
+    public WebhookOutbox(IEventStore store)
     {
         Store = store;
-        Ledger = ledger;
     }
 
     public IEventStore Store { get; }
-
-    public IIdempotencyStore Ledger { get; }
 
     /// <summary>Gets the signal that wakes this process's sending dispatcher when a message is published here.</summary>
     public WebhookWorkSignal Signal { get; } = new();

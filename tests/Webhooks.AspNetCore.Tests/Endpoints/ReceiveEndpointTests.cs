@@ -366,19 +366,6 @@ public class ReceiveEndpointTests
     }
 
     [Fact]
-    public async Task InMemoryLedgerFull_503SoNothingIsAcceptedThatCouldNotRun()
-    {
-        await using ReceiverHost host = await ReceiverHost.StartAsync(configuration: c => c["Webhooks:InMemory:MaxIdempotencyKeys"] = "1");
-        Assert.Equal(HttpStatusCode.Accepted, (await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "a"))).StatusCode);
-        await host.WaitForStatusAsync("github:a", WebhookEventStatus.Processed);
-
-        // The handler's success for "a" is remembered for the retention span and takes the ledger's only place.
-        HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody + " ", "b"));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Null(await host.Store.GetAsync("github:b"));
-    }
-
-    [Fact]
     public async Task SecretRotatedInConfiguration_NewSecretUsedWithoutRestart()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync();

@@ -15,7 +15,7 @@ using Webhooks.Tests.TestSupport;
 
 namespace Webhooks.Tests.Processing;
 
-public class WebhookDispatcherTests
+public partial class WebhookDispatcherTests
 {
     private static readonly TimeSpan Lease = PipelineHarness.Lease;
 
@@ -175,11 +175,10 @@ public class WebhookDispatcherTests
     }
 
     [Fact]
-    public async Task ThreeProcessesOneStore_NoLedgerProtection_EveryEventRunsExactlyOnce()
+    public async Task ThreeProcessesOneStore_EveryEventRunsExactlyOnce()
     {
-        // The ledger here lets every handler start: only the event store's claims keep two workers off one event.
-        var ledger = new AlwaysStartLedger();
-        await using PipelineHarness a = await PipelineHarness.StartAsync(idempotency: ledger, configure: o => o.Processing.Concurrency = 8);
+        // Only the event store's claims and handler runs keep two workers off one event.
+        await using PipelineHarness a = await PipelineHarness.StartAsync(configure: o => o.Processing.Concurrency = 8);
         await using PipelineHarness b = await PipelineHarness.StartAsync(sharedWith: a, configure: o => o.Processing.Concurrency = 8);
         await using PipelineHarness c = await PipelineHarness.StartAsync(sharedWith: a, configure: o => o.Processing.Concurrency = 8);
         PipelineHarness[] processes = [a, b, c];
@@ -190,7 +189,6 @@ public class WebhookDispatcherTests
 
         Assert.Equal(600, (await a.Store.CountAsync()).Processed);
         Assert.All(Enumerable.Range(0, 600), i => Assert.Equal(1, a.Script.CallsFor("github:e" + i)));
-        Assert.Equal(600, ledger.Begun);
     }
 
     [Fact]
@@ -226,13 +224,15 @@ public class WebhookDispatcherTests
         // that reaches 90% of the lease cancels its handler, whatever the scheduling.
         b.Clock.Advance(Lease * 0.9);
 
-        // A's handler was cancelled and A tries to write its failure, which the partition holds; only then may B take over.
-        await PipelineHarness.WaitUntilAsync(() => storeOfA.Seen.Contains(StoreOperation.Fail), "A's write-back reached the store");
+        // A's handler was cancelled and A tries to give the event back (interrupted: the store was out of reach), which the
+        // partition holds; only then may B take over.
+        await PipelineHarness.WaitUntilAsync(() => storeOfA.Seen.Contains(StoreOperation.Defer), "A's write-back reached the store");
         await AdvanceBusyAsync(b, Lease * 0.1);
 
         await b.AdvanceAsync(TimeSpan.FromSeconds(2), null, b);
+        // B took over an interrupted attempt: not counted, so B's is still the first.
         WebhookEventSummary dead = (await owner.Store.GetAsync("github:d1"))!;
-        Assert.Equal((WebhookEventStatus.Dead, 2), (dead.Status, dead.Attempts));
+        Assert.Equal((WebhookEventStatus.Dead, 1), (dead.Status, dead.Attempts));
         Assert.True(a.Dispatcher.Running > 0); // A's write-back is still held by the partition
 
         using var timedOut = new CancellationTokenSource();
@@ -272,7 +272,8 @@ public class WebhookDispatcherTests
         }
 
         Assert.Equal(WebhookEventStatus.Failed, (await store.GetAsync("github:failed-later"))!.Status);
-        Assert.Equal(2, (await store.GetAsync("github:processing"))!.Attempts);
+        // The claim the crashed process never ended was interrupted: taken over without counting another attempt.
+        Assert.Equal(1, (await store.GetAsync("github:processing"))!.Attempts);
         Assert.False(await store.CompleteAsync("github:processing", Claim("processing").Token, unhandled: false));
     }
 
@@ -474,30 +475,40 @@ public class WebhookDispatcherTests
         // One move of the clock: the ticker fires for every tick it passes, each renewal fails at once, and the tick that reaches
         // 90% of the lease cancels the handler. Nothing else runs in between, so the outcome does not depend on scheduling.
         h.Clock.Advance(Lease * 0.9);
-        await PipelineHarness.WaitUntilAsync(() => store.Seen.Contains(StoreOperation.Fail), "the cancelled attempt wrote its failure");
+        await PipelineHarness.WaitUntilAsync(() => store.Seen.Contains(StoreOperation.Defer), "the cancelled attempt gave the event back");
 
         await h.AdvanceAsync(TimeSpan.FromSeconds(5));
         Assert.InRange(cancelledAt!.Value, PipelineHarness.Start + (Lease * 0.9), PipelineHarness.Start + Lease - TimeSpan.FromSeconds(1));
+
+        // The store, not the handler, ended the first attempt: it was given back uncounted.
         WebhookEventSummary e = (await owner.Store.GetAsync("github:d1"))!;
-        Assert.Equal((WebhookEventStatus.Processed, 2), (e.Status, e.Attempts));
+        Assert.Equal((WebhookEventStatus.Processed, 1), (e.Status, e.Attempts));
     }
 
     [Fact]
-    public async Task LedgerUnavailable_AttemptFailsAndIsRetried()
+    public async Task StoreRefusesHandlerRuns_AttemptGivenBackUncountedThenRun()
     {
-        var ledger = new AlwaysStartLedger { Down = true };
-        await using PipelineHarness h = await PipelineHarness.StartAsync(retryPolicy: new ListRetryPolicy(TimeSpan.FromSeconds(5)), idempotency: ledger);
+        bool down = true;
+        await using PipelineHarness owner = await PipelineHarness.StartAsync(start: false);
+        var store = new InterceptingEventStore(owner.Store)
+        {
+            Before = (operation, _) => down && operation == StoreOperation.BeginHandler ? throw new WebhookStoreUnavailableException("store down") : Task.CompletedTask,
+        };
+        await using PipelineHarness h = await PipelineHarness.StartAsync(retryPolicy: new ListRetryPolicy(TimeSpan.FromSeconds(5)), store: store, sharedWith: owner);
         await h.Pipeline.AcceptAsync(PipelineHarness.Event("d1"));
-        await h.RunUntilIdleAsync();
+        await h.AdvanceAsync(TimeSpan.FromSeconds(30));
 
-        WebhookEventSummary failed = (await h.Store.GetAsync("github:d1"))!;
-        Assert.Equal(WebhookEventStatus.Failed, failed.Status);
-        Assert.Contains("ledger down", failed.LastError, StringComparison.Ordinal);
+        // Looked at once a poll interval while the store fails, never counted, never run.
+        WebhookEventSummary waiting = (await owner.Store.GetAsync("github:d1"))!;
+        Assert.Equal((WebhookEventStatus.Queued, 0, null), (waiting.Status, waiting.Attempts, waiting.LastError));
         Assert.Equal(0, h.Script.CallsFor("github:d1"));
+        Assert.InRange(store.Seen.Count(o => o == StoreOperation.BeginHandler), 20, 40);
 
-        ledger.Down = false;
-        await h.AdvanceAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(WebhookEventStatus.Processed, (await h.Store.GetAsync("github:d1"))!.Status);
+        down = false;
+        await h.AdvanceAsync(TimeSpan.FromSeconds(2));
+        WebhookEventSummary processed = (await owner.Store.GetAsync("github:d1"))!;
+        Assert.Equal((WebhookEventStatus.Processed, 1), (processed.Status, processed.Attempts));
+        Assert.Equal(1, h.Script.CallsFor("github:d1"));
     }
 
     /// <summary>
@@ -528,22 +539,5 @@ public class WebhookDispatcherTests
             h.Clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Yield();
         }
-    }
-
-    /// <summary>A ledger that lets every key start (or fails while down): no protection against double runs.</summary>
-    private sealed class AlwaysStartLedger : IIdempotencyStore
-    {
-        private long _token;
-
-        public bool Down { get; set; }
-
-        public int Begun => (int)Interlocked.Read(ref _token);
-
-        public ValueTask<IdempotencyBeginResult> TryBeginAsync(string key, TimeSpan lease, CancellationToken cancellationToken = default) =>
-            Down ? throw new WebhookStoreUnavailableException("ledger down") : ValueTask.FromResult(IdempotencyBeginResult.Started(Interlocked.Increment(ref _token)));
-
-        public ValueTask<bool> CompleteAsync(string key, long token, TimeSpan retention, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
-
-        public ValueTask<bool> ReleaseAsync(string key, long token, CancellationToken cancellationToken = default) => ValueTask.FromResult(true);
     }
 }

@@ -162,19 +162,196 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
-    public async Task ClaimAsync_LeaseExpiresOnStoreClock_ClaimedAgainWithGreaterTokenAndNextAttempt()
+    public async Task ClaimAsync_LeaseExpiresOnStoreClock_TakenOverWithGreaterTokenAttemptNotCounted()
     {
         IEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal((1, 0), (first.Event.Attempts, first.Event.Interruptions));
 
         await AdvanceStoreClockAsync(Lease - TimeSpan.FromSeconds(1));
         Assert.Empty(await store.ClaimAsync(10, Lease));
 
+        // The first attempt was interrupted (its process died, or lost the store): the same attempt is made again.
         await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
         WebhookClaim second = Assert.Single(await store.ClaimAsync(10, Lease));
         Assert.True(second.Token > first.Token);
-        Assert.Equal(2, second.Event.Attempts);
+        Assert.Equal((1, 1), (second.Event.Attempts, second.Event.Interruptions));
+        Assert.Equal(1, (await store.GetAsync("github:d1"))!.Attempts);
+
+        // An attempt that ends resets the count of interruptions in a row.
+        Assert.True(await store.FailAsync("github:d1", second.Token, "x", TimeSpan.Zero));
+        WebhookClaim third = Assert.Single(await store.ClaimAsync(10, Lease));
+        Assert.Equal((2, 0), (third.Event.Attempts, third.Event.Interruptions));
+    }
+
+    [Fact]
+    public async Task ClaimAsync_InterruptedAgainAndAgain_CountedPastTheBound()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("poison"));
+        var seen = new List<(int Attempts, int Interruptions)>();
+        for (int i = 0; i < IEventStore.MaxUncountedInterruptions + 3; i++)
+        {
+            WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+            seen.Add((claim.Event.Attempts, claim.Event.Interruptions));
+            await AdvanceStoreClockAsync(Lease);
+        }
+
+        // An event that stops every process that runs it still uses up its attempts, after the uncounted ones.
+        Assert.Equal([(1, 0), (1, 1), (1, 2), (1, 3), (2, 4), (3, 5)], seen);
+    }
+
+    [Fact]
+    public async Task ReleaseAsync_AfterTakingOverAnInterruptedAttempt_NotCountedEither()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        Assert.Single(await store.ClaimAsync(1, Lease));
+        await AdvanceStoreClockAsync(Lease);
+        WebhookClaim takeover = Assert.Single(await store.ClaimAsync(1, Lease));
+
+        Assert.True(await store.ReleaseAsync("github:d1", takeover.Token));
+        Assert.Equal(0, (await store.GetAsync("github:d1"))!.Attempts);
+        WebhookEvent again = Assert.Single(await store.ClaimAsync(1, Lease)).Event;
+        Assert.Equal((1, 0), (again.Attempts, again.Interruptions));
+    }
+
+    [Fact]
+    public async Task DeferAsync_CurrentToken_QueuedUncountedAndDueAfterTheDelay()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+
+        Assert.True(await store.DeferAsync("github:d1", claim.Token, TimeSpan.FromSeconds(10)));
+        Assert.False(await store.DeferAsync("github:d1", claim.Token, TimeSpan.FromSeconds(10)));
+        WebhookEventSummary deferred = (await store.GetAsync("github:d1"))!;
+        Assert.Equal((WebhookEventStatus.Queued, 0), (deferred.Status, deferred.Attempts));
+
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(9));
+        Assert.Empty(await store.ClaimAsync(1, Lease));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, Assert.Single(await store.ClaimAsync(1, Lease)).Event.Attempts);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>("delay", async () => await store.DeferAsync("github:d1", claim.Token, TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
+    public async Task BeginHandlerAsync_SucceededHandler_SkippedByLaterAttemptsOthersStillRun()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", first.Token, "Charge"));
+        Assert.True(await store.EndHandlerAsync("github:d1", first.Token, "Charge", succeeded: true));
+        Assert.False(await store.EndHandlerAsync("github:d1", first.Token, "Charge", succeeded: true));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", first.Token, "Mail"));
+        Assert.True(await store.EndHandlerAsync("github:d1", first.Token, "Mail", succeeded: false));
+        Assert.True(await store.FailAsync("github:d1", first.Token, "mail down", TimeSpan.Zero));
+
+        WebhookClaim second = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.AlreadySucceeded, await store.BeginHandlerAsync("github:d1", second.Token, "Charge"));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", second.Token, "Mail"));
+        Assert.Equal(WebhookHandlerBeginResult.LeaseLost, await store.BeginHandlerAsync("github:d1", first.Token, "Other"));
+        Assert.Equal(WebhookHandlerBeginResult.LeaseLost, await store.BeginHandlerAsync("github:nope", second.Token, "Mail"));
+    }
+
+    [Fact]
+    public async Task BeginHandlerAsync_RunOfACrashedAttempt_TakenOverOnceItsClaimsLeaseEnds()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim crashed = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", crashed.Token, "Charge"));
+
+        // The run's hold is the claim's lease: renewed with it, and ended with it.
+        await AdvanceStoreClockAsync(Lease / 2);
+        Assert.True(await store.RenewAsync("github:d1", crashed.Token, Lease));
+        await AdvanceStoreClockAsync(Lease - TimeSpan.FromSeconds(1));
+        Assert.Empty(await store.ClaimAsync(1, Lease));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(1));
+
+        WebhookClaim next = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
+        Assert.False(await store.EndHandlerAsync("github:d1", crashed.Token, "Charge", succeeded: true));
+        Assert.True(await store.EndHandlerAsync("github:d1", next.Token, "Charge", succeeded: true));
+        Assert.True(await store.CompleteAsync("github:d1", next.Token, unhandled: false));
+        Assert.Equal((WebhookEventStatus.Processed, 1), ((await store.GetAsync("github:d1"))!.Status, (await store.GetAsync("github:d1"))!.Attempts));
+    }
+
+    [Fact]
+    public async Task BeginHandlerAsync_RunHeldByALiveStuckHandler_BusyUntilItsHoldEnds()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim stuck = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", stuck.Token, "Charge"));
+        Assert.True(await store.FailAsync("github:d1", stuck.Token, "stuck", TimeSpan.Zero));
+
+        // The attempt ended but its handler still runs: its process keeps renewing the run's hold.
+        WebhookClaim next = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Busy, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
+        Assert.True(await store.DeferAsync("github:d1", next.Token, Lease));
+        await AdvanceStoreClockAsync(Lease - TimeSpan.FromSeconds(5));
+        Assert.True(await store.RenewHandlerAsync("github:d1", stuck.Token, "Charge", Lease));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(5));
+        next = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(2, next.Event.Attempts);
+        Assert.Equal(WebhookHandlerBeginResult.Busy, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
+        Assert.False(await store.RenewHandlerAsync("github:d1", next.Token, "Charge", Lease));
+
+        // Its hold ends without a renewal: the next claim takes the run over; the stuck run can no longer record anything.
+        await AdvanceStoreClockAsync(Lease);
+        next = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
+        Assert.False(await store.RenewHandlerAsync("github:d1", stuck.Token, "Charge", Lease));
+        Assert.False(await store.EndHandlerAsync("github:d1", stuck.Token, "Charge", succeeded: true));
+    }
+
+    [Fact]
+    public async Task EndHandlerAsync_StuckHandlerReturnsLate_ItsSuccessRecordedForTheNextAttempt()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim stuck = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", stuck.Token, "Charge"));
+        Assert.True(await store.FailAsync("github:d1", stuck.Token, "stuck", TimeSpan.FromSeconds(10)));
+
+        Assert.True(await store.EndHandlerAsync("github:d1", stuck.Token, "Charge", succeeded: true));
+        await AdvanceStoreClockAsync(TimeSpan.FromSeconds(10));
+        WebhookClaim next = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.AlreadySucceeded, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
+    }
+
+    [Fact]
+    public async Task HandlerSuccesses_KeptWhileDeadPastRetentionForgottenByForcedReplayAndDelete()
+    {
+        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
+        Assert.True(await store.EndHandlerAsync("github:d1", claim.Token, "Charge", succeeded: true));
+        Assert.True(await store.FailAsync("github:d1", claim.Token, "mail bounced", retryDelay: null));
+
+        // A week later, well past the retention of processed events, the dead event is replayed: the charge is not made again.
+        await AdvanceStoreClockAsync(TimeSpan.FromDays(7));
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:d1", force: false));
+        claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.AlreadySucceeded, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
+        Assert.True(await store.CompleteAsync("github:d1", claim.Token, unhandled: false));
+
+        // A forced replay runs every handler again.
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:d1", force: true));
+        claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
+        Assert.True(await store.EndHandlerAsync("github:d1", claim.Token, "Charge", succeeded: true));
+        Assert.True(await store.FailAsync("github:d1", claim.Token, "x", retryDelay: null));
+
+        // Deleted and delivered again under the same id: a new event, with nothing recorded.
+        Assert.True(await store.DeleteAsync("github:d1"));
+        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
+        claim = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
     }
 
     [Fact]
@@ -333,6 +510,8 @@ public abstract class EventStoreContractTests
         Assert.False(await store.FailAsync("github:d1", stale.Token, "late", retryDelay: null));
         Assert.False(await store.ReleaseAsync("github:d1", stale.Token));
         Assert.False(await store.RenewAsync("github:d1", stale.Token, TimeSpan.FromHours(1)));
+        Assert.False(await store.DeferAsync("github:d1", stale.Token, TimeSpan.FromHours(1)));
+        Assert.Equal(WebhookHandlerBeginResult.LeaseLost, await store.BeginHandlerAsync("github:d1", stale.Token, "H"));
         Assert.Equal(before, await store.GetAsync("github:d1"));
 
         // The new owner makes it dead; the stale worker's late release (say at its shutdown) must not bring it back.
@@ -342,7 +521,7 @@ public abstract class EventStoreContractTests
         Assert.False(await store.ReleaseAsync("github:d1", current.Token));
         Assert.False(await store.CompleteAsync("github:d1", current.Token, unhandled: false));
         Assert.Equal(dead, await store.GetAsync("github:d1"));
-        Assert.Equal((WebhookEventStatus.Dead, 2), (dead.Status, dead.Attempts));
+        Assert.Equal((WebhookEventStatus.Dead, 1), (dead.Status, dead.Attempts));
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public enum StoreOperation
     Complete,
     Fail,
     Release,
+    Defer,
+    BeginHandler,
+    EndHandler,
+    RenewHandler,
     Read,
     Count,
 }
@@ -72,6 +76,30 @@ public sealed class InterceptingEventStore(IEventStore inner) : IEventStore
     {
         await BeforeAsync(StoreOperation.Release, cancellationToken);
         return await inner.ReleaseAsync(id, token, cancellationToken);
+    }
+
+    public async ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default)
+    {
+        await BeforeAsync(StoreOperation.Defer, cancellationToken);
+        return await inner.DeferAsync(id, token, delay, cancellationToken);
+    }
+
+    public async ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default)
+    {
+        await BeforeAsync(StoreOperation.BeginHandler, cancellationToken);
+        return await inner.BeginHandlerAsync(id, token, handler, cancellationToken);
+    }
+
+    public async ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default)
+    {
+        await BeforeAsync(StoreOperation.EndHandler, cancellationToken);
+        return await inner.EndHandlerAsync(id, token, handler, succeeded, cancellationToken);
+    }
+
+    public async ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await BeforeAsync(StoreOperation.RenewHandler, cancellationToken);
+        return await inner.RenewHandlerAsync(id, token, handler, lease, cancellationToken);
     }
 
     public async ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default)

@@ -86,7 +86,8 @@ public sealed class SenderHarness : IAsyncDisposable
 
     internal WebhookOutbox Outbox => _provider.GetRequiredService<WebhookOutbox>();
 
-    public static async Task<SenderHarness> StartAsync(Action<WebhookSenderOptions>? configure = null, Action<IServiceCollection>? services = null)
+    /// <summary>Starts a sending process; with <paramref name="start"/> false its dispatcher waits for <see cref="StartSendingAsync"/>.</summary>
+    public static async Task<SenderHarness> StartAsync(Action<WebhookSenderOptions>? configure = null, Action<IServiceCollection>? services = null, bool start = true)
     {
         var clock = new FakeTimeProvider(Start);
         var endpoint = new FakeEndpoint(clock);
@@ -102,9 +103,15 @@ public sealed class SenderHarness : IAsyncDisposable
         });
         collection.AddHttpClient(WebhookDeliverySender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => endpoint);
         var harness = new SenderHarness(collection.BuildServiceProvider(validateScopes: true), clock, endpoint);
-        await harness._sending.StartAsync(CancellationToken.None);
+        if (start)
+        {
+            await harness.StartSendingAsync();
+        }
+
         return harness;
     }
+
+    public Task StartSendingAsync() => _sending.StartAsync(CancellationToken.None);
 
     public async Task<WebhookSubscriptionCreated> SubscribeAsync(params string[] eventTypes) =>
         await Subscriptions.CreateAsync(new WebhookSubscriptionRequest { Url = "http://127.0.0.1:9/hook", EventTypes = eventTypes.Length == 0 ? ["*"] : eventTypes });

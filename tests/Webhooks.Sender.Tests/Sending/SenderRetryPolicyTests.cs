@@ -1,4 +1,3 @@
-using Webhooks.Processing;
 using Webhooks.Sender.Sending;
 
 namespace Webhooks.Sender.Tests.Sending;
@@ -22,13 +21,5 @@ public sealed class SenderRetryPolicyTests
 
         Assert.Equal(TimeSpan.FromSeconds(7), policy.GetRetryDelay(1, new WebhookDeliveryFailedException("429", TimeSpan.FromSeconds(7))));
         Assert.Equal(TimeSpan.FromMinutes(10), policy.GetRetryDelay(1, new WebhookDeliveryFailedException("503", TimeSpan.FromHours(3))));
-    }
-
-    [Fact]
-    public void GetRetryDelay_DeliveryBusyInAnotherProcess_AfterItsClaimCanHaveEndedNotTheSchedule()
-    {
-        var policy = new SenderRetryPolicy(new WebhookSenderOptions { AttemptTimeout = TimeSpan.FromSeconds(10) });
-
-        Assert.Equal(TimeSpan.FromSeconds(30), policy.GetRetryDelay(2, new WebhookHandlerBusyException("send")));
     }
 }

@@ -418,6 +418,39 @@ public sealed class SendingTests
         }
     }
 
+    [Fact]
+    public async Task SendingProcessKilledMidAttempt_TakenOverAfterTheLeaseNotCountedAndLoggedInterrupted()
+    {
+        await using SenderHarness harness = await SenderHarness.StartAsync(
+            o =>
+            {
+                o.RetrySchedule.Clear();
+                o.RetrySchedule.Add(TimeSpan.FromMinutes(5));
+            },
+            start: false);
+        WebhookSubscriptionCreated subscription = await harness.SubscribeAsync("invoice.*");
+        WebhookPublishResult published = await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
+
+        // What a sending process killed in the middle of its attempt leaves: a claim it never ended, its run begun.
+        IEventStore outbox = harness.Outbox.Store;
+        TimeSpan lease = TimeSpan.FromSeconds(15);
+        WebhookClaim killed = Assert.Single(await outbox.ClaimAsync(10, lease));
+        Assert.Equal(WebhookHandlerBeginResult.Started, await outbox.BeginHandlerAsync(killed.Event.Id, killed.Token, typeof(WebhookDeliverySender).FullName!));
+
+        await harness.StartSendingAsync();
+        await harness.AdvanceAsync(lease - TimeSpan.FromSeconds(1));
+        Assert.Empty(harness.Endpoint.Requests);
+
+        // With one retry left in the schedule, the delivery is sent, once, by the process that took it over: not dead.
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(2));
+        Assert.Single(harness.Endpoint.Requests);
+        WebhookEventSummary delivery = await DeliveryAsync(harness, subscription, published);
+        Assert.Equal((WebhookEventStatus.Processed, 1), (delivery.Status, delivery.Attempts));
+        IReadOnlyList<WebhookDeliveryAttempt> log = await harness.Log.ListAsync(subscription.Subscription.Id, null, null, 10);
+        Assert.Equal([("delivered", 200, 1), ("interrupted", null, 1)], log.Select(a => (a.Outcome, a.StatusCode, a.Attempt)));
+        Assert.Contains("stopped", log[1].Error, StringComparison.Ordinal);
+    }
+
     private static async Task<WebhookEventSummary> DeliveryAsync(SenderHarness harness, WebhookSubscriptionCreated subscription, WebhookPublishResult published) =>
         (await harness.Outbox.Store.GetAsync(WebhookOutbox.DeliveryId(subscription.Subscription.Id, published.MessageId)))!;
 }
