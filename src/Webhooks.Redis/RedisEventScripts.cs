@@ -33,30 +33,52 @@ internal static class RedisEventScripts
         -- partition leaves them as they are; the append moves them from one partition's keys to the next.
         local kb = 0
         local pre = ARGV[2]
-        -- Forgets an event: its hash, its index entries and its counts.
+        -- A processed event's entry in the expiry index: "<size> <digest entry> <id>", so that an event whose hash its
+        -- time-to-live (a backstop) removed first is still forgotten whole: its counts and its digest index entry.
+        local function expiring(id, size, dig)
+          return size .. ' ' .. (dig or '') .. ' ' .. id
+        end
+        -- Forgets an event: its hash, its index entries and its counts. Returns its digest entry ("<digest>|<nonce>"), if any,
+        -- which is also queued in 'forgotten' for its digest index entry to be removed.
         local function forget(id, key)
           local f = redis.call('HMGET', key, 'st', 'size', 'dig')
-          if not f[1] then
-            -- Gone already (its time-to-live, a backstop, ran out first): only its index entries are left to remove.
-            redis.call('ZREM', KEYS[kb + 1], id)
-            redis.call('ZREM', KEYS[kb + 3], id)
-            for s = 0, 4 do redis.call('ZREM', KEYS[kb + 6 + s], id) end
-            return
-          end
+          if not f[1] then return nil end
           if f[3] then redis.call('RPUSH', KEYS[kb + 2], f[3] .. '|' .. id) end
           local st = tonumber(f[1])
           redis.call('DEL', key)
           redis.call('ZREM', KEYS[kb + 1], id)
-          redis.call('ZREM', KEYS[kb + 3], id)
+          if st == 2 then redis.call('ZREM', KEYS[kb + 3], expiring(id, f[2], f[3]), id) end
           redis.call('ZREM', KEYS[kb + 6 + st], id)
           if st ~= 4 then
             redis.call('HINCRBY', KEYS[kb + 4], 'n', '-1')
             redis.call('HINCRBY', KEYS[kb + 4], 'bytes', '-' .. f[2])
           end
+          return f[3]
         end
         local function purge(now)
           local expired = redis.call('ZRANGEBYSCORE', KEYS[kb + 3], '-inf', '(' .. int(now), 'LIMIT', '0', '500')
-          for _, id in ipairs(expired) do forget(id, pre .. id) end
+          for _, entry in ipairs(expired) do
+            local size, dig, id = string.match(entry, '^(%d+) (%S*) (.*)$')
+            if not id then id = entry end
+            if redis.call('EXISTS', pre .. id) == 1 then
+              forget(id, pre .. id)
+            else
+              -- Its hash is gone already (its time-to-live ran out first): forget the rest as its entry says, a processed
+              -- event's (an entry of an earlier version, only an id, leaves the counts as they are).
+              redis.call('ZREM', KEYS[kb + 3], entry)
+              redis.call('ZREM', KEYS[kb + 1], id)
+              redis.call('ZREM', KEYS[kb + 8], id)
+              if size then
+                redis.call('HINCRBY', KEYS[kb + 4], 'n', '-1')
+                redis.call('HINCRBY', KEYS[kb + 4], 'bytes', '-' .. size)
+                if dig ~= '' then redis.call('RPUSH', KEYS[kb + 2], dig .. '|' .. id) end
+              end
+            end
+          end
+        end
+        -- The key that fences off the append of an id whose digest index entry another delivery took over (see FenceOrHolds).
+        local function fence(prefix, id)
+          return string.sub(prefix, 1, -5) .. 'fence:' .. id
         end
         -- Moves an event from one status index to another; its score there is its arrival (the field 'arr'). The caller sets 'st'.
         local function move(id, from, to, arrival)
@@ -75,11 +97,12 @@ internal static class RedisEventScripts
     /// each with its ten keys (KEYS[10 * g + 1] onwards for group g, counted from 0): ARGV[4] is how many groups, then for each
     /// the partition's event key prefix, how many events, its most events and most bytes (0: no limit), whether to tidy it (1:
     /// forget its expired events and take its forgotten digests first; 0: only when an event would not fit otherwise), and six
-    /// values for each event — id, body, headers, the packed metadata, the body's digest (empty unless deduplicated by body) and
-    /// its size counted against capacity. An event that exists already is a duplicate when its body is the same, a conflict
-    /// otherwise. On a single Redis one script takes the groups of every partition; on a cluster, whose scripts touch one slot
-    /// each, a script takes one group. Returns one code per event, in the order given (0 appended, 1 duplicate, 2 conflict, 3
-    /// full), then up to 8 <c>digest|id</c> entries for each tidied group of forgotten events to tidy up.
+    /// values for each event — id, body, headers, the packed metadata, the body's digest entry (<c>&lt;digest&gt;|&lt;nonce&gt;</c>,
+    /// empty unless deduplicated by body) and its size counted against capacity. An event that exists already is a duplicate when
+    /// its body is the same, a conflict otherwise. On a single Redis one script takes the groups of every partition; on a cluster,
+    /// whose scripts touch one slot each, a script takes one group. Returns one code per event, in the order given (0 appended, 1
+    /// duplicate, 2 conflict, 3 full, 4 fenced off), then up to 1,024 <c>digest|nonce|id</c> entries for each tidied group of
+    /// forgotten events, whose digest index entries the caller removes (more than a partition's events expire in a second).
     /// The client asks for tidying about once a second per partition: every other script that reads a partition forgets its
     /// expired events too, and under load tidying each group of every batch cost Redis three calls per group for nothing.
     /// </summary>
@@ -113,6 +136,15 @@ internal static class RedisEventScripts
             -- A duplicate, or a conflict when its body differs (read only then: duplicates are rare).
             if redis.call('HGET', key, 'b') == ARGV[b + 1] then return 1 end
             return 2
+          end
+          if ARGV[b + 4] ~= '' then
+            -- Another delivery of the same body found this append not landed yet and took the digest over: refused, so that the
+            -- body is never stored under two ids. The caller starts again and finds the other event.
+            local fenced = fence(pre, id)
+            if redis.call('GET', fenced) == ARGV[b + 4] then
+              redis.call('DEL', fenced)
+              return 4
+            end
           end
           local size = tonumber(ARGV[b + 5])
           if not fits(size) then return 3 end
@@ -160,7 +192,7 @@ internal static class RedisEventScripts
             redis.call('HINCRBY', KEYS[kb + 4], 'bytes', int(addedBytes))
           end
           if tidied then
-            local forgotten = redis.call('LPOP', KEYS[kb + 2], 8)
+            local forgotten = redis.call('LPOP', KEYS[kb + 2], 1024)
             if forgotten then
               for _, entry in ipairs(forgotten) do table.insert(tidy, entry) end
             end
@@ -271,7 +303,8 @@ internal static class RedisEventScripts
         redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', ARGV[6])
         -- Nothing runs again for a processed event but a forced replay, which runs every handler: its runs are not needed.
         redis.call('HDEL', key, 'ok', 'run')
-        redis.call('ZADD', KEYS[3], int(now + tonumber(ARGV[3])), ARGV[4])
+        local kept = redis.call('HMGET', key, 'size', 'dig')
+        redis.call('ZADD', KEYS[3], int(now + tonumber(ARGV[3])), expiring(ARGV[4], kept[1], kept[2]))
         -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
         redis.call('PEXPIRE', key, int(tonumber(ARGV[3]) + 3600000))
         return 1
@@ -384,13 +417,13 @@ internal static class RedisEventScripts
         local now = clock(ARGV[1])
         purge(now)
         local key = ARGV[2] .. ARGV[4]
-        local f = redis.call('HMGET', key, 'st', 'size', 'arr')
+        local f = redis.call('HMGET', key, 'st', 'size', 'arr', 'dig')
         if not f[1] then return 1 end
         local st = tonumber(f[1])
         if st == 0 or st == 1 then return 3 end
         if st == 2 and ARGV[5] ~= '1' then return 2 end
         if st == 2 then
-          redis.call('ZREM', KEYS[3], ARGV[4])
+          redis.call('ZREM', KEYS[3], expiring(ARGV[4], f[2], f[4]), ARGV[4])
           redis.call('PERSIST', key)
         end
         if st == 4 then
@@ -408,22 +441,22 @@ internal static class RedisEventScripts
         return 0
         """);
 
-    /// <summary>ARGV[4] id. 1 when deleted, 0 when there was no such event.</summary>
+    /// <summary>
+    /// ARGV[4] id. 0 when there was no such event; when deleted, 1, or its digest entry (<c>digest|nonce|id</c>) for the caller to
+    /// remove its digest index entry at once (it is queued in 'forgotten' too, in case the caller cannot).
+    /// </summary>
     public static readonly RedisScript Delete = new(Prelude + """
         local key = ARGV[2] .. ARGV[4]
         if redis.call('EXISTS', key) == 0 then return 0 end
-        forget(ARGV[4], key)
+        local dig = forget(ARGV[4], key)
+        if dig then return dig .. '|' .. ARGV[4] end
         return 1
         """);
 
-    /// <summary>Takes up to ARGV[4] entries of the <c>forgotten</c> list (<c>digest|id</c>), for their digest index entries to be removed.</summary>
-    public static readonly RedisScript TakeForgotten = new(Prelude + """
-        return redis.call('LPOP', KEYS[2], tonumber(ARGV[4]))
-        """);
-
     /// <summary>
-    /// The digest index (on the digest's own partition). KEYS[1] the digest key. ARGV[1] the id that claims it, ARGV[2] the id
-    /// it must replace (or empty). Returns the id that holds it afterwards.
+    /// The digest index (on the digest's own partition). KEYS[1] the digest key, whose value names its holder as
+    /// <c>&lt;nonce&gt;|&lt;id&gt;</c> (the nonce new for each append, so that an entry names one append of an id, not every later one).
+    /// ARGV[1] the holder that claims it, ARGV[2] the holder it must replace (or empty). Returns the holder afterwards.
     /// </summary>
     public static readonly RedisScript ClaimDigest = new("""
         local holder = redis.call('GET', KEYS[1])
@@ -434,12 +467,27 @@ internal static class RedisEventScripts
         return holder
         """);
 
-    /// <summary>KEYS[1] the digest key; ARGV[1] the id. Deletes the digest entry only if it still names that id.</summary>
+    /// <summary>KEYS[1] the digest key; ARGV[1] the holder (<c>&lt;nonce&gt;|&lt;id&gt;</c>). Deletes the digest entry only if it still names that holder.</summary>
     public static readonly RedisScript ForgetDigest = new("""
         if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
         return 0
         """);
 
-    /// <summary>KEYS[1] an event's key. Its body's digest, or nil.</summary>
-    public static readonly RedisScript Digest = new("return redis.call('HGET', KEYS[1], 'dig')");
+    /// <summary>
+    /// On the partition of an id that holds a digest index entry: ARGV[4] the id, ARGV[5] the digest entry it holds
+    /// (<c>&lt;digest&gt;|&lt;nonce&gt;</c>). 1 when that event is stored with that entry (the body is a duplicate); otherwise 0, and when the
+    /// id is not stored, its append is fenced off first (a fence key the append script consumes, kept an hour), so that an
+    /// append still on its way can never land once the caller has taken the digest over: the check and the append are ordered
+    /// by this partition, whichever slots the digest and the two ids live in.
+    /// </summary>
+    public static readonly RedisScript FenceOrHolds = new(Prelude + """
+        purge(clock(ARGV[1]))
+        local key = ARGV[2] .. ARGV[4]
+        if redis.call('EXISTS', key) == 1 then
+          if redis.call('HGET', key, 'dig') == ARGV[5] then return 1 end
+          return 0
+        end
+        redis.call('SET', fence(ARGV[2], ARGV[4]), ARGV[5], 'PX', '3600000')
+        return 0
+        """);
 }

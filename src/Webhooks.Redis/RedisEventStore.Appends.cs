@@ -261,23 +261,34 @@ public sealed partial class RedisEventStore
                 batch[i].Done.TrySetResult((int)reply[i - from]);
             }
 
-            // Digest index entries of events these partitions have forgotten, to remove. One that fails to go stays until a
-            // delivery with the same body finds it stale and takes it over.
+            // Digest index entries of events these partitions have forgotten, to remove, without holding up the next batch. One
+            // that fails to go stays until a delivery with the same body finds it stale and takes it over.
+            if (reply.Length > to - from)
+            {
+                _ = ForgetAllAsync(reply, to - from);
+            }
+
+            return true;
+        }
+
+        private async Task ForgetAllAsync(RedisResult[] reply, int first)
+        {
             try
             {
-                for (int i = to - from; i < reply.Length; i++)
+                var forgetting = new Task[reply.Length - first];
+                for (int i = first; i < reply.Length; i++)
                 {
-                    await store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None).ConfigureAwait(false);
+                    forgetting[i - first] = store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None);
                 }
+
+                await Task.WhenAll(forgetting).ConfigureAwait(false);
             }
             catch (Exception)
             {
                 // Left for the next delivery with that body, as above.
             }
-#pragma warning restore CA1031
-
-            return true;
         }
+#pragma warning restore CA1031
 
         /// <summary>
         /// Whether this batch's group of <paramref name="partition"/> should tidy it first: when it has not for a second (on the

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
@@ -18,9 +19,13 @@ namespace Webhooks.Redis;
 /// </summary>
 /// <remarks>
 /// GitHub's body-digest deduplication spans partitions (a digest and an id live in different slots), so it takes two steps: the
-/// digest is claimed for the id on the digest's partition, then the event is appended on its own. <b>The append is the commit
-/// point.</b> If the process dies between the two, the digest names an id that was never stored; the next delivery with that
-/// body finds no such event, takes the digest over and is appended: nothing is lost, and nothing is accepted twice.
+/// digest's index entry is taken for this append (its id and a nonce new to the append) on the digest's partition, then the
+/// event is appended on its own. <b>The append is the commit point.</b> A delivery that finds the entry held by another append
+/// asks that append's partition, in one script, whether its event is stored with this digest (then it is a duplicate), and if it
+/// is not stored, fences that append off before taking the entry over: the fenced append is refused and starts again, finding
+/// the new holder. So whichever slots the digest and the ids live in, a body is stored under one id only, and a process that dies
+/// between the steps leaves an entry that the next delivery of the body takes over. Because each entry names one append, the
+/// removal of a forgotten event's entry never removes the entry of a later append of the same id.
 /// Appends that arrive while one is being sent to the same partition are sent together, in one script that appends them in order.
 /// </remarks>
 public sealed partial class RedisEventStore : IEventStore
@@ -28,6 +33,12 @@ public sealed partial class RedisEventStore : IEventStore
     /// <summary>Each partition's keys, in the order every script takes them (see <see cref="RedisEventScripts"/>).</summary>
     private static readonly string[] PartitionKeyNames =
         ["due", "forgotten", "expiry", "intake", "token", "status:0", "status:1", "status:2", "status:3", "status:4"];
+
+    /// <summary>How many times an append starts again when other deliveries of its body contend for its digest.</summary>
+    private const int MaxDigestRounds = 8;
+
+    /// <summary>The hex digits of a digest index entry's nonce.</summary>
+    private const int NonceLength = 16;
 
     private readonly RedisConnection _connection;
     private readonly long _retentionMilliseconds;
@@ -82,46 +93,80 @@ public sealed partial class RedisEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         int partition = _connection.Keys.PartitionOf(webhookEvent.Id);
-        string digestHex = "";
-        if (webhookEvent.DeduplicateByBody)
+        string digestHex = webhookEvent.DeduplicateByBody ? Convert.ToHexStringLower(SHA256.HashData(webhookEvent.Body.Span)) : "";
+        RedisValue headers = RedisHeaders.Encode(webhookEvent.Headers);
+        RedisValue meta = RedisEventMeta.Encode(webhookEvent);
+        for (int round = 0; round < MaxDigestRounds; round++)
         {
-            digestHex = Convert.ToHexStringLower(SHA256.HashData(webhookEvent.Body.Span));
-
-            // Step 1: claim the digest for this id on the digest's partition. Another id holding it is a duplicate, unless that
-            // event is gone (forgotten, deleted, or never stored because its process died before step 2).
-            RedisKey digestKey = DigestKey(digestHex);
-            string holder = (string)(await EvaluateAsync(RedisEventScripts.ClaimDigest, [digestKey], [webhookEvent.Id, ""], cancellationToken).ConfigureAwait(false))!;
-            if (!string.Equals(holder, webhookEvent.Id, StringComparison.Ordinal))
+            string digestEntry = "";
+            if (webhookEvent.DeduplicateByBody)
             {
-                if (await HoldsDigestAsync(holder, digestHex, cancellationToken).ConfigureAwait(false))
+                // Step 1: hold the digest for this append (a new nonce each time), or find the stored event that holds it.
+                string nonce = NewNonce();
+                digestEntry = digestHex + "|" + nonce;
+                if (!await HoldDigestAsync(digestHex, nonce + "|" + webhookEvent.Id, cancellationToken).ConfigureAwait(false))
                 {
-                    return EventAppendResult.Duplicate;
-                }
-
-                holder = (string)(await EvaluateAsync(RedisEventScripts.ClaimDigest, [digestKey], [webhookEvent.Id, holder], cancellationToken).ConfigureAwait(false))!;
-                if (!string.Equals(holder, webhookEvent.Id, StringComparison.Ordinal))
-                {
-                    // Another delivery of the same body took it over first.
                     return EventAppendResult.Duplicate;
                 }
             }
+
+            // Step 2, the commit point: the event itself, in the next batch of appends.
+            RedisValue[] values = [webhookEvent.Id, webhookEvent.Body, headers, meta, digestEntry, SizeOf(webhookEvent)];
+            int result = await _appends.AppendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
+            switch (result)
+            {
+                case 0:
+                    return EventAppendResult.Appended;
+                case 1:
+                    return EventAppendResult.Duplicate;
+                case 2:
+                    return EventAppendResult.ConflictingDuplicate;
+                case 3:
+                    throw new WebhookStoreUnavailableException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"The Redis event store is full (partition {partition}: at most {_maxEventsPerPartition} events and {_maxBytesPerPartition} bytes); it never evicts an event inside its retention."));
+            }
+
+            // 4: fenced off by another delivery of the same body, which took the digest over while this append was on its way:
+            // start again, and find that delivery's event.
         }
 
-        // Step 2, the commit point: the event itself, in the next batch of appends.
-        RedisValue[] values =
-        [
-            webhookEvent.Id, webhookEvent.Body, RedisHeaders.Encode(webhookEvent.Headers), RedisEventMeta.Encode(webhookEvent), digestHex, SizeOf(webhookEvent),
-        ];
-        int result = await _appends.AppendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
-        return result switch
+        throw new WebhookStoreUnavailableException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"The Redis event store could not settle which of several deliveries of the same body to keep within {MaxDigestRounds} rounds; send it again."));
+    }
+
+    /// <summary>
+    /// Holds the body digest's index entry for one append (<paramref name="holder"/>, <c>&lt;nonce&gt;|&lt;id&gt;</c>); returns
+    /// <see langword="false"/> when a stored event holds it (a duplicate). A holder whose event is not stored (forgotten, deleted,
+    /// never stored because its process died, or still on its way) is fenced off on its own partition before the entry is taken
+    /// over, so that its append cannot land afterwards: at most one event of a body is ever stored.
+    /// </summary>
+    private async Task<bool> HoldDigestAsync(string digestHex, string holder, CancellationToken cancellationToken)
+    {
+        RedisKey digestKey = DigestKey(digestHex);
+        string replacing = "";
+        for (int round = 0; round < MaxDigestRounds; round++)
         {
-            0 => EventAppendResult.Appended,
-            1 => EventAppendResult.Duplicate,
-            2 => EventAppendResult.ConflictingDuplicate,
-            _ => throw new WebhookStoreUnavailableException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"The Redis event store is full (partition {partition}: at most {_maxEventsPerPartition} events and {_maxBytesPerPartition} bytes); it never evicts an event inside its retention.")),
-        };
+            string held = (string)(await EvaluateAsync(RedisEventScripts.ClaimDigest, [digestKey], [holder, replacing], cancellationToken).ConfigureAwait(false))!;
+            if (string.Equals(held, holder, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            // An entry of an earlier version names only the id, and the event's digest entry is the digest alone.
+            (string id, string entry) = IsNonced(held) ? (held[(NonceLength + 1)..], digestHex + "|" + held[..NonceLength]) : (held, digestHex);
+            if ((int)await RunAsync(id, RedisEventScripts.FenceOrHolds, [id, entry], cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return false;
+            }
+
+            replacing = held;
+        }
+
+        throw new WebhookStoreUnavailableException(string.Create(
+            CultureInfo.InvariantCulture,
+            $"The Redis event store could not settle which of several deliveries of the same body to keep within {MaxDigestRounds} rounds; send it again."));
     }
 
     /// <inheritdoc />
@@ -133,18 +178,30 @@ public sealed partial class RedisEventStore : IEventStore
         // Round trip 1: the earliest due events of every partition, to choose how many to take from each (oldest due first over
         // all of them). Round trip 2: each chosen partition claims that many of its due events in one script. When other workers
         // took some meanwhile, another round looks again, so that a caller is not sent away empty while events are due.
+        // Claims are always handed over or given back: once claim scripts are sent, cancellation waits for their answers (they
+        // cannot be taken back) and then releases what they took; a partition that fails gives back what the others took.
         var claims = new List<(double Due, WebhookClaim Claim)>();
         long leaseMilliseconds = (long)Math.Ceiling(lease.TotalMilliseconds);
         for (int round = 0; round < 4 && claims.Count < maxEvents; round++)
         {
             int wanted = maxEvents - claims.Count;
-            int[] perPartition = await ChooseAsync(wanted, cancellationToken).ConfigureAwait(false);
+            int[] perPartition;
+            try
+            {
+                perPartition = await ChooseAsync(wanted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (claims.Count > 0)
+            {
+                // Hand over what earlier rounds took.
+                break;
+            }
+
             var claiming = new List<Task<RedisResult>>();
             for (int p = 0; p < perPartition.Length; p++)
             {
                 if (perPartition[p] > 0)
                 {
-                    claiming.Add(RunAsync(p, RedisEventScripts.Claim, [leaseMilliseconds, perPartition[p], perPartition.Length, p], cancellationToken));
+                    claiming.Add(RunAsync(p, RedisEventScripts.Claim, [leaseMilliseconds, perPartition[p], perPartition.Length, p], CancellationToken.None));
                 }
             }
 
@@ -154,21 +211,34 @@ public sealed partial class RedisEventStore : IEventStore
             }
 
             int before = claims.Count;
-            bool any = false;
+            Exception? failure = null;
             foreach (Task<RedisResult> task in claiming)
             {
-                foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
+                try
                 {
-                    var f = (RedisResult[])item!;
-                    WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]) with { Interruptions = (int)f[11] };
-                    claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
-                    any = true;
+                    foreach (RedisResult item in (RedisResult[])(await task.ConfigureAwait(false))!)
+                    {
+                        var f = (RedisResult[])item!;
+                        WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]) with { Interruptions = (int)f[11] };
+                        claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                    }
                 }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    failure ??= ex;
+                }
+            }
+
+            if (failure is not null || cancellationToken.IsCancellationRequested)
+            {
+                await GiveBackAsync(claims).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                ExceptionDispatchInfo.Throw(failure!);
             }
 
             // All taken, or none due (the lowest due times are in the future): done. Some taken and some lost to other
             // workers: look again.
-            if (!any || claims.Count - before == wanted)
+            if (claims.Count == before || claims.Count - before == wanted)
             {
                 break;
             }
@@ -182,6 +252,25 @@ public sealed partial class RedisEventStore : IEventStore
         }
 
         return result;
+    }
+
+    /// <summary>Releases claims that cannot be handed over (the caller stopped waiting, or another partition failed); a release that fails leaves its claim to expire.</summary>
+    private async Task GiveBackAsync(List<(double Due, WebhookClaim Claim)> claims)
+    {
+        var releasing = new Task[claims.Count];
+        for (int i = 0; i < claims.Count; i++)
+        {
+            releasing[i] = ReleaseAsync(claims[i].Claim.Event.Id, claims[i].Claim.Token, CancellationToken.None).AsTask();
+        }
+
+        try
+        {
+            await Task.WhenAll(releasing).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The claims that could not be released expire after their lease and are taken over, not counted.
+        }
     }
 
     /// <summary>How many events to claim from each partition: the <paramref name="wanted"/> earliest due over all of them.</summary>
@@ -430,35 +519,18 @@ public sealed partial class RedisEventStore : IEventStore
     public async ValueTask<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        int partition = _connection.Keys.PartitionOf(id);
-        if ((int)await RunAsync(partition, RedisEventScripts.Delete, [id], cancellationToken).ConfigureAwait(false) == 0)
+        RedisResult deleted = await RunAsync(id, RedisEventScripts.Delete, [id], cancellationToken).ConfigureAwait(false);
+        if (deleted.Resp2Type == ResultType.Integer)
         {
-            return false;
+            return (int)deleted == 1;
         }
 
-        await ForgetDigestsAsync(partition, cancellationToken).ConfigureAwait(false);
+        // Its own digest index entry, at once (also queued, for the next tidy if this process stops first).
+        await ForgetDigestAsync((string)deleted!, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    /// <summary>
-    /// Removes the digest index entries of events a partition has forgotten (deleted, or past their retention). An entry left behind
-    /// (the process died first) names a missing event: the next delivery with that body finds it stale and takes it over.
-    /// </summary>
-    private async Task ForgetDigestsAsync(int partition, CancellationToken cancellationToken)
-    {
-        RedisResult taken = await RunAsync(partition, RedisEventScripts.TakeForgotten, [32], cancellationToken).ConfigureAwait(false);
-        if (taken.IsNull)
-        {
-            return;
-        }
-
-        foreach (RedisResult entry in (RedisResult[])taken!)
-        {
-            await ForgetDigestAsync((string)entry!, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Removes one <c>digest|id</c> index entry, if it still names that id.</summary>
+    /// <summary>Removes one <c>digest|nonce|id</c> index entry, if the digest's entry still names that append (nonce and id).</summary>
     private async Task ForgetDigestAsync(string entry, CancellationToken cancellationToken)
     {
         int bar = entry.IndexOf('|', StringComparison.Ordinal);
@@ -468,18 +540,30 @@ public sealed partial class RedisEventStore : IEventStore
         }
     }
 
-    private async Task<bool> HoldsDigestAsync(string holder, string digestHex, CancellationToken cancellationToken)
+    private static string NewNonce()
     {
-        // Read through the script that forgets expired events first, then compare the stored digest.
-        if ((await RunAsync(holder, RedisEventScripts.Get, [holder], cancellationToken).ConfigureAwait(false)).IsNull)
+        Span<byte> random = stackalloc byte[NonceLength / 2];
+        RandomNumberGenerator.Fill(random);
+        return Convert.ToHexStringLower(random);
+    }
+
+    /// <summary>Whether a digest index value is <c>&lt;nonce&gt;|&lt;id&gt;</c> (an id starts with a source name and a colon, never with 16 hex digits and a bar).</summary>
+    private static bool IsNonced(string held)
+    {
+        if (held.Length <= NonceLength || held[NonceLength] != '|')
         {
             return false;
         }
 
-        RedisKeys keys = _connection.Keys;
-        int partition = keys.PartitionOf(holder);
-        RedisResult digest = await EvaluateAsync(RedisEventScripts.Digest, [keys.Key(partition, "evt:" + holder)], [], cancellationToken).ConfigureAwait(false);
-        return string.Equals((string?)digest, digestHex, StringComparison.Ordinal);
+        foreach (char c in held.AsSpan(0, NonceLength))
+        {
+            if (!char.IsAsciiHexDigitLower(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private RedisKey DigestKey(string digestHex)

@@ -56,4 +56,30 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
 
         Assert.Equal(100, (await store.CountAsync()).Queued);
     }
+
+    [Fact]
+    public async Task SameBodyUnderTwoIdsAtTheSameInstant_DigestAndIdsInOtherSlots_StoredOnce()
+    {
+        // The digest's entry and the two ids live in different slots, often on different masters: the holder's partition orders
+        // the check against the append (the fence), so no pair is stored twice.
+        // Two stores (two processes' batchers) on one prefix.
+        var options = new WebhookRedisOptions { KeyPrefix = "cpair" + Guid.NewGuid().ToString("N")[..8] + ":" };
+        var a = new RedisEventStore(cluster.Connection, options);
+        var b = new RedisEventStore(cluster.Connection, options);
+        var pairs = new Task<EventAppendResult[]>[150];
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            string body = "{\"after\":\"" + i.ToString("x40", System.Globalization.CultureInfo.InvariantCulture) + "\"}";
+            pairs[i] = Task.WhenAll(
+                a.AppendAsync(NewEvent("x" + i, body) with { DeduplicateByBody = true }).AsTask(),
+                b.AppendAsync(NewEvent("y" + i, body) with { DeduplicateByBody = true }).AsTask());
+        }
+
+        foreach (EventAppendResult[] pair in await Task.WhenAll(pairs))
+        {
+            Assert.Equal([EventAppendResult.Appended, EventAppendResult.Duplicate], pair.Order());
+        }
+
+        Assert.Equal(pairs.Length, (await a.CountAsync()).Queued);
+    }
 }
