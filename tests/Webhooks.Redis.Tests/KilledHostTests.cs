@@ -95,6 +95,82 @@ public sealed class KilledHostTests(RedisServer redis)
         await survivor.StopAsync();
     }
 
+    [Fact]
+    public async Task SampleKilledMidHandlersWithAFiveSecondLease_RestartedAllProcessedWithin15SecondsNoAttemptUsed()
+    {
+        string prefix = "kill5" + Guid.NewGuid().ToString("N")[..8] + ":";
+        string url = "http://127.0.0.1:" + FreePort().ToString(CultureInfo.InvariantCulture);
+        var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = prefix });
+
+        // Sixteen workers whose handlers take three seconds: killed while each is in the middle of one.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (Process victim = StartSample(url, prefix, started, "3000"))
+        {
+            try
+            {
+                await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                using var client = new HttpClient();
+                for (int i = 0; i < 200; i++)
+                {
+                    string body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + i.ToString("x40", CultureInfo.InvariantCulture) + "\"}";
+                    using HttpResponseMessage accepted = await client.SendAsync(WebhookRequests.GitHub("dev-github-secret", "push", body, "k5-" + i, url + "/webhooks/github"));
+                    Assert.Equal(202, (int)accepted.StatusCode);
+                }
+
+                var watch = Stopwatch.StartNew();
+                while ((await store.CountAsync()).Processing < 16)
+                {
+                    Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "the sample's workers never all took an event");
+                    await Task.Delay(20);
+                }
+            }
+            finally
+            {
+                victim.Kill(entireProcessTree: true);
+                await victim.WaitForExitAsync();
+            }
+        }
+
+        // Started again (fast handlers now): every event processed within 15 s, each at its first attempt, nothing failed as busy.
+        var restarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using Process again = StartSample(url, prefix, restarted, "20");
+        try
+        {
+            await restarted.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var sinceRestart = Stopwatch.StartNew();
+            while ((await store.CountAsync()).Processed < 200)
+            {
+                Assert.True(sinceRestart.Elapsed < TimeSpan.FromSeconds(15), $"only {(await store.CountAsync()).Processed} of 200 processed 15 s after the restart");
+                await Task.Delay(50);
+            }
+
+            for (int i = 0; i < 200; i++)
+            {
+                WebhookEventSummary e = (await store.GetAsync("github:k5-" + i))!;
+                Assert.Equal((WebhookEventStatus.Processed, 1, (string?)null), (e.Status, e.Attempts, e.LastError));
+            }
+        }
+        finally
+        {
+            again.Kill(entireProcessTree: true);
+            await again.WaitForExitAsync();
+        }
+    }
+
+    private Process StartSample(string url, string prefix, TaskCompletionSource started, string workDelayMs) =>
+        SampleProcess.Start(
+            "WebhookReceiver",
+            line =>
+            {
+                if (line.Contains("Application started", StringComparison.Ordinal))
+                {
+                    started.TrySetResult();
+                }
+            },
+            "--urls", url, "--environment", "Development", "--redis", redis.Configuration, "--Webhooks:Redis:KeyPrefix", prefix,
+            "--Sample:WorkDelayMs", workDelayMs, "--Webhooks:Processing:LeaseDuration", "00:00:05", "--Webhooks:Processing:Concurrency", "16",
+            "--Webhooks:Processing:PollInterval", "00:00:00.200");
+
     public sealed class Calls
     {
         private int _count;
