@@ -349,19 +349,23 @@ public sealed partial class RedisEventStore : IEventStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default)
+    public ValueTask<bool> ReleaseAsync(string id, long token, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token, 0], cancellationToken).ConfigureAwait(false) == 1;
+        return GiveBackAsync(id, token, 0, cancellationToken);
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default)
+    public ValueTask<bool> DeferAsync(string id, long token, TimeSpan delay, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
-        return (int)await RunAsync(id, RedisEventScripts.Release, [id, token, (long)Math.Ceiling(delay.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
+        return GiveBackAsync(id, token, (long)Math.Ceiling(delay.TotalMilliseconds), cancellationToken);
     }
+
+    /// <summary>Release and defer: queued again after <paramref name="delayMilliseconds"/>, uncounted, the claim's run let go.</summary>
+    private async ValueTask<bool> GiveBackAsync(string id, long token, long delayMilliseconds, CancellationToken cancellationToken) =>
+        (int)await RunAsync(id, RedisEventScripts.Release, [id, token, delayMilliseconds], cancellationToken).ConfigureAwait(false) == 1;
 
     /// <inheritdoc />
     public async ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default)

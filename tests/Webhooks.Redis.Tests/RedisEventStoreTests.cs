@@ -242,7 +242,14 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
         Clock.Advance(TimeSpan.FromHours(2));
         await store.AppendAsync(NewEvent("c", "{\"c\":1}"));
-        Assert.Equal(0, await DigestKeysAsync());
+
+        // The append takes the forgotten entries; their removal follows it, without holding up the next batch.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (await DigestKeysAsync() != 0)
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the forgotten event's digest entry was never removed");
+            await Task.Delay(10);
+        }
     }
 
     [Fact]

@@ -311,22 +311,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
     {
         ArgumentNullException.ThrowIfNull(id);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            int index = FindClaimed(id, token);
-            if (index < 0)
-            {
-                return ValueTask.FromResult(false);
-            }
-
-            ref Slot slot = ref _slots[index];
-            SetStatus(index, ref slot, WebhookEventStatus.Queued);
-            slot.Attempts--;
-            LetGoOfRun(ref slot, token);
-            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks;
-            _fresh.Enqueue((index, slot.Stamp));
-            return ValueTask.FromResult(true);
-        }
+        return ValueTask.FromResult(GiveBack(id, token, TimeSpan.Zero));
     }
 
     /// <inheritdoc />
@@ -335,23 +320,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
         ArgumentNullException.ThrowIfNull(id);
         ArgumentOutOfRangeException.ThrowIfLessThan(delay, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            int index = FindClaimed(id, token);
-            if (index < 0)
-            {
-                return ValueTask.FromResult(false);
-            }
-
-            // Queued, but due at a time of its own: scheduled with the timed events.
-            ref Slot slot = ref _slots[index];
-            SetStatus(index, ref slot, WebhookEventStatus.Queued);
-            slot.Attempts--;
-            LetGoOfRun(ref slot, token);
-            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + delay.Ticks;
-            _timed.Set(index, slot.DueAt, slot.Sequence);
-            return ValueTask.FromResult(true);
-        }
+        return ValueTask.FromResult(GiveBack(id, token, delay));
     }
 
     /// <inheritdoc />
@@ -631,6 +600,38 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
     {
         int index = _slots.Find(id);
         return index >= 0 && _slots[index].Status == WebhookEventStatus.Processing && _slots[index].Token == token ? index : -1;
+    }
+
+    /// <summary>
+    /// Gives a claimed event back, uncounted, letting go of the run it held: queued, due at once (with the freshly queued) or after
+    /// <paramref name="delay"/> (with the timed events).
+    /// </summary>
+    private bool GiveBack(string id, long token, TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            int index = FindClaimed(id, token);
+            if (index < 0)
+            {
+                return false;
+            }
+
+            ref Slot slot = ref _slots[index];
+            SetStatus(index, ref slot, WebhookEventStatus.Queued);
+            slot.Attempts--;
+            LetGoOfRun(ref slot, token);
+            slot.DueAt = _timeProvider.GetUtcNow().UtcTicks + delay.Ticks;
+            if (delay == TimeSpan.Zero)
+            {
+                _fresh.Enqueue((index, slot.Stamp));
+            }
+            else
+            {
+                _timed.Set(index, slot.DueAt, slot.Sequence);
+            }
+
+            return true;
+        }
     }
 
     /// <summary>An attempt given back uncounted lets go of the run it held: its handler is not running (or its process is stopping).</summary>
