@@ -11,10 +11,36 @@ connections=${CONNECTIONS:-64}
 server_core=${SERVER_CORE:-0}
 load_core=${LOAD_CORE:-1}
 
-# A 1 KB push payload and its signature (the body is the same for every request; each request carries a new delivery id).
-WEBHOOK_BODY=$(python3 -c 'import json; print(json.dumps({"ref": "refs/heads/main", "repository": {"full_name": "octo/bench"}, "pad": "x" * 940}, separators=(",", ":")), end="")')
-WEBHOOK_SIGNATURE=sha256=$(printf '%s' "$WEBHOOK_BODY" | python3 -c "import hmac, hashlib, sys; print(hmac.new(b'$secret', sys.stdin.buffer.read(), hashlib.sha256).hexdigest())")
-export WEBHOOK_BODY WEBHOOK_SIGNATURE
+# Deliveries shaped like GitHub's pushes: 4,096 distinct bodies of about 2 KB (a push of three commits), each with its
+# X-Hub-Signature-256 and X-Hub-Signature, one per line in a file the wrk script reads; each request takes the next and a new
+# delivery id, and carries the 12 headers GitHub sends.
+WEBHOOK_PAYLOADS=$(mktemp --suffix=.payloads)
+python3 - "$secret" "$WEBHOOK_PAYLOADS" <<'PY'
+import hashlib, hmac, json, sys
+secret, path = sys.argv[1].encode(), sys.argv[2]
+with open(path, "w") as out:
+    for i in range(4096):
+        sha = hashlib.sha1(str(i).encode()).hexdigest()
+        commits = [{"id": sha, "tree_id": sha, "distinct": True,
+                    "message": f"Change {i}.{c}: update the README with the new build steps and fix the links",
+                    "timestamp": "2026-12-07T12:00:00Z", "url": f"https://github.com/octo/bench/commit/{sha}",
+                    "author": {"name": "Monalisa Octocat", "email": "support@github.com", "username": "octocat"},
+                    "added": [], "removed": [], "modified": ["README.md", "docs/build.md"]} for c in range(3)]
+        body = json.dumps({"ref": "refs/heads/main", "before": "0" * 40, "after": sha,
+                           "repository": {"id": 1296269, "name": "bench", "full_name": "octo/bench", "private": False,
+                                          "owner": {"login": "octo", "id": 1, "type": "User"},
+                                          "html_url": "https://github.com/octo/bench", "default_branch": "main",
+                                          "pushed_at": 1700000000 + i},
+                           "pusher": {"name": "octocat", "email": "octocat@github.com"},
+                           "sender": {"login": "octocat", "id": 1, "type": "User"},
+                           "created": False, "deleted": False, "forced": False,
+                           "compare": f"https://github.com/octo/bench/compare/{sha[:12]}",
+                           "commits": commits, "head_commit": commits[-1]}, separators=(",", ":"))
+        sig256 = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
+        sig1 = hmac.new(secret, body.encode(), hashlib.sha1).hexdigest()
+        out.write(f"sha256={sig256} sha1={sig1} {body}\n")
+PY
+export WEBHOOK_PAYLOADS
 
 build_servers() {
   dotnet build -c Release samples/WebhookReceiver/WebhookReceiver.csproj >/dev/null
@@ -29,8 +55,8 @@ start_floor() {
 }
 
 # The sample receiver as deployed on core $1 at URL $2, in the background: Production, its secrets on the command line,
-# Information logging, its handlers running; further arguments are passed on. Every request of the benchmarks carries the same
-# body, so deduplication by body is off: each request is a new delivery.
+# Information logging, its handlers running; further arguments are passed on. The 4,096 bodies come round again under new
+# delivery ids, so deduplication by body is off: each request is a new delivery.
 start_receiver() {
   local core=$1 url=$2
   shift 2

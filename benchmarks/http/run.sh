@@ -12,13 +12,16 @@
 # The warm-up is long because on one busy core the runtime's tiered compilation finishes late: 20 s into a load the receiver
 # was still compiling optimised code (a fifth of its CPU time on Redis), and its first measured rounds ran at half speed.
 #
-# Every request carries the same 1 KB body under a new delivery id, so the receivers run with Webhooks:GitHub:DeduplicateByBody
-# off: each request is then a new delivery, stored and processed, as distinct bodies would be.
+# The deliveries are shaped like GitHub's pushes (about 2 KB, 4,096 distinct bodies, the headers GitHub sends; common.sh). The
+# bodies come round again under new delivery ids, so the receivers run with Webhooks:GitHub:DeduplicateByBody off: each
+# request is then a new delivery, stored and processed.
 #
 # Prints every round, then the medians: accepted deliveries per second, for the receivers also the deliveries per second they
 # sustain (accepted over the time until all of them were processed), p50/p99 latency, the share of each round's time that the
 # server spent paused in garbage collection (read with dotnet-counters, installed as a .NET tool when missing), the ratios
-# receiver/floor, the memory the receiver grew by per stored event, and whether every accepted delivery was processed.
+# receiver/floor, the memory the receiver grew by per stored event, and whether every accepted delivery was processed. For the
+# Redis receiver also what Redis did per accepted delivery, from arrival until processed: commands (those inside scripts
+# included), CPU time, and memory kept.
 # Responses other than 202 are counted.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -85,6 +88,19 @@ measured() {
   echo "$result gc_pause_pct=$pct"
 }
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+# What the Redis server has done so far: commands processed (those inside scripts included), CPU seconds (user and system), and
+# bytes of memory in use, on one line.
+redis_totals() {
+  redis-cli -p "$redis_port" info all | tr -d '\r' | awk -F: '/^total_commands_processed:/ { c = $2 } /^used_cpu_(sys|user):/ { cpu += $2 }
+    /^used_memory:/ { m = $2 } END { printf "%d %.6f %d", c, cpu, m }'
+}
+# Per accepted delivery of a Redis round ($1, wrk's RESULT line), from the totals before ($2) and after it had all been processed
+# ($3): Redis commands, Redis CPU time in microseconds, and Redis memory in bytes (the round's events stay stored, processed).
+redis_cost() {
+  awk -v n="$(( $(field requests <<<"$1") - $(field not_202 <<<"$1") ))" -v before="$2" -v after="$3" 'BEGIN {
+    split(before, b, " "); split(after, a, " ");
+    printf "redis_ops=%.1f redis_cpu_us=%.1f redis_bytes=%.0f", (a[1] - b[1]) / n, (a[2] - b[2]) * 1e6 / n, (a[3] - b[3]) / n }'
+}
 
 start_floor "$server_core" "$floor_url"
 floor=$!
@@ -126,10 +142,11 @@ for round in $(seq 1 "$rounds"); do
   r="$r $(processed_rate "$r" "$started")"; echo "round $round receiver $r"; echo "receiver $r" >>"$results"
   accepted=$((accepted + $(field requests <<<"$r") - $(field not_202 <<<"$r")))
   if [ "$with_redis" = 1 ]; then
+    totals=$(redis_totals)
     started=$(date +%s.%N)
     x=$(measured "$redis_url" "$redis_receiver_pid")
     [ "$(drained "$redis_url" "$redis_drain")" = yes ] || redis_processed_all=no
-    x="$x $(processed_rate "$x" "$started")"; echo "round $round redis    $x"; echo "redis $x" >>"$results"
+    x="$x $(processed_rate "$x" "$started") $(redis_cost "$x" "$totals" "$(redis_totals)")"; echo "round $round redis    $x"; echo "redis $x" >>"$results"
   fi
 done
 rss_after=$(rss_kib "$receiver_pid")
@@ -143,6 +160,7 @@ for who in $whos; do
   gc=$(grep "^$who " "$results" | field gc_pause_pct | median)
   processed=
   [ "$who" != floor ] && processed=" processed_rps=$(grep "^$who " "$results" | field processed_rps | median)"
+  [ "$who" = redis ] && processed="$processed redis_ops=$(grep "^redis " "$results" | field redis_ops | median) redis_cpu_us=$(grep "^redis " "$results" | field redis_cpu_us | median) redis_bytes=$(grep "^redis " "$results" | field redis_bytes | median)"
   echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99 gc_pause_pct=$gc$processed"
   eval "${who}_rps=$rps ${who}_p99=$p99"
 done

@@ -90,6 +90,71 @@ internal static class RedisEventScripts
         local function summary(key)
           return redis.call('HMGET', key, 'm', 'st', 'att', 'due', 'err', 'done', 'rep', 'gen', 'unh')
         end
+        -- The write-backs of attempts, functions of the partition at kb that the batched script (Finish) calls one after the
+        -- other: each returns 1, or 0 when the token is stale (nothing written).
+        local function claimed(id, tok)
+          local key = pre .. id
+          local f = redis.call('HMGET', key, 'st', 'tok', 'arr')
+          if f[1] ~= '1' or f[2] ~= tok then return nil end
+          return key, f
+        end
+        local function complete(now, id, tok, unhandled)
+          local key, f = claimed(id, tok)
+          if not key then return 0 end
+          redis.call('ZREM', KEYS[kb + 1], id)
+          move(id, 1, 2, f[3])
+          redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', unhandled)
+          -- Nothing runs again for a processed event but a forced replay, which runs every handler: its runs are not needed.
+          redis.call('HDEL', key, 'ok', 'run')
+          local kept = redis.call('HMGET', key, 'size', 'dig')
+          redis.call('ZADD', KEYS[kb + 3], int(now + tonumber(ARGV[3])), expiring(id, kept[1], kept[2]))
+          -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
+          redis.call('PEXPIRE', key, int(tonumber(ARGV[3]) + 3600000))
+          return 1
+        end
+        -- Failed with a retry after delay ms, or dead when delay is negative.
+        local function fail(now, id, tok, err, delay)
+          local key, f = claimed(id, tok)
+          if not key then return 0 end
+          if delay >= 0 then
+            local retry = int(now + delay)
+            move(id, 1, 3, f[3])
+            redis.call('HSET', key, 'st', '3', 'err', err, 'due', retry)
+            redis.call('ZADD', KEYS[kb + 1], retry, id)
+          else
+            redis.call('ZREM', KEYS[kb + 1], id)
+            move(id, 1, 4, f[3])
+            redis.call('HSET', key, 'st', '4', 'err', err, 'done', int(now))
+            redis.call('HINCRBY', KEYS[kb + 4], 'n', '-1')
+            redis.call('HINCRBY', KEYS[kb + 4], 'bytes', '-' .. redis.call('HGET', key, 'size'))
+          end
+          return 1
+        end
+        -- Released (delay 0) or deferred: queued again, uncounted, letting go of the handler run the attempt held.
+        local function giveback(now, id, tok, delay)
+          local key, f = claimed(id, tok)
+          if not key then return 0 end
+          local due = int(now + delay)
+          move(id, 1, 0, f[3])
+          redis.call('HINCRBY', key, 'att', '-1')
+          local run = redis.call('HGET', key, 'run')
+          if run and string.match(run, '^(%d+)|') == tok then redis.call('HDEL', key, 'run') end
+          redis.call('HSET', key, 'st', '0', 'due', due)
+          redis.call('ZADD', KEYS[kb + 1], due, id)
+          return 1
+        end
+        -- Ends the handler run tok holds, recording handler as succeeded when succeeded is '1'.
+        local function endrun(id, tok, handler, succeeded)
+          local key = pre .. id
+          local f = redis.call('HMGET', key, 'run', 'ok')
+          if not f[1] or string.match(f[1], '^(%d+)|') ~= tok then return 0 end
+          redis.call('HDEL', key, 'run')
+          if succeeded == '1' then
+            local ok = f[2] or '\n'
+            if not string.find(ok, '\n' .. handler .. '\n', 1, true) then redis.call('HSET', key, 'ok', ok .. handler .. '\n') end
+          end
+          return 1
+        end
         """ + "\n";
 
     /// <summary>
@@ -204,7 +269,8 @@ internal static class RedisEventScripts
 
     /// <summary>
     /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due events,
-    /// earliest due first; returns one array per claim (its last value the interruptions in a row it takes over). A token is the partition's counter times the partition count plus the
+    /// earliest due first; returns one array per claim (ending with the interruptions in a row it takes over, whether it holds the
+    /// event's handler run, and the handlers that succeeded). A token is the partition's counter times the partition count plus the
     /// partition: strictly increasing for each event, and never the same for two events.
     /// </summary>
     public static readonly RedisScript Claim = new(Prelude + """
@@ -216,17 +282,23 @@ internal static class RedisEventScripts
         for i = 1, #due, 2 do
           local id = due[i]
           local key = ARGV[2] .. id
-          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen', 'int')
+          local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen', 'int', 'run', 'ok')
           local token = int(redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
           -- A processing event whose lease ended was interrupted: taken over without counting an attempt, up to a bound in a row.
           local interruptions = 0
           if f[1] == '1' then interruptions = (tonumber(f[10]) or 0) + 1 end
           local attempts = tonumber(f[2]) or 0
           if interruptions == 0 or interruptions > MAXFREE then attempts = attempts + 1 end
-          redis.call('HSET', key, 'st', '1', 'att', int(attempts), 'tok', token, 'due', ends, 'int', int(interruptions))
+          -- The claim takes the event's handler run unless an earlier claim's run still holds it (a stuck handler).
+          local holds = not f[11] or tonumber(string.match(f[11], '^%d+|(%d+)|')) <= now
+          if holds then
+            redis.call('HSET', key, 'st', '1', 'att', int(attempts), 'tok', token, 'due', ends, 'int', int(interruptions), 'run', token .. '|' .. ends .. '|*')
+          else
+            redis.call('HSET', key, 'st', '1', 'att', int(attempts), 'tok', token, 'due', ends, 'int', int(interruptions))
+          end
           move(id, tonumber(f[1]), 1, f[3])
           redis.call('ZADD', KEYS[1], ends, id)
-          table.insert(out, {id, token, int(attempts), ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1], int(interruptions)})
+          table.insert(out, {id, token, int(attempts), ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1], int(interruptions), holds and '1' or '0', f[12] or ''})
         end
         return out
         """.Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
@@ -244,7 +316,7 @@ internal static class RedisEventScripts
         local run = redis.call('HGET', key, 'run')
         if not run then return 0 end
         local holder, _, handler = string.match(run, '^(%d+)|(%d+)|(.*)$')
-        if holder ~= ARGV[5] or handler ~= ARGV[6] then return 0 end
+        if holder ~= ARGV[5] then return 0 end
         """ + "\n";
 
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] lease ms. Renews the claim and the handler run it holds.</summary>
@@ -265,6 +337,36 @@ internal static class RedisEventScripts
         return 1
         """);
 
+    /// <summary>
+    /// The write-backs of attempts, batched like appends: ARGV[4] is how many groups, one per partition, each with its ten keys
+    /// (KEYS[10 * g + 1] onwards) and, in ARGV, the partition's event key prefix, how many operations, then five values for
+    /// each: the operation (<c>c</c> complete: id, token, unhandled 0/1; <c>f</c> fail: id, token, error, retry delay ms or -1
+    /// for dead; <c>g</c> give back: id, token, delay ms; <c>e</c> end a handler's run: id, token, handler, succeeded 0/1),
+    /// unused values empty. Returns one code per operation, in the order given: 1 done, 0 stale.
+    /// </summary>
+    public static readonly RedisScript Finish = new(Prelude + """
+        local now = clock(ARGV[1])
+        local out = {}
+        local b = 5
+        for g = 0, tonumber(ARGV[4]) - 1 do
+          kb = 10 * g
+          pre = ARGV[b]
+          local ops = tonumber(ARGV[b + 1])
+          b = b + 2
+          for j = 1, ops do
+            local op = ARGV[b]
+            local r
+            if op == 'c' then r = complete(now, ARGV[b + 1], ARGV[b + 2], ARGV[b + 3])
+            elseif op == 'f' then r = fail(now, ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], tonumber(ARGV[b + 4]))
+            elseif op == 'g' then r = giveback(now, ARGV[b + 1], ARGV[b + 2], tonumber(ARGV[b + 3]))
+            else r = endrun(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]) end
+            table.insert(out, r)
+            b = b + 5
+          end
+        end
+        return out
+        """);
+
     /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler. 0 started, 1 already succeeded, 2 busy, 3 lease lost.</summary>
     public static readonly RedisScript BeginHandler = new(Prelude + """
         local key = ARGV[2] .. ARGV[4]
@@ -279,66 +381,9 @@ internal static class RedisEventScripts
         return 0
         """);
 
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler, ARGV[7] succeeded (0/1). 1 when ended, 0 when the run is not that token's.</summary>
-    public static readonly RedisScript EndHandler = new(Prelude + Run + """
-        redis.call('HDEL', key, 'run')
-        if ARGV[7] == '1' then
-          local ok = redis.call('HGET', key, 'ok') or '\n'
-          if not string.find(ok, '\n' .. ARGV[6] .. '\n', 1, true) then redis.call('HSET', key, 'ok', ok .. ARGV[6] .. '\n') end
-        end
-        return 1
-        """);
-
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] handler, ARGV[7] hold ms. 1 when renewed, 0 when the run is not that token's.</summary>
+    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] hold ms. 1 when renewed, 0 when the run is not that token's.</summary>
     public static readonly RedisScript RenewHandler = new(Prelude + Run + """
-        redis.call('HSET', key, 'run', holder .. '|' .. int(clock(ARGV[1]) + tonumber(ARGV[7])) .. '|' .. handler)
-        return 1
-        """);
-
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] unhandled (0/1).</summary>
-    public static readonly RedisScript Complete = new(Prelude + Claimed + """
-        local now = clock(ARGV[1])
-        redis.call('ZREM', KEYS[1], ARGV[4])
-        move(ARGV[4], 1, 2, f[3])
-        redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', ARGV[6])
-        -- Nothing runs again for a processed event but a forced replay, which runs every handler: its runs are not needed.
-        redis.call('HDEL', key, 'ok', 'run')
-        local kept = redis.call('HMGET', key, 'size', 'dig')
-        redis.call('ZADD', KEYS[3], int(now + tonumber(ARGV[3])), expiring(ARGV[4], kept[1], kept[2]))
-        -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.
-        redis.call('PEXPIRE', key, int(tonumber(ARGV[3]) + 3600000))
-        return 1
-        """);
-
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] error, ARGV[7] retry delay ms or -1 for dead.</summary>
-    public static readonly RedisScript Fail = new(Prelude + Claimed + """
-        local now = clock(ARGV[1])
-        local delay = tonumber(ARGV[7])
-        if delay >= 0 then
-          local retry = int(now + delay)
-          move(ARGV[4], 1, 3, f[3])
-          redis.call('HSET', key, 'st', '3', 'err', ARGV[6], 'due', retry)
-          redis.call('ZADD', KEYS[1], retry, ARGV[4])
-        else
-          redis.call('ZREM', KEYS[1], ARGV[4])
-          move(ARGV[4], 1, 4, f[3])
-          redis.call('HSET', key, 'st', '4', 'err', ARGV[6], 'done', int(now))
-          redis.call('HINCRBY', KEYS[4], 'n', '-1')
-          redis.call('HINCRBY', KEYS[4], 'bytes', '-' .. redis.call('HGET', key, 'size'))
-        end
-        return 1
-        """);
-
-    /// <summary>ARGV[4] id, ARGV[5] token, ARGV[6] delay ms (0 for a release at shutdown, more to defer). Queued again, uncounted.</summary>
-    public static readonly RedisScript Release = new(Prelude + Claimed + """
-        local now = int(clock(ARGV[1]) + tonumber(ARGV[6]))
-        move(ARGV[4], 1, 0, f[3])
-        redis.call('HINCRBY', key, 'att', '-1')
-        -- Given back uncounted, the attempt lets go of the handler run it held.
-        local run = redis.call('HGET', key, 'run')
-        if run and string.match(run, '^(%d+)|') == ARGV[5] then redis.call('HDEL', key, 'run') end
-        redis.call('HSET', key, 'st', '0', 'due', now)
-        redis.call('ZADD', KEYS[1], now, ARGV[4])
+        redis.call('HSET', key, 'run', holder .. '|' .. int(clock(ARGV[1]) + tonumber(ARGV[6])) .. '|' .. handler)
         return 1
         """);
 

@@ -88,24 +88,25 @@ public sealed partial class RedisEventStore
     }
 
     /// <summary>
-    /// The store's appends: one script run at a time is in flight, and the appends that arrive meanwhile wait and go together in
-    /// the next, each partition's in arrival order (the script appends them one after the other, each seeing the ones before it).
-    /// On a single Redis one script takes the batch's events of every partition; on a cluster, whose scripts touch one hash slot
-    /// each, the batch goes as one script per partition, sent together. Under load, one round trip and one script run then serve
-    /// many deliveries; alone, an append is sent at once.
+    /// Sends a kind of script one run at a time: the requests that arrive while one is in flight wait and go together in the next,
+    /// each partition's in arrival order (the script takes them one after the other, each seeing the ones before it). On a single
+    /// Redis one script takes the batch's requests of every partition; on a cluster, whose scripts touch one hash slot each, the
+    /// batch goes as one script per partition, sent together. Under load, one round trip and one script run then serve many
+    /// requests; alone, a request is sent at once.
     /// </summary>
-    private sealed class AppendBatcher(RedisEventStore store)
+    private abstract class ScriptBatcher(RedisEventStore store)
     {
         private readonly Lock _gate = new();
         private readonly Queue<Pending> _waiting = new();
-        private readonly long[] _lastTidy = NeverTidied(store._partitionKeys.Length);
         private bool _sending;
 
-        /// <summary>Appends one event (its six script values) to its partition; returns the script's code for it.</summary>
-        public async Task<int> AppendAsync(int partition, RedisValue[] values, long bodyBytes, CancellationToken cancellationToken)
+        protected RedisEventStore Store => store;
+
+        /// <summary>Sends one request (its script values) to its partition; returns the script's code for it.</summary>
+        public async Task<int> SendAsync(int partition, RedisValue[] values, long bytes, CancellationToken cancellationToken)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var pending = new Pending(partition, values, bodyBytes);
+            var pending = new Pending(partition, values, bytes);
             bool lead;
             lock (_gate)
             {
@@ -119,15 +120,32 @@ public sealed partial class RedisEventStore
                 _ = SendAllAsync();
             }
 
-            // Once queued the append is sent, whether this caller still waits or not: cancellation stops the wait only.
+            // Once queued the request is sent, whether this caller still waits or not: cancellation stops the wait only.
             return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        private static long[] NeverTidied(int partitions)
+        /// <summary>
+        /// Sends the groups <paramref name="first"/> to <paramref name="end"/> (exclusive) in one script and hands each request its
+        /// code or the failure. Returns <see langword="false"/>, with nothing handed out, when a script spanning partitions was
+        /// refused for doing so (the server is a cluster after all): the caller sends the groups one by one instead.
+        /// </summary>
+        protected abstract Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning);
+
+        protected static bool IsCrossSlot(Exception ex) => ex switch
         {
-            long[] times = new long[partitions];
-            Array.Fill(times, long.MinValue / 2);
-            return times;
+            RedisCommandException => true,
+            RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
+            WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
+            _ => false,
+        };
+
+        /// <summary>Hands each request of <paramref name="from"/> to <paramref name="to"/> the failure of its script.</summary>
+        protected static void Fail(List<Pending> batch, int from, int to, Exception ex)
+        {
+            for (int i = from; i < to; i++)
+            {
+                batch[i].Done.TrySetException(ex);
+            }
         }
 
         /// <summary>Sends batches until none is waiting; never throws (a failure is each waiting caller's).</summary>
@@ -155,7 +173,7 @@ public sealed partial class RedisEventStore
                 }
 
                 List<int> groups = GroupByPartition(batch);
-                if (await store.SpansPartitionsAsync().ConfigureAwait(false) && await SendAsync(batch, groups, 0, groups.Count - 1, spanning: true).ConfigureAwait(false))
+                if (await store.SpansPartitionsAsync().ConfigureAwait(false) && await SendGroupsAsync(batch, groups, 0, groups.Count - 1, spanning: true).ConfigureAwait(false))
                 {
                     continue;
                 }
@@ -163,7 +181,7 @@ public sealed partial class RedisEventStore
                 var sends = new Task<bool>[groups.Count - 1];
                 for (int g = 0; g < sends.Length; g++)
                 {
-                    sends[g] = SendAsync(batch, groups, g, g + 1, spanning: false);
+                    sends[g] = SendGroupsAsync(batch, groups, g, g + 1, spanning: false);
                 }
 
                 await Task.WhenAll(sends).ConfigureAwait(false);
@@ -176,7 +194,7 @@ public sealed partial class RedisEventStore
         /// </summary>
         private static List<int> GroupByPartition(List<Pending> batch)
         {
-            // Insertion sort: stable, and a batch is at most a few dozen appends.
+            // Insertion sort: stable, and a batch is at most a few dozen requests.
             for (int i = 1; i < batch.Count; i++)
             {
                 Pending moving = batch[i];
@@ -202,13 +220,25 @@ public sealed partial class RedisEventStore
             starts.Add(batch.Count);
             return starts;
         }
+    }
 
-        /// <summary>
-        /// Sends the groups <paramref name="first"/> to <paramref name="end"/> (exclusive) in one script and hands each append its
-        /// code or the failure. Returns <see langword="false"/>, with nothing handed out, when a script spanning partitions was
-        /// refused for doing so (the server is a cluster after all): the caller sends the groups one by one instead.
-        /// </summary>
-        private async Task<bool> SendAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
+    /// <summary>
+    /// The store's appends, one script run at a time for the whole store (see <see cref="ScriptBatcher"/>), each group tidying
+    /// its partition about once a second.
+    /// </summary>
+    private sealed class AppendBatcher(RedisEventStore store) : ScriptBatcher(store)
+    {
+        private readonly long[] _lastTidy = NeverTidied(store._partitionKeys.Length);
+
+        private static long[] NeverTidied(int partitions)
+        {
+            long[] times = new long[partitions];
+            Array.Fill(times, long.MinValue / 2);
+            return times;
+        }
+
+        /// <inheritdoc />
+        protected override async Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
         {
             int from = starts[first];
             int to = starts[end];
@@ -217,19 +247,19 @@ public sealed partial class RedisEventStore
             {
                 var keys = new RedisKey[PartitionKeyCount * (end - first)];
                 var values = new RedisValue[4 + (ValuesPerGroup * (end - first)) + (ValuesPerAppend * (to - from))];
-                values[0] = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
-                values[1] = store._eventPrefixes[batch[from].Partition];
-                values[2] = store._retentionMilliseconds;
+                values[0] = Store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
+                values[1] = Store._eventPrefixes[batch[from].Partition];
+                values[2] = Store._retentionMilliseconds;
                 values[3] = end - first;
                 int v = 4;
                 for (int g = first; g < end; g++)
                 {
                     int partition = batch[starts[g]].Partition;
-                    store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
-                    values[v++] = store._eventPrefixes[partition];
+                    Store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
+                    values[v++] = Store._eventPrefixes[partition];
                     values[v++] = starts[g + 1] - starts[g];
-                    values[v++] = store._maxEventsPerPartition;
-                    values[v++] = store._maxBytesPerPartition;
+                    values[v++] = Store._maxEventsPerPartition;
+                    values[v++] = Store._maxBytesPerPartition;
                     values[v++] = TidyDue(partition) ? 1 : 0;
                     for (int i = starts[g]; i < starts[g + 1]; i++)
                     {
@@ -238,21 +268,17 @@ public sealed partial class RedisEventStore
                     }
                 }
 
-                reply = (RedisResult[])(await store.EvaluateAsync(RedisEventScripts.Append, keys, values, CancellationToken.None).ConfigureAwait(false))!;
+                reply = (RedisResult[])(await Store.EvaluateAsync(RedisEventScripts.Append, keys, values, CancellationToken.None).ConfigureAwait(false))!;
             }
             catch (Exception ex) when (spanning && IsCrossSlot(ex))
             {
-                store._spansPartitions = Layout.OnePartitionPerScript;
+                Store._spansPartitions = Layout.OnePartitionPerScript;
                 return false;
             }
 #pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; the loop must go on for the appends queued behind.
             catch (Exception ex)
             {
-                for (int i = from; i < to; i++)
-                {
-                    batch[i].Done.TrySetException(ex);
-                }
-
+                Fail(batch, from, to, ex);
                 return true;
             }
 
@@ -278,7 +304,7 @@ public sealed partial class RedisEventStore
                 var forgetting = new Task[reply.Length - first];
                 for (int i = first; i < reply.Length; i++)
                 {
-                    forgetting[i - first] = store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None);
+                    forgetting[i - first] = Store.ForgetDigestAsync((string)reply[i]!, CancellationToken.None);
                 }
 
                 await Task.WhenAll(forgetting).ConfigureAwait(false);
@@ -297,7 +323,7 @@ public sealed partial class RedisEventStore
         /// </summary>
         private bool TidyDue(int partition)
         {
-            long now = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : Environment.TickCount64;
+            long now = Store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : Environment.TickCount64;
             if (now - _lastTidy[partition] < TidyIntervalMilliseconds && now >= _lastTidy[partition])
             {
                 return false;
@@ -306,14 +332,6 @@ public sealed partial class RedisEventStore
             _lastTidy[partition] = now;
             return true;
         }
-
-        private static bool IsCrossSlot(Exception ex) => ex switch
-        {
-            RedisCommandException => true,
-            RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
-            WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
-            _ => false,
-        };
     }
 
     private sealed class Pending(int partition, RedisValue[] values, long bodyBytes)

@@ -47,6 +47,7 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly RedisKey[][] _partitionKeys;
     private readonly RedisValue[] _eventPrefixes;
     private readonly AppendBatcher _appends;
+    private readonly WriteBatcher _writes;
 
     /// <summary>Creates a store over a connection the application made, outside dependency injection.</summary>
     /// <param name="connection">The connection.</param>
@@ -72,6 +73,7 @@ public sealed partial class RedisEventStore : IEventStore
         _partitionKeys = new RedisKey[keys.Partitions][];
         _eventPrefixes = new RedisValue[keys.Partitions];
         _appends = new AppendBatcher(this);
+        _writes = new WriteBatcher(this);
         for (int p = 0; p < keys.Partitions; p++)
         {
             // Held as bytes: every script sends a partition's ten keys and its event key prefix, encoded once here.
@@ -112,7 +114,7 @@ public sealed partial class RedisEventStore : IEventStore
 
             // Step 2, the commit point: the event itself, in the next batch of appends.
             RedisValue[] values = [webhookEvent.Id, webhookEvent.Body, headers, meta, digestEntry, SizeOf(webhookEvent)];
-            int result = await _appends.AppendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
+            int result = await _appends.SendAsync(partition, values, webhookEvent.Body.Length, cancellationToken).ConfigureAwait(false);
             switch (result)
             {
                 case 0:
@@ -220,7 +222,11 @@ public sealed partial class RedisEventStore : IEventStore
                     {
                         var f = (RedisResult[])item!;
                         WebhookEvent claimed = ToEvent((string)f[0]!, f[4], f[5], f[6], f[7], attempts: (int)f[2], replays: f[8], generation: f[9]) with { Interruptions = (int)f[11] };
-                        claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))));
+                        claims.Add(((double)f[10], new WebhookClaim(claimed, (long)f[1], FromMilliseconds((long)f[3]))
+                        {
+                            HoldsRun = (int)f[12] == 1,
+                            SucceededHandlers = SucceededOf((string?)f[13]),
+                        }));
                     }
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -336,7 +342,7 @@ public sealed partial class RedisEventStore : IEventStore
     public async ValueTask<bool> CompleteAsync(string id, long token, bool unhandled, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        return (int)await RunAsync(id, RedisEventScripts.Complete, [id, token, unhandled ? 1 : 0], cancellationToken).ConfigureAwait(false) == 1;
+        return await WriteAsync(id, ["c", id, token, unhandled ? 1 : 0, RedisValue.EmptyString], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -345,7 +351,7 @@ public sealed partial class RedisEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(lastError);
         long delay = retryDelay is { } d ? Math.Max(0, (long)Math.Ceiling(d.TotalMilliseconds)) : -1;
-        return (int)await RunAsync(id, RedisEventScripts.Fail, [id, token, lastError, delay], cancellationToken).ConfigureAwait(false) == 1;
+        return await WriteAsync(id, ["f", id, token, lastError, delay], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -364,8 +370,8 @@ public sealed partial class RedisEventStore : IEventStore
     }
 
     /// <summary>Release and defer: queued again after <paramref name="delayMilliseconds"/>, uncounted, the claim's run let go.</summary>
-    private async ValueTask<bool> GiveBackAsync(string id, long token, long delayMilliseconds, CancellationToken cancellationToken) =>
-        (int)await RunAsync(id, RedisEventScripts.Release, [id, token, delayMilliseconds], cancellationToken).ConfigureAwait(false) == 1;
+    private ValueTask<bool> GiveBackAsync(string id, long token, long delayMilliseconds, CancellationToken cancellationToken) =>
+        WriteAsync(id, ["g", id, token, delayMilliseconds, RedisValue.EmptyString], cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default)
@@ -386,16 +392,15 @@ public sealed partial class RedisEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(handler);
-        return (int)await RunAsync(id, RedisEventScripts.EndHandler, [id, token, handler, succeeded ? 1 : 0], cancellationToken).ConfigureAwait(false) == 1;
+        return await WriteAsync(id, ["e", id, token, handler, succeeded ? 1 : 0], cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public async ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> RenewHandlerAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return (int)await RunAsync(id, RedisEventScripts.RenewHandler, [id, token, handler, (long)Math.Ceiling(lease.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
+        return (int)await RunAsync(id, RedisEventScripts.RenewHandler, [id, token, (long)Math.Ceiling(lease.TotalMilliseconds)], cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <inheritdoc />
@@ -607,6 +612,10 @@ public sealed partial class RedisEventStore : IEventStore
 
     private static long SizeOf(WebhookEvent webhookEvent) =>
         webhookEvent.Body.Length + (2L * (webhookEvent.Id.Length + webhookEvent.Source.Length + webhookEvent.EventType.Length)) + 256;
+
+    /// <summary>The handlers in an event's <c>ok</c> field (each followed by a line feed, after a leading one).</summary>
+    private static string[] SucceededOf(string? ok) =>
+        string.IsNullOrEmpty(ok) ? [] : ok.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static DateTimeOffset FromMilliseconds(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 

@@ -53,7 +53,7 @@ public sealed class StoreDouble(IEventStore inner) : IEventStore
 
     public ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default) => inner.EndHandlerAsync(id, token, handler, succeeded, cancellationToken);
 
-    public ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default) => inner.RenewHandlerAsync(id, token, handler, lease, cancellationToken);
+    public ValueTask<bool> RenewHandlerAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default) => inner.RenewHandlerAsync(id, token, lease, cancellationToken);
 
     public ValueTask<WebhookEventSummary?> GetAsync(string id, CancellationToken cancellationToken = default) => ReadFault is { } fault ? throw fault : inner.GetAsync(id, cancellationToken);
 

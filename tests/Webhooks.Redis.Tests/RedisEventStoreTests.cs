@@ -72,6 +72,51 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
     }
 
     [Fact]
+    public async Task ConcurrentWriteBacks_SentTogether_EachAnsweredAsIfAlone()
+    {
+        // 200 claimed events over every partition, written back at once: 100 completed, 50 failed, 50 released, and 20 late
+        // writes with stale tokens. They go in batches (far fewer scripts than writes), and each caller gets its own answer.
+        var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "wb" + Guid.NewGuid().ToString("N")[..8] + ":" });
+        for (int i = 0; i < 200; i++)
+        {
+            await store.AppendAsync(WebhookEvent.Create("github", "w" + i, "push", new Dictionary<string, string>(), System.Text.Encoding.UTF8.GetBytes("{\"w\":" + i + "}"), DateTimeOffset.UtcNow));
+        }
+
+        var claims = new List<WebhookClaim>();
+        while (claims.Count < 200)
+        {
+            claims.AddRange(await store.ClaimAsync(200 - claims.Count, Lease));
+        }
+
+        StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
+        long scriptsBefore = await EvalShaCallsAsync(server);
+        var writes = new List<Task<bool>>();
+        for (int i = 0; i < 200; i++)
+        {
+            WebhookClaim c = claims[i];
+            writes.Add((i % 4) switch
+            {
+                0 or 1 => store.CompleteAsync(c.Event.Id, c.Token, unhandled: false).AsTask(),
+                2 => store.FailAsync(c.Event.Id, c.Token, "boom", TimeSpan.FromMinutes(1)).AsTask(),
+                _ => store.ReleaseAsync(c.Event.Id, c.Token).AsTask(),
+            });
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            writes.Add(store.CompleteAsync(claims[i].Event.Id, claims[i].Token - 1, unhandled: false).AsTask());
+        }
+
+        bool[] results = await Task.WhenAll(writes);
+        long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
+        Assert.All(results[..200], Assert.True);
+        Assert.All(results[200..], Assert.False);
+        Assert.InRange(scripts, 1, 110);
+        WebhookEventCounts counts = await store.CountAsync();
+        Assert.Equal((100, 50, 50, 0), (counts.Processed, counts.Failed, counts.Queued, counts.Processing));
+    }
+
+    [Fact]
     public async Task ConcurrentAppendsToEveryPartition_OneScriptTakesManyPartitions_EachAnsweredAsIfAlone()
     {
         // Sixteen partitions, 320 appends at once: 160 new events, then each of the first 80 again with the same body and each

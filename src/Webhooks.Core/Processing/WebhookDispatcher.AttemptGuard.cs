@@ -31,14 +31,18 @@ internal sealed partial class WebhookDispatcher
         private CancellationTokenSource? _abandon;
         private int _abandoned;
 
-        public AttemptGuard(WebhookDispatcher owner, WebhookClaim claim)
+        /// <param name="owner">The dispatcher.</param>
+        /// <param name="claim">The attempt's claim.</param>
+        /// <param name="claimedAt">When the claim was taken (its lease runs from then, however long it waited for a worker).</param>
+        public AttemptGuard(WebhookDispatcher owner, WebhookClaim claim, long claimedAt)
         {
             _owner = owner;
             _claim = claim;
             _lease = owner._options.Processing.LeaseDuration;
             _handlerTimeout = owner._options.Processing.HandlerTimeout;
             Grace = _lease / 10;
-            _started = _renewedAt = owner._timeProvider.GetTimestamp();
+            _started = owner._timeProvider.GetTimestamp();
+            _renewedAt = claimedAt;
             _tick = owner.TickInterval;
             owner._guards.TryAdd(this, 0);
             if (owner._aborting.IsCancellationRequested)

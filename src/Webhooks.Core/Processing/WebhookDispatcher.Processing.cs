@@ -13,11 +13,11 @@ internal sealed partial class WebhookDispatcher
     private const int MaxErrorLength = 2000;
 
     /// <summary>Runs one claimed attempt and writes its outcome; never throws.</summary>
-    internal async Task RunAttemptAsync(WebhookClaim claim)
+    internal async Task RunAttemptAsync(WebhookClaim claim, long claimedAt)
     {
         try
         {
-            await ProcessAsync(claim).ConfigureAwait(false);
+            await ProcessAsync(claim, claimedAt).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -38,7 +38,7 @@ internal sealed partial class WebhookDispatcher
         }
     }
 
-    private async Task ProcessAsync(WebhookClaim claim)
+    private async Task ProcessAsync(WebhookClaim claim, long claimedAt)
     {
         WebhookEvent webhookEvent = claim.Event;
         int attempt = webhookEvent.Attempts;
@@ -56,7 +56,7 @@ internal sealed partial class WebhookDispatcher
 
         long started = _timeProvider.GetTimestamp();
         AttemptOutcome outcome;
-        using (var guard = new AttemptGuard(this, claim))
+        using (var guard = new AttemptGuard(this, claim, claimedAt))
         {
             outcome = await RunHandlersAsync(claim, guard).ConfigureAwait(false);
             guard.StopRenewing();
@@ -146,41 +146,22 @@ internal sealed partial class WebhookDispatcher
 
     /// <summary>
     /// Runs, in one scope, each matching handler type once that has not yet succeeded for this event and generation, each run
-    /// begun and ended in the event store under this attempt's claim.
+    /// held under this attempt's claim. The claim usually holds the run from the start, and the completion records the last
+    /// handler's success: an attempt whose handlers all succeed then makes no store call of its own between claim and completion.
     /// </summary>
     private async ValueTask<AttemptOutcome> RunHandlersAsync(WebhookClaim claim, AttemptGuard guard)
     {
         WebhookEvent webhookEvent = claim.Event;
-        bool any = false;
+        (bool any, WebhookHandlerRegistration? single, List<WebhookHandlerRegistration>? several) = HandlersToRun(claim);
+        int count = several?.Count ?? (single is null ? 0 : 1);
         Exception? failure = null;
-        Type? first = null;
-        List<Type>? more = null;
+        bool holds = claim.HoldsRun;
         AsyncServiceScope scope = _scopeFactory.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
-            foreach (WebhookHandlerRegistration registration in _registrations)
+            for (int i = 0; i < count; i++)
             {
-                if (!registration.Matches(webhookEvent.Source, webhookEvent.EventType))
-                {
-                    continue;
-                }
-
-                // A handler type runs once per attempt, however many of its registrations match.
-                Type type = registration.HandlerType;
-                if (first is null)
-                {
-                    first = type;
-                }
-                else if (first == type || (more?.Contains(type) ?? false))
-                {
-                    continue;
-                }
-                else
-                {
-                    (more ??= []).Add(type);
-                }
-
-                any = true;
+                WebhookHandlerRegistration registration = several?[i] ?? single!;
                 if (guard.Token.IsCancellationRequested)
                 {
                     failure ??= new OperationCanceledException(guard.Token);
@@ -188,32 +169,37 @@ internal sealed partial class WebhookDispatcher
                 }
 
                 string name = registration.Name;
-                WebhookHandlerBeginResult begin;
-                try
+                if (!holds)
                 {
-                    begin = await _store.BeginHandlerAsync(webhookEvent.Id, claim.Token, name, _writeBack.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    return StoreFailed(ex, failure, guard);
+                    WebhookHandlerBeginResult begin;
+                    try
+                    {
+                        begin = await _store.BeginHandlerAsync(webhookEvent.Id, claim.Token, name, _writeBack.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        return StoreFailed(ex, failure, guard);
+                    }
+
+                    if (begin == WebhookHandlerBeginResult.AlreadySucceeded)
+                    {
+                        continue;
+                    }
+
+                    if (begin == WebhookHandlerBeginResult.LeaseLost)
+                    {
+                        return AttemptOutcome.Of(OutcomeKind.LeaseLost);
+                    }
+
+                    if (begin == WebhookHandlerBeginResult.Busy)
+                    {
+                        // Defer only when nothing else failed: a failure is the attempt's real outcome.
+                        return failure is null ? new AttemptOutcome(OutcomeKind.Busy, null, false, name) : Failed(failure, guard);
+                    }
                 }
 
-                if (begin == WebhookHandlerBeginResult.AlreadySucceeded)
-                {
-                    continue;
-                }
-
-                if (begin == WebhookHandlerBeginResult.LeaseLost)
-                {
-                    return AttemptOutcome.Of(OutcomeKind.LeaseLost);
-                }
-
-                if (begin == WebhookHandlerBeginResult.Busy)
-                {
-                    // Defer only when nothing else failed: a failure is the attempt's real outcome.
-                    return failure is null ? new AttemptOutcome(OutcomeKind.Busy, null, false, name) : Failed(failure, guard);
-                }
-
+                // After this handler the run is ended (or kept by a stuck handler): the next one begins its own.
+                holds = false;
                 (Exception? handlerFailure, Task? stuck) = await RunHandlerAsync(scope.ServiceProvider, registration, webhookEvent, guard).ConfigureAwait(false);
                 if (stuck is not null)
                 {
@@ -227,6 +213,12 @@ internal sealed partial class WebhookDispatcher
                 if (handlerFailure is not null && guard.Reason is CancelReason.LeaseAtRisk or CancelReason.LeaseLost)
                 {
                     // The store is out of reach, or the event is another claim's: the give-back (or the lease's end) lets go of the run.
+                    break;
+                }
+
+                if (failure is null && i == count - 1)
+                {
+                    // The last handler of an attempt that succeeds: the completion records it, with the event.
                     break;
                 }
 
@@ -246,6 +238,71 @@ internal sealed partial class WebhookDispatcher
         }
 
         return failure is null ? new AttemptOutcome(OutcomeKind.Succeeded, null, !any, null) : Failed(failure, guard);
+    }
+
+    /// <summary>
+    /// The handlers an attempt runs, in registration order: each matching handler type once, however many of its registrations
+    /// match, except those the claim says succeeded already; and whether any handler matched at all.
+    /// </summary>
+    private (bool Any, WebhookHandlerRegistration? Single, List<WebhookHandlerRegistration>? Several) HandlersToRun(WebhookClaim claim)
+    {
+        WebhookEvent webhookEvent = claim.Event;
+        bool any = false;
+        Type? firstType = null;
+        List<Type>? moreTypes = null;
+        WebhookHandlerRegistration? single = null;
+        List<WebhookHandlerRegistration>? several = null;
+        foreach (WebhookHandlerRegistration registration in _registrations)
+        {
+            if (!registration.Matches(webhookEvent.Source, webhookEvent.EventType))
+            {
+                continue;
+            }
+
+            any = true;
+            Type type = registration.HandlerType;
+            if (firstType is null)
+            {
+                firstType = type;
+            }
+            else if (firstType == type || (moreTypes?.Contains(type) ?? false))
+            {
+                continue;
+            }
+            else
+            {
+                (moreTypes ??= []).Add(type);
+            }
+
+            if (Contains(claim.SucceededHandlers, registration.Name))
+            {
+                continue;
+            }
+
+            if (single is null && several is null)
+            {
+                single = registration;
+            }
+            else
+            {
+                (several ??= [single!]).Add(registration);
+            }
+        }
+
+        return (any, single, several);
+    }
+
+    private static bool Contains(IReadOnlyList<string> names, string name)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -81,7 +81,7 @@ internal sealed partial class WebhookDispatcher
         {
             try
             {
-                if (await owner._store.RenewHandlerAsync(id, token, handler, lease, owner._writeBack.Token).ConfigureAwait(false))
+                if (await owner._store.RenewHandlerAsync(id, token, lease, owner._writeBack.Token).ConfigureAwait(false))
                 {
                     Interlocked.Exchange(ref _renewedAt, at);
                 }

@@ -46,6 +46,9 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<AttemptGuard, byte> _guards = new();
     private readonly ConcurrentDictionary<StuckRun, byte> _stuckRuns = new();
+
+    // Claims taken ahead of free workers (the pump's own, and StopAsync's once the pump has ended), with when each was claimed.
+    private readonly Queue<(WebhookClaim Claim, long ClaimedAt)> _prefetched = new();
     private ITimer? _ticker;
     private Task _pump = Task.CompletedTask;
     private int _running;
@@ -132,6 +135,13 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 #pragma warning disable VSTHRD003
         await _pump.ConfigureAwait(false);
 #pragma warning restore VSTHRD003
+
+        // Claims taken ahead of a free worker go back at once, uncounted.
+        while (_prefetched.TryDequeue(out (WebhookClaim Claim, long ClaimedAt) waiting))
+        {
+            await GiveBackAsync(waiting.Claim).ConfigureAwait(false);
+        }
+
         if (Running == 0)
         {
             return;
@@ -189,6 +199,12 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         while (!stopping.IsCancellationRequested)
         {
             int free = processing.Concurrency - Running;
+            if (free > 0 && _prefetched.Count > 0)
+            {
+                await StartPrefetchedAsync(free).ConfigureAwait(false);
+                continue;
+            }
+
             if (free <= 0)
             {
                 // Every slot is taken: a finishing attempt notifies the signal.
@@ -209,7 +225,10 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
             // Every notification made so far is answered by the claim below.
             Interlocked.Exchange(ref _acted, _signal.Notified);
-            int asked = Math.Min(free, processing.ClaimBatchSize);
+
+            // Claimed ahead: up to two more rounds of workers, so that a worker that frees finds its next event here instead of
+            // waiting for a claim, and each claim (which reads every partition of a shared store) serves many events.
+            int asked = Math.Min(processing.ClaimBatchSize, free + (2 * processing.Concurrency));
             IReadOnlyList<WebhookClaim> claims;
             try
             {
@@ -243,14 +262,19 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
                 backoff = null;
             }
 
+            long claimedAt = _timeProvider.GetTimestamp();
             foreach (WebhookClaim claim in claims)
             {
                 Interlocked.Increment(ref _busy);
-                Interlocked.Increment(ref _running);
-
-                // Each attempt starts on the thread pool, without this loop's execution context: one small work item, where
-                // Task.Run would add a closure, a delegate and two tasks per event.
-                ThreadPool.UnsafeQueueUserWorkItem(static start => _ = start.Dispatcher.RunAttemptAsync(start.Claim), new AttemptStart(this, claim), preferLocal: false);
+                if (free > 0)
+                {
+                    Start(claim, claimedAt);
+                    free--;
+                }
+                else
+                {
+                    _prefetched.Enqueue((claim, claimedAt));
+                }
             }
 
             if (claims.Count < asked)
@@ -313,7 +337,55 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private readonly record struct AttemptStart(WebhookDispatcher Dispatcher, WebhookClaim Claim);
+    /// <summary>Starts an attempt whose claim is counted in <c>_busy</c> already.</summary>
+    private void Start(WebhookClaim claim, long claimedAt)
+    {
+        Interlocked.Increment(ref _running);
+
+        // Each attempt starts on the thread pool, without this loop's execution context: one small work item, where Task.Run
+        // would add a closure, a delegate and two tasks per event.
+        ThreadPool.UnsafeQueueUserWorkItem(static start => _ = start.Dispatcher.RunAttemptAsync(start.Claim, start.ClaimedAt), new AttemptStart(this, claim, claimedAt), preferLocal: false);
+    }
+
+    /// <summary>
+    /// Starts claims taken ahead, up to <paramref name="free"/> workers. One that has waited half its lease is given back instead
+    /// (uncounted): its handlers must not start on a lease that may end before its first renewal.
+    /// </summary>
+    private async Task StartPrefetchedAsync(int free)
+    {
+        TimeSpan freshFor = _options.Processing.LeaseDuration / 2;
+        while (free > 0 && _prefetched.TryDequeue(out (WebhookClaim Claim, long ClaimedAt) waiting))
+        {
+            if (_timeProvider.GetElapsedTime(waiting.ClaimedAt) < freshFor)
+            {
+                Start(waiting.Claim, waiting.ClaimedAt);
+                free--;
+            }
+            else
+            {
+                await GiveBackAsync(waiting.Claim).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Releases a claim taken ahead and not started (uncounted); one that cannot be released expires after its lease.</summary>
+    private async Task GiveBackAsync(WebhookClaim claim)
+    {
+        try
+        {
+            await _store.ReleaseAsync(claim.Event.Id, claim.Token, _writeBack.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _metrics.StoreErrors.Add(1);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _busy);
+        }
+    }
+
+    private readonly record struct AttemptStart(WebhookDispatcher Dispatcher, WebhookClaim Claim, long ClaimedAt);
 
     /// <summary>Reads the store's counts for the gauges, one read at a time; a failure leaves the last sample to age out.</summary>
     private void Sample()

@@ -44,7 +44,10 @@ public interface IEventStore
     /// Each claim starts an attempt: the attempt count grows by one, except when the claim takes over an attempt that was
     /// interrupted (a processing event whose lease expired): then <see cref="WebhookEvent.Interruptions"/> grows instead, and the
     /// attempt is counted only after <see cref="MaxUncountedInterruptions"/> interruptions in a row (an event that stops every
-    /// process that runs it still ends dead).
+    /// process that runs it still ends dead). The claim takes the event's handler run for itself when no run of an earlier claim
+    /// still holds it (<see cref="WebhookClaim.HoldsRun"/>), and reports the handlers that succeeded
+    /// (<see cref="WebhookClaim.SucceededHandlers"/>), so that an attempt whose handlers all succeed needs no store call between
+    /// its claim and its completion.
     /// </summary>
     /// <param name="maxEvents">The most events to claim; 1 or more.</param>
     /// <param name="lease">How long the caller holds each event unless it renews; more than zero.</param>
@@ -129,9 +132,10 @@ public interface IEventStore
     ValueTask<WebhookHandlerBeginResult> BeginHandlerAsync(string id, long token, string handler, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Ends a handler's run that <paramref name="token"/> holds: recorded as succeeded (kept as long as the event is stored, until a
-    /// forced replay) or let go so that a later attempt runs it again. The event may have moved on since (a stuck handler that
-    /// returned late): the run's own holder may still end it.
+    /// Ends the handler run that <paramref name="token"/> holds, recording <paramref name="handler"/> as succeeded (kept as long as
+    /// the event is stored, until a forced replay) or not (a later attempt runs it again). The event may have moved on since (a
+    /// stuck handler that returned late): the run's own holder may still end it. A completion needs no end of its last run:
+    /// <see cref="CompleteAsync"/> records the event processed, every handler with it.
     /// </summary>
     /// <param name="id">The event id.</param>
     /// <param name="token">The token of the claim that started the run.</param>
@@ -142,15 +146,14 @@ public interface IEventStore
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
     ValueTask<bool> EndHandlerAsync(string id, long token, string handler, bool succeeded, CancellationToken cancellationToken = default);
 
-    /// <summary>Extends a handler's run held by <paramref name="token"/> to <paramref name="lease"/> from now, after its attempt has ended (a stuck handler).</summary>
+    /// <summary>Extends the handler run held by <paramref name="token"/> to <paramref name="lease"/> from now, after its attempt has ended (a stuck handler).</summary>
     /// <param name="id">The event id.</param>
-    /// <param name="token">The token of the claim that started the run.</param>
-    /// <param name="handler">The handler's name.</param>
+    /// <param name="token">The token of the claim that holds the run.</param>
     /// <param name="lease">The new hold from now; more than zero.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="false"/> when the run is no longer held by <paramref name="token"/>.</returns>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable or too slow.</exception>
-    ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default);
+    ValueTask<bool> RenewHandlerAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Reads where one event stands, without its body.</summary>
     /// <param name="id">The event id.</param>

@@ -24,6 +24,9 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
 
     private const long NotCompleted = long.MinValue;
 
+    /// <summary>The handler name of a run a claim took before any handler began: whichever of the event's handlers runs first.</summary>
+    private const string AnyHandler = "*";
+
     private readonly SlotTable _slots = new();
 
     // Body digests (GitHub's deduplication), in 64 dictionaries by the digest's first bits: each grows on its own, so growing
@@ -213,7 +216,21 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
                 slot.Token = ++_lastToken;
                 slot.DueAt = now + lease.Ticks;
                 _timed.Set(index, slot.DueAt, slot.Sequence);
-                (claims ??= []).Add(new WebhookClaim(slot.ToEvent(), slot.Token, new DateTimeOffset(slot.DueAt, TimeSpan.Zero)));
+
+                // The claim takes the event's run unless an earlier claim's run still holds it (a stuck handler).
+                bool holdsRun = slot.RunHandler is null || slot.RunUntil <= now;
+                if (holdsRun)
+                {
+                    slot.RunHandler = AnyHandler;
+                    slot.RunToken = slot.Token;
+                    slot.RunUntil = slot.DueAt;
+                }
+
+                (claims ??= []).Add(new WebhookClaim(slot.ToEvent(), slot.Token, new DateTimeOffset(slot.DueAt, TimeSpan.Zero))
+                {
+                    HoldsRun = holdsRun,
+                    SucceededHandlers = slot.Succeeded ?? (IReadOnlyList<string>)[],
+                });
             }
         }
 
@@ -364,7 +381,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            int index = FindRun(id, token, handler);
+            int index = FindRun(id, token);
             if (index < 0)
             {
                 return ValueTask.FromResult(false);
@@ -382,15 +399,14 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
     }
 
     /// <inheritdoc />
-    public ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    public ValueTask<bool> RenewHandlerAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
-        ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            int index = FindRun(id, token, handler);
+            int index = FindRun(id, token);
             if (index < 0)
             {
                 return ValueTask.FromResult(false);
@@ -643,10 +659,10 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
         }
     }
 
-    private int FindRun(string id, long token, string handler)
+    private int FindRun(string id, long token)
     {
         int index = _slots.Find(id);
-        return index >= 0 && _slots[index].RunToken == token && string.Equals(_slots[index].RunHandler, handler, StringComparison.Ordinal) ? index : -1;
+        return index >= 0 && _slots[index].RunHandler is not null && _slots[index].RunToken == token ? index : -1;
     }
 
     /// <summary>

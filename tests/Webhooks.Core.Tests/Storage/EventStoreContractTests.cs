@@ -237,6 +237,39 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task ClaimAsync_TakesTheRunAndReportsSucceededHandlers_UnlessAnEarlierRunStillHoldsIt()
+    {
+        IEventStore store = CreateStore();
+        await store.AppendAsync(NewEvent("d1"));
+        WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(first.HoldsRun);
+        Assert.Empty(first.SucceededHandlers);
+
+        // The run the claim took is ended like one begun by BeginHandlerAsync.
+        Assert.True(await store.EndHandlerAsync("github:d1", first.Token, "Charge", succeeded: true));
+        Assert.True(await store.FailAsync("github:d1", first.Token, "mail down", TimeSpan.Zero));
+        WebhookClaim second = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(second.HoldsRun);
+        Assert.Equal(["Charge"], second.SucceededHandlers);
+
+        // A handler of the second attempt never returns (stuck): its run outlives the attempt, and the next claim does not hold it.
+        Assert.True(await store.FailAsync("github:d1", second.Token, "stuck", TimeSpan.Zero));
+        WebhookClaim third = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.False(third.HoldsRun);
+        Assert.Equal(WebhookHandlerBeginResult.Busy, await store.BeginHandlerAsync("github:d1", third.Token, "Mail"));
+
+        // A completion needs no end of the last run, and a forced replay starts with nothing succeeded.
+        await AdvanceStoreClockAsync(Lease);
+        WebhookClaim fourth = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(fourth.HoldsRun);
+        Assert.True(await store.CompleteAsync("github:d1", fourth.Token, unhandled: false));
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:d1", force: true));
+        WebhookClaim replayed = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.True(replayed.HoldsRun);
+        Assert.Empty(replayed.SucceededHandlers);
+    }
+
+    [Fact]
     public async Task BeginHandlerAsync_SucceededHandler_SkippedByLaterAttemptsOthersStillRun()
     {
         IEventStore store = CreateStore();
@@ -293,18 +326,18 @@ public abstract class EventStoreContractTests
         Assert.Equal(WebhookHandlerBeginResult.Busy, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
         Assert.True(await store.DeferAsync("github:d1", next.Token, Lease));
         await AdvanceStoreClockAsync(Lease - TimeSpan.FromSeconds(5));
-        Assert.True(await store.RenewHandlerAsync("github:d1", stuck.Token, "Charge", Lease));
+        Assert.True(await store.RenewHandlerAsync("github:d1", stuck.Token, Lease));
         await AdvanceStoreClockAsync(TimeSpan.FromSeconds(5));
         next = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(2, next.Event.Attempts);
         Assert.Equal(WebhookHandlerBeginResult.Busy, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
-        Assert.False(await store.RenewHandlerAsync("github:d1", next.Token, "Charge", Lease));
+        Assert.False(await store.RenewHandlerAsync("github:d1", next.Token, Lease));
 
         // Its hold ends without a renewal: the next claim takes the run over; the stuck run can no longer record anything.
         await AdvanceStoreClockAsync(Lease);
         next = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", next.Token, "Charge"));
-        Assert.False(await store.RenewHandlerAsync("github:d1", stuck.Token, "Charge", Lease));
+        Assert.False(await store.RenewHandlerAsync("github:d1", stuck.Token, Lease));
         Assert.False(await store.EndHandlerAsync("github:d1", stuck.Token, "Charge", succeeded: true));
     }
 

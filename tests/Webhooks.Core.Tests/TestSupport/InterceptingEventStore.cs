@@ -96,10 +96,10 @@ public sealed class InterceptingEventStore(IEventStore inner) : IEventStore
         return await inner.EndHandlerAsync(id, token, handler, succeeded, cancellationToken);
     }
 
-    public async ValueTask<bool> RenewHandlerAsync(string id, long token, string handler, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async ValueTask<bool> RenewHandlerAsync(string id, long token, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         await BeforeAsync(StoreOperation.RenewHandler, cancellationToken);
-        return await inner.RenewHandlerAsync(id, token, handler, lease, cancellationToken);
+        return await inner.RenewHandlerAsync(id, token, lease, cancellationToken);
     }
 
     public async ValueTask<WebhookEvent?> ReadAsync(string id, CancellationToken cancellationToken = default)
