@@ -267,23 +267,15 @@ internal static class RedisEventScripts
         return out
         """);
 
-    /// <summary>
-    /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due events,
-    /// earliest due first; returns one array per claim (ending with the interruptions in a row it takes over, whether it holds the
-    /// event's handler run, and the handlers that succeeded). A token is the partition's counter times the partition count plus the
-    /// partition: strictly increasing for each event, and never the same for two events.
-    /// </summary>
-    public static readonly RedisScript Claim = new(Prelude + """
-        local now = clock(ARGV[1])
-        purge(now)
-        local ends = int(now + tonumber(ARGV[4]))
-        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', ARGV[5])
-        local out = {}
-        for i = 1, #due, 2 do
-          local id = due[i]
-          local key = ARGV[2] .. id
+    // Claims one due event of the partition at kb (partition number p of n): a new lease ending at ends and a token that is the
+    // partition's counter times n plus p (strictly increasing for each event, never the same for two events). Returns the claim's
+    // array: ending with the interruptions in a row it takes over, whether it holds the event's handler run, and the handlers
+    // that succeeded.
+    private const string ClaimOne = """
+        local function claimone(id, score, now, ends, n, p)
+          local key = pre .. id
           local f = redis.call('HMGET', key, 'st', 'att', 'arr', 'b', 'h', 'm', 'dig', 'rep', 'gen', 'int', 'run', 'ok')
-          local token = int(redis.call('INCR', KEYS[5]) * tonumber(ARGV[6]) + tonumber(ARGV[7]))
+          local token = int(redis.call('INCR', KEYS[kb + 5]) * n + p)
           -- A processing event whose lease ended was interrupted: taken over without counting an attempt, up to a bound in a row.
           local interruptions = 0
           if f[1] == '1' then interruptions = (tonumber(f[10]) or 0) + 1 end
@@ -297,11 +289,62 @@ internal static class RedisEventScripts
             redis.call('HSET', key, 'st', '1', 'att', int(attempts), 'tok', token, 'due', ends, 'int', int(interruptions))
           end
           move(id, tonumber(f[1]), 1, f[3])
-          redis.call('ZADD', KEYS[1], ends, id)
-          table.insert(out, {id, token, int(attempts), ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], due[i + 1], int(interruptions), holds and '1' or '0', f[12] or ''})
+          redis.call('ZADD', KEYS[kb + 1], ends, id)
+          return {id, token, int(attempts), ends, f[4], f[5], f[6], f[7] and '1' or '0', f[8], f[9], score, int(interruptions), holds and '1' or '0', f[12] or ''}
+        end
+        """ + "\n";
+
+    /// <summary>
+    /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due
+    /// events, earliest due first; returns one array per claim (see the claims of <see cref="ClaimEarliest"/>).
+    /// </summary>
+    public static readonly RedisScript Claim = new((Prelude + ClaimOne + """
+        local now = clock(ARGV[1])
+        purge(now)
+        local ends = int(now + tonumber(ARGV[4]))
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', ARGV[5])
+        local out = {}
+        for i = 1, #due, 2 do
+          table.insert(out, claimone(due[i], due[i + 1], now, ends, tonumber(ARGV[6]), tonumber(ARGV[7])))
         end
         return out
-        """.Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
+        """).Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
+
+    /// <summary>
+    /// On a single Redis, a claim in one round trip: the ten keys of every partition in order (KEYS[10 * p + 1] onwards), ARGV[4]
+    /// lease ms, ARGV[5] how many, ARGV[6] the partition count, then each partition's event key prefix. Reads the earliest due
+    /// events of every partition, takes the earliest of them all (then by id), and claims each in its partition, forgetting the
+    /// expired (processed) events of the partitions it claims from. Returns one array per claim: id, token, attempt, lease end, body,
+    /// headers, metadata, deduplicated by body (0/1), replays, generation, due score, interruptions, holds the run (0/1), handlers
+    /// that succeeded.
+    /// </summary>
+    public static readonly RedisScript ClaimEarliest = new((Prelude + ClaimOne + """
+        local now = clock(ARGV[1])
+        local ends = int(now + tonumber(ARGV[4]))
+        local wanted = tonumber(ARGV[5])
+        local n = tonumber(ARGV[6])
+        local candidates = {}
+        for p = 0, n - 1 do
+          local due = redis.call('ZRANGEBYSCORE', KEYS[10 * p + 1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', wanted)
+          for i = 1, #due, 2 do
+            table.insert(candidates, {tonumber(due[i + 1]), due[i], p, due[i + 1]})
+          end
+        end
+        table.sort(candidates, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
+        local out = {}
+        local tidied = {}
+        for i = 1, math.min(wanted, #candidates) do
+          local c = candidates[i]
+          kb = 10 * c[3]
+          pre = ARGV[7 + c[3]]
+          if not tidied[c[3]] then
+            tidied[c[3]] = true
+            purge(now)
+          end
+          table.insert(out, claimone(c[2], c[4], now, ends, n, c[3]))
+        end
+        return out
+        """).Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
 
     private const string Claimed = """
         local key = ARGV[2] .. ARGV[4]

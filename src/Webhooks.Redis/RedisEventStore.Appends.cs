@@ -29,8 +29,20 @@ public sealed partial class RedisEventStore
 
     private Layout _spansPartitions;
 
+    /// <summary>Whether a script was refused for touching the keys of several slots (a cluster, or a proxy in front of one).</summary>
+    private static bool IsCrossSlot(Exception ex) => ex switch
+    {
+        RedisCommandException => true,
+        RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
+        WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
+        _ => false,
+    };
+
     /// <summary>Makes the store take the server for a single Redis before it has looked, for tests of a cluster refusing that.</summary>
     internal void AssumeScriptsMaySpanPartitions() => _spansPartitions = Layout.AnyPartitions;
+
+    /// <summary>Makes the store send a script per partition, as on a cluster, for tests of that path on a single Redis.</summary>
+    internal void UseOneScriptPerPartition() => _spansPartitions = Layout.OnePartitionPerScript;
 
     /// <summary>Whether one script may touch the keys of several partitions, as known so far.</summary>
     private enum Layout
@@ -130,14 +142,6 @@ public sealed partial class RedisEventStore
         /// refused for doing so (the server is a cluster after all): the caller sends the groups one by one instead.
         /// </summary>
         protected abstract Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning);
-
-        protected static bool IsCrossSlot(Exception ex) => ex switch
-        {
-            RedisCommandException => true,
-            RedisServerException server => server.Message.StartsWith("CROSSSLOT", StringComparison.Ordinal),
-            WebhookStoreUnavailableException { InnerException: { } inner } => IsCrossSlot(inner),
-            _ => false,
-        };
 
         /// <summary>Hands each request of <paramref name="from"/> to <paramref name="to"/> the failure of its script.</summary>
         protected static void Fail(List<Pending> batch, int from, int to, Exception ex)
