@@ -22,7 +22,7 @@ public sealed partial class RedisEventStore
     private const int ValuesPerAppend = 6;
 
     /// <summary>How many values each partition's group of events gives the append script.</summary>
-    private const int ValuesPerGroup = 5;
+    private const int ValuesPerAppendGroup = 5;
 
     /// <summary>How often an append tidies a partition (forgets its expired events, takes its forgotten digests), at most.</summary>
     private const long TidyIntervalMilliseconds = 1000;
@@ -136,20 +136,81 @@ public sealed partial class RedisEventStore
             return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>Gets the script: ARGV[4] the number of groups, then each group's values, and each request's after them.</summary>
+        protected abstract RedisScript Script { get; }
+
+        /// <summary>Gets how many values each partition's group starts with (<see cref="WriteGroup"/> writes them).</summary>
+        protected abstract int ValuesPerGroup { get; }
+
+        /// <summary>Gets how many values each request gives the script.</summary>
+        protected abstract int ValuesPerRequest { get; }
+
+        /// <summary>Writes a group's first values at <paramref name="at"/>: those of <paramref name="partition"/>, with <paramref name="count"/> requests.</summary>
+        protected abstract void WriteGroup(RedisValue[] values, int at, int partition, int count);
+
+        /// <summary>Called with the reply of a script run, whose first <paramref name="codes"/> values were the requests' codes.</summary>
+        protected virtual void OnReply(RedisResult[] reply, int codes)
+        {
+        }
+
         /// <summary>
         /// Sends the groups <paramref name="first"/> to <paramref name="end"/> (exclusive) in one script and hands each request its
         /// code or the failure. Returns <see langword="false"/>, with nothing handed out, when a script spanning partitions was
         /// refused for doing so (the server is a cluster after all): the caller sends the groups one by one instead.
         /// </summary>
-        protected abstract Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning);
-
-        /// <summary>Hands each request of <paramref name="from"/> to <paramref name="to"/> the failure of its script.</summary>
-        protected static void Fail(List<Pending> batch, int from, int to, Exception ex)
+        private async Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
         {
+            int from = starts[first];
+            int to = starts[end];
+            RedisResult[] reply;
+            try
+            {
+                var keys = new RedisKey[PartitionKeyCount * (end - first)];
+                var values = new RedisValue[4 + (ValuesPerGroup * (end - first)) + (ValuesPerRequest * (to - from))];
+                values[0] = store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
+                values[1] = store._eventPrefixes[batch[from].Partition];
+                values[2] = store._retentionMilliseconds;
+                values[3] = end - first;
+                int v = 4;
+                for (int g = first; g < end; g++)
+                {
+                    int partition = batch[starts[g]].Partition;
+                    store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
+                    WriteGroup(values, v, partition, starts[g + 1] - starts[g]);
+                    v += ValuesPerGroup;
+                    for (int i = starts[g]; i < starts[g + 1]; i++)
+                    {
+                        batch[i].Values.CopyTo(values, v);
+                        v += ValuesPerRequest;
+                    }
+                }
+
+                reply = (RedisResult[])(await store.EvaluateAsync(Script, keys, values, CancellationToken.None).ConfigureAwait(false))!;
+            }
+            catch (Exception ex) when (spanning && IsCrossSlot(ex))
+            {
+                store._spansPartitions = Layout.OnePartitionPerScript;
+                return false;
+            }
+#pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; the loop must go on for the requests queued behind.
+            catch (Exception ex)
+            {
+                for (int i = from; i < to; i++)
+                {
+                    batch[i].Done.TrySetException(ex);
+                }
+
+                return true;
+            }
+#pragma warning restore CA1031
+
             for (int i = from; i < to; i++)
             {
-                batch[i].Done.TrySetException(ex);
+                batch[i].Done.TrySetResult((int)reply[i - from]);
             }
+
+            OnReply(reply, to - from);
+            return true;
         }
 
         /// <summary>Sends batches until none is waiting; never throws (a failure is each waiting caller's).</summary>
@@ -242,65 +303,36 @@ public sealed partial class RedisEventStore
         }
 
         /// <inheritdoc />
-        protected override async Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
+        protected override RedisScript Script => RedisEventScripts.Append;
+
+        /// <inheritdoc />
+        protected override int ValuesPerGroup => ValuesPerAppendGroup;
+
+        /// <inheritdoc />
+        protected override int ValuesPerRequest => ValuesPerAppend;
+
+        /// <inheritdoc />
+        protected override void WriteGroup(RedisValue[] values, int at, int partition, int count)
         {
-            int from = starts[first];
-            int to = starts[end];
-            RedisResult[] reply;
-            try
-            {
-                var keys = new RedisKey[PartitionKeyCount * (end - first)];
-                var values = new RedisValue[4 + (ValuesPerGroup * (end - first)) + (ValuesPerAppend * (to - from))];
-                values[0] = Store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
-                values[1] = Store._eventPrefixes[batch[from].Partition];
-                values[2] = Store._retentionMilliseconds;
-                values[3] = end - first;
-                int v = 4;
-                for (int g = first; g < end; g++)
-                {
-                    int partition = batch[starts[g]].Partition;
-                    Store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
-                    values[v++] = Store._eventPrefixes[partition];
-                    values[v++] = starts[g + 1] - starts[g];
-                    values[v++] = Store._maxEventsPerPartition;
-                    values[v++] = Store._maxBytesPerPartition;
-                    values[v++] = TidyDue(partition) ? 1 : 0;
-                    for (int i = starts[g]; i < starts[g + 1]; i++)
-                    {
-                        batch[i].Values.CopyTo(values, v);
-                        v += ValuesPerAppend;
-                    }
-                }
-
-                reply = (RedisResult[])(await Store.EvaluateAsync(RedisEventScripts.Append, keys, values, CancellationToken.None).ConfigureAwait(false))!;
-            }
-            catch (Exception ex) when (spanning && IsCrossSlot(ex))
-            {
-                Store._spansPartitions = Layout.OnePartitionPerScript;
-                return false;
-            }
-#pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; the loop must go on for the appends queued behind.
-            catch (Exception ex)
-            {
-                Fail(batch, from, to, ex);
-                return true;
-            }
-
-            for (int i = from; i < to; i++)
-            {
-                batch[i].Done.TrySetResult((int)reply[i - from]);
-            }
-
-            // Digest index entries of events these partitions have forgotten, to remove, without holding up the next batch. One
-            // that fails to go stays until a delivery with the same body finds it stale and takes it over.
-            if (reply.Length > to - from)
-            {
-                _ = ForgetAllAsync(reply, to - from);
-            }
-
-            return true;
+            values[at] = Store._eventPrefixes[partition];
+            values[at + 1] = count;
+            values[at + 2] = Store._maxEventsPerPartition;
+            values[at + 3] = Store._maxBytesPerPartition;
+            values[at + 4] = TidyDue(partition) ? 1 : 0;
         }
 
+        /// <inheritdoc />
+        protected override void OnReply(RedisResult[] reply, int codes)
+        {
+            // Digest index entries of events these partitions have forgotten, to remove, without holding up the next batch. One
+            // that fails to go stays until a delivery with the same body finds it stale and takes it over.
+            if (reply.Length > codes)
+            {
+                _ = ForgetAllAsync(reply, codes);
+            }
+        }
+
+#pragma warning disable CA1031 // A removal that fails is left for the next delivery with that body.
         private async Task ForgetAllAsync(RedisResult[] reply, int first)
         {
             try

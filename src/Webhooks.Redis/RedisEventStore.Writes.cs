@@ -1,5 +1,3 @@
-using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using StackExchange.Redis;
@@ -18,54 +16,19 @@ public sealed partial class RedisEventStore
     private sealed class WriteBatcher(RedisEventStore store) : ScriptBatcher(store)
     {
         /// <inheritdoc />
-        protected override async Task<bool> SendGroupsAsync(List<Pending> batch, List<int> starts, int first, int end, bool spanning)
+        protected override RedisScript Script => RedisEventScripts.Finish;
+
+        /// <inheritdoc />
+        protected override int ValuesPerGroup => 2;
+
+        /// <inheritdoc />
+        protected override int ValuesPerRequest => ValuesPerWrite;
+
+        /// <inheritdoc />
+        protected override void WriteGroup(RedisValue[] values, int at, int partition, int count)
         {
-            int from = starts[first];
-            int to = starts[end];
-            RedisResult[] reply;
-            try
-            {
-                var keys = new RedisKey[PartitionKeyCount * (end - first)];
-                var values = new RedisValue[4 + (2 * (end - first)) + (ValuesPerWrite * (to - from))];
-                values[0] = Store.TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
-                values[1] = Store._eventPrefixes[batch[from].Partition];
-                values[2] = Store._retentionMilliseconds;
-                values[3] = end - first;
-                int v = 4;
-                for (int g = first; g < end; g++)
-                {
-                    int partition = batch[starts[g]].Partition;
-                    Store._partitionKeys[partition].CopyTo(keys, PartitionKeyCount * (g - first));
-                    values[v++] = Store._eventPrefixes[partition];
-                    values[v++] = starts[g + 1] - starts[g];
-                    for (int i = starts[g]; i < starts[g + 1]; i++)
-                    {
-                        batch[i].Values.CopyTo(values, v);
-                        v += ValuesPerWrite;
-                    }
-                }
-
-                reply = (RedisResult[])(await Store.EvaluateAsync(RedisEventScripts.Finish, keys, values, CancellationToken.None).ConfigureAwait(false))!;
-            }
-            catch (Exception ex) when (spanning && IsCrossSlot(ex))
-            {
-                Store._spansPartitions = Layout.OnePartitionPerScript;
-                return false;
-            }
-#pragma warning disable CA1031 // Whatever failed is each waiting caller's to see; the loop must go on for the writes queued behind.
-            catch (Exception ex)
-            {
-                Fail(batch, from, to, ex);
-                return true;
-            }
-#pragma warning restore CA1031
-
-            for (int i = from; i < to; i++)
-            {
-                batch[i].Done.TrySetResult((int)reply[i - from]);
-            }
-
-            return true;
+            values[at] = Store._eventPrefixes[partition];
+            values[at + 1] = count;
         }
     }
 
