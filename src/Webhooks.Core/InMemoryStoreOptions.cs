@@ -47,9 +47,9 @@ public sealed class InMemoryStoreOptions
     public long MaxDeadBytes { get; set; } = DefaultMaxDeadBytes;
 
     /// <summary>
-    /// Gets or sets how many keys the in-memory idempotency store holds: one per handler of each event processed inside the
-    /// retention span, plus the application's own keys. When it is full, new deliveries are refused (503) too, so that nothing
-    /// is accepted that could not be processed.
+    /// Gets or sets how many keys the in-memory idempotency store holds: the handlers' own (<c>charge:&lt;invoice&gt;</c>); the
+    /// dispatcher records handler runs with the events. When it is full, new deliveries are refused (503) too, so that nothing
+    /// is accepted whose handlers could not record their effects.
     /// </summary>
     /// <value>1 to 100,000,000; 400,000 by default.</value>
     [Range(1, 100_000_000)]

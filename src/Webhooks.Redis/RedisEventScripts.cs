@@ -296,7 +296,8 @@ internal static class RedisEventScripts
 
     /// <summary>
     /// ARGV[4]: lease ms; ARGV[5]: how many; ARGV[6]: the partition count; ARGV[7]: this partition. Claims up to that many due
-    /// events, earliest due first; returns one array per claim (see the claims of <see cref="ClaimEarliest"/>).
+    /// events, earliest due first; returns one array per claim: id, token, attempt, lease end, body, headers, metadata,
+    /// deduplicated by body (0/1), replays, generation, due score, interruptions, holds the run (0/1), handlers that succeeded.
     /// </summary>
     public static readonly RedisScript Claim = new((Prelude + ClaimOne + """
         local now = clock(ARGV[1])
@@ -306,42 +307,6 @@ internal static class RedisEventScripts
         local out = {}
         for i = 1, #due, 2 do
           table.insert(out, claimone(due[i], due[i + 1], now, ends, tonumber(ARGV[6]), tonumber(ARGV[7])))
-        end
-        return out
-        """).Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));
-
-    /// <summary>
-    /// On a single Redis, a claim in one round trip: the ten keys of every partition in order (KEYS[10 * p + 1] onwards), ARGV[4]
-    /// lease ms, ARGV[5] how many, ARGV[6] the partition count, then each partition's event key prefix. Reads the earliest due
-    /// events of every partition, takes the earliest of them all (then by id), and claims each in its partition, forgetting the
-    /// expired (processed) events of the partitions it claims from. Returns one array per claim: id, token, attempt, lease end, body,
-    /// headers, metadata, deduplicated by body (0/1), replays, generation, due score, interruptions, holds the run (0/1), handlers
-    /// that succeeded.
-    /// </summary>
-    public static readonly RedisScript ClaimEarliest = new((Prelude + ClaimOne + """
-        local now = clock(ARGV[1])
-        local ends = int(now + tonumber(ARGV[4]))
-        local wanted = tonumber(ARGV[5])
-        local n = tonumber(ARGV[6])
-        local candidates = {}
-        for p = 0, n - 1 do
-          local due = redis.call('ZRANGEBYSCORE', KEYS[10 * p + 1], '-inf', int(now), 'WITHSCORES', 'LIMIT', '0', wanted)
-          for i = 1, #due, 2 do
-            table.insert(candidates, {tonumber(due[i + 1]), due[i], p, due[i + 1]})
-          end
-        end
-        table.sort(candidates, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
-        local out = {}
-        local tidied = {}
-        for i = 1, math.min(wanted, #candidates) do
-          local c = candidates[i]
-          kb = 10 * c[3]
-          pre = ARGV[7 + c[3]]
-          if not tidied[c[3]] then
-            tidied[c[3]] = true
-            purge(now)
-          end
-          table.insert(out, claimone(c[2], c[4], now, ends, n, c[3]))
         end
         return out
         """).Replace("MAXFREE", MaxFree, System.StringComparison.Ordinal));

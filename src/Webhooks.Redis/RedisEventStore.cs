@@ -45,7 +45,6 @@ public sealed partial class RedisEventStore : IEventStore
     private readonly long _maxEventsPerPartition;
     private readonly long _maxBytesPerPartition;
     private readonly RedisKey[][] _partitionKeys;
-    private readonly RedisKey[] _allPartitionKeys;
     private readonly RedisValue[] _eventPrefixes;
     private readonly AppendBatcher _appends;
     private readonly WriteBatcher _writes;
@@ -72,7 +71,6 @@ public sealed partial class RedisEventStore : IEventStore
         _maxEventsPerPartition = maxEvents is { } events ? Math.Max(1, (events + keys.Partitions - 1) / keys.Partitions) : 0;
         _maxBytesPerPartition = maxBytes is { } bytes ? Math.Max(1, (bytes + keys.Partitions - 1) / keys.Partitions) : 0;
         _partitionKeys = new RedisKey[keys.Partitions][];
-        _allPartitionKeys = new RedisKey[keys.Partitions * PartitionKeyNames.Length];
         _eventPrefixes = new RedisValue[keys.Partitions];
         _appends = new AppendBatcher(this);
         _writes = new WriteBatcher(this);
@@ -86,7 +84,6 @@ public sealed partial class RedisEventStore : IEventStore
             }
 
             _eventPrefixes[p] = Encoding.UTF8.GetBytes((string)keys.Key(p, "evt:")!);
-            _partitionKeys[p].CopyTo(_allPartitionKeys, p * PartitionKeyNames.Length);
         }
     }
 
@@ -187,11 +184,6 @@ public sealed partial class RedisEventStore : IEventStore
         // cannot be taken back) and then releases what they took; a partition that fails gives back what the others took.
         var claims = new List<(double Due, WebhookClaim Claim)>();
         long leaseMilliseconds = (long)Math.Ceiling(lease.TotalMilliseconds);
-        if (await SpansPartitionsAsync().ConfigureAwait(false) && await ClaimEarliestAsync(maxEvents, leaseMilliseconds, claims, cancellationToken).ConfigureAwait(false))
-        {
-            return Sorted(claims);
-        }
-
         for (int round = 0; round < 4 && claims.Count < maxEvents; round++)
         {
             int wanted = maxEvents - claims.Count;
@@ -252,45 +244,7 @@ public sealed partial class RedisEventStore : IEventStore
         return Sorted(claims);
     }
 
-    /// <summary>
-    /// On a single Redis, the claim in one round trip (<see cref="RedisEventScripts.ClaimEarliest"/>); <see langword="false"/>,
-    /// with nothing claimed, when the server refused a script over every partition (a cluster after all).
-    /// </summary>
-    private async Task<bool> ClaimEarliestAsync(int maxEvents, long leaseMilliseconds, List<(double Due, WebhookClaim Claim)> claims, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        int partitions = _partitionKeys.Length;
-        var values = new RedisValue[6 + partitions];
-        values[0] = TestClock is { } clock ? clock.GetUtcNow().ToUnixTimeMilliseconds() : -1;
-        values[1] = _eventPrefixes[0];
-        values[2] = _retentionMilliseconds;
-        values[3] = leaseMilliseconds;
-        values[4] = maxEvents;
-        values[5] = partitions;
-        _eventPrefixes.CopyTo(values, 6);
-        RedisResult reply;
-        try
-        {
-            // Sent, it is waited for whatever the caller's token says: what it claims is handed over or given back.
-            reply = await EvaluateAsync(RedisEventScripts.ClaimEarliest, _allPartitionKeys, values, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsCrossSlot(ex))
-        {
-            _spansPartitions = Layout.OnePartitionPerScript;
-            return false;
-        }
-
-        AddClaims(claims, reply);
-        if (cancellationToken.IsCancellationRequested)
-        {
-            await GiveBackAsync(claims).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
-        return true;
-    }
-
-    /// <summary>Reads the claims of a claim script's reply (see <see cref="RedisEventScripts.ClaimEarliest"/>).</summary>
+    /// <summary>Reads the claims of a claim script's reply (see <see cref="RedisEventScripts.Claim"/>).</summary>
     private static void AddClaims(List<(double Due, WebhookClaim Claim)> claims, RedisResult reply)
     {
         foreach (RedisResult item in (RedisResult[])reply!)

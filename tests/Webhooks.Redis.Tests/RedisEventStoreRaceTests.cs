@@ -157,7 +157,8 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
     [Fact]
     public async Task ClaimOverSeveralPartitionsFailingInOne_GivesBackWhatTheOthersTook()
     {
-        // A claim of a script per partition (as on a cluster; a single Redis takes one script over every partition).
+        // A claim of a script per partition, whichever server the store finds (a single Redis may take appends and write-backs
+        // in one script over every partition).
         string prefix = Prefix("partway");
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = prefix });
         store.UseOneScriptPerPartition();

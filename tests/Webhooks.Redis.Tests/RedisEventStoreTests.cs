@@ -240,12 +240,12 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         Assert.Equal(Webhooks.Idempotency.IdempotencyStatus.Started, (await ledger.TryBeginAsync("f1/h", TimeSpan.FromMinutes(1))).Status);
 
         await server.ScriptFlushAsync();
-        Assert.False(await server.ScriptExistsAsync(RedisEventScripts.ClaimEarliest.Hash));
+        Assert.False(await server.ScriptExistsAsync(RedisEventScripts.Claim.Hash));
 
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, TimeSpan.FromMinutes(1)));
         Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
         Assert.Equal(WebhookEventStatus.Processed, (await store.GetAsync("github:f1"))!.Status);
-        Assert.True(await server.ScriptExistsAsync(RedisEventScripts.ClaimEarliest.Hash));
+        Assert.True(await server.ScriptExistsAsync(RedisEventScripts.Claim.Hash));
         await server.ScriptFlushAsync();
         Assert.Equal(Webhooks.Idempotency.IdempotencyStatus.InProgress, (await ledger.TryBeginAsync("f1/h", TimeSpan.FromMinutes(1))).Status);
     }
