@@ -103,9 +103,12 @@ internal static class RedisEventScripts
           if not key then return 0 end
           redis.call('ZREM', KEYS[kb + 1], id)
           move(id, 1, 2, f[3])
-          redis.call('HSET', key, 'st', '2', 'done', int(now), 'err', '', 'unh', unhandled)
-          -- Nothing runs again for a processed event but a forced replay, which runs every handler: its runs are not needed.
-          redis.call('HDEL', key, 'ok', 'run')
+          redis.call('HSET', key, 'st', '2', 'done', int(now))
+          -- What a processed event no longer needs goes, read as its first value when asked: its lease and token, its
+          -- interruptions, its last error, and its handler runs (nothing runs again for it but a forced replay, which runs every
+          -- handler). A processed event is the one kept longest in numbers: each field is about 50 bytes of Redis memory.
+          redis.call('HDEL', key, 'ok', 'run', 'tok', 'due', 'int', 'err', 'unh')
+          if unhandled == '1' then redis.call('HSET', key, 'unh', '1') end
           local kept = redis.call('HMGET', key, 'size', 'dig')
           redis.call('ZADD', KEYS[kb + 3], int(now + tonumber(ARGV[3])), expiring(id, kept[1], kept[2]))
           -- Forgotten by the scripts once the retention has passed; the time-to-live, an hour later, is a backstop.

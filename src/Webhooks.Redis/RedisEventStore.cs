@@ -659,7 +659,7 @@ public sealed partial class RedisEventStore : IEventStore
     {
         RedisEventMeta.Fields m = RedisEventMeta.Decode((byte[])f[0]!);
         var status = (WebhookEventStatus)(int)f[1];
-        long due = (long)f[3];
+        long due = NumberOr(f[3], 0);
         long done = NumberOr(f[5], -1);
         string? error = (string?)f[4];
         return new WebhookEventSummary

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using Webhooks.Storage;
 using Webhooks.Tests.Storage;
@@ -295,6 +296,34 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), "the forgotten event's digest entry was never removed");
             await Task.Delay(10);
         }
+    }
+
+    [Fact]
+    public async Task ProcessedEvent_KeepsOnlyTheFieldsItNeeds_ReadAsBefore()
+    {
+        string prefix = "lean" + Guid.NewGuid().ToString("N")[..8] + ":";
+        var store = new RedisEventStore(new RedisConnection(new WebhookRedisOptions { KeyPrefix = prefix, Partitions = 1 }, redis.Connection), Retention);
+        await store.AppendAsync(NewEvent("handled", "{\"h\":1}"));
+        await store.AppendAsync(NewEvent("unhandled", "{\"u\":1}"));
+        foreach (WebhookClaim claim in await store.ClaimAsync(2, Lease))
+        {
+            Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: claim.Event.Id == "github:unhandled"));
+        }
+
+        // Its lease, token, interruptions, last error and handler runs are gone: kept for days, each field costs Redis memory.
+        var keys = new RedisKeys(prefix, 1);
+        StackExchange.Redis.RedisValue[] fields = await redis.Connection.GetDatabase().HashKeysAsync(keys.Key(0, "evt:github:handled"));
+        Assert.Equal(["arr", "att", "b", "done", "h", "m", "size", "st"], fields.Select(f => (string)f!).Order(StringComparer.Ordinal));
+
+        WebhookEventSummary handled = (await store.GetAsync("github:handled"))!;
+        Assert.Equal((WebhookEventStatus.Processed, 1, (string?)null, false, (DateTimeOffset?)null, (DateTimeOffset?)null), (handled.Status, handled.Attempts, handled.LastError, handled.Unhandled, handled.NextAttemptAt, handled.LeaseExpiresAt));
+        Assert.True((await store.GetAsync("github:unhandled"))!.Unhandled);
+
+        // A forced replay brings back what a claim needs.
+        Assert.Equal(WebhookReplayResult.Queued, await store.ReplayAsync("github:handled", force: true));
+        WebhookClaim again = Assert.Single(await store.ClaimAsync(1, Lease));
+        Assert.Equal(("github:handled", 1), (again.Event.Id, again.Event.Attempts));
+        Assert.True(await store.CompleteAsync(again.Event.Id, again.Token, unhandled: false));
     }
 
     [Fact]
