@@ -31,7 +31,11 @@ public sealed class ProcessingOptions
     /// <value>10 milliseconds to 10 minutes; 1 second by default.</value>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Gets or sets the most events claimed from the store in one call.</summary>
+    /// <summary>
+    /// Gets or sets the most events claimed from the store in one call. A process claims up to twice <see cref="Concurrency"/>
+    /// events more than it has free workers, within this: a worker that frees finds its next event claimed already. A claim that
+    /// waits half of <see cref="LeaseDuration"/> for a worker is given back, not counted.
+    /// </summary>
     /// <value>1 to 10,000; 64 by default.</value>
     [Range(1, 10_000)]
     public int ClaimBatchSize { get; set; } = 64;
