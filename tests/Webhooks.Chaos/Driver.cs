@@ -29,11 +29,11 @@ internal static class Driver
         int redisPort = FreePort();
         string redis = "127.0.0.1:" + redisPort.ToString(CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
-        Process redisServer = StartRedis(redisPort, directory);
+        (Process redisServer, Task redisReady) = StartRedis(redisPort, directory);
         var receivers = new Receivers(o, redis);
         try
         {
-            await WaitForRedisAsync(redis);
+            await redisReady;
             await receivers.StartAllAsync();
             await Console.Error.WriteLineAsync($"chaos: redis on {redis}, {o.Receivers} receivers up after {clock.Elapsed.TotalSeconds:0.0} s");
 
@@ -41,16 +41,31 @@ internal static class Driver
             int refused = 0, resentAccepted = 0, sent = 0;
             int next = -1;
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+            // Each fault is set off by the acknowledgement that reaches its share of the deliveries.
+            string[] plan = Plan(o);
+            int[] thresholds = [.. Enumerable.Range(0, plan.Length).Select(e => o.Deliveries * (e + 1) / (plan.Length + 1))];
+            TaskCompletionSource[] reached = [.. plan.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+            void Acknowledged(string id)
+            {
+                if (acknowledged.TryAdd(id, true))
+                {
+                    int count = acknowledged.Count;
+                    for (int e = 0; e < thresholds.Length; e++)
+                    {
+                        if (count >= thresholds[e])
+                        {
+                            reached[e].TrySetResult();
+                        }
+                    }
+                }
+            }
+
             var chaos = Task.Run(async () =>
             {
-                string[] plan = Plan(o);
                 for (int e = 0; e < plan.Length; e++)
                 {
-                    int at = o.Deliveries * (e + 1) / (plan.Length + 1);
-                    while (acknowledged.Count < at)
-                    {
-                        await Task.Delay(10);
-                    }
+                    await reached[e].Task;
 
                     if (plan[e] == "kill")
                     {
@@ -63,9 +78,11 @@ internal static class Driver
                         await Console.Error.WriteLineAsync($"chaos: Redis stopped for {o.OutageSeconds} s at {acknowledged.Count} acknowledged");
                         Signal(redisServer, "TERM");
                         await redisServer.WaitForExitAsync();
+
+                        // The outage itself: Redis stays stopped this long, in real time, as the fault being injected.
                         await Task.Delay(TimeSpan.FromSeconds(o.OutageSeconds));
-                        redisServer = StartRedis(redisPort, directory);
-                        await WaitForRedisAsync(redis);
+                        (redisServer, redisReady) = StartRedis(redisPort, directory);
+                        await redisReady;
                     }
                 }
             });
@@ -97,7 +114,7 @@ internal static class Driver
                             Interlocked.Increment(ref resentAccepted);
                         }
 
-                        acknowledged[id] = true;
+                        Acknowledged(id);
                         return;
                     }
 
@@ -137,20 +154,11 @@ internal static class Driver
             double sendingSeconds = clock.Elapsed.TotalSeconds;
             await Console.Error.WriteLineAsync($"chaos: {acknowledged.Count} acknowledged ({sent} requests) after {sendingSeconds:0.0} s; waiting for processing");
 
-            // Every acknowledged delivery processed (or the deadline): the store's own counts, read as an operator would.
+            // Every acknowledged delivery processed (or the deadline): the store's own counts, read as an operator would, again
+            // at each change of a partition's processed or dead index (a keyspace notification), not by polling.
             using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis);
             var store = new RedisEventStore(connection);
-            WebhookEventCounts counts;
-            while (true)
-            {
-                counts = await store.CountAsync();
-                if (counts.Processed + counts.Dead >= acknowledged.Count || clock.Elapsed.TotalSeconds > o.DeadlineSeconds)
-                {
-                    break;
-                }
-
-                await Task.Delay(100);
-            }
+            WebhookEventCounts counts = await WaitForProcessingAsync(connection, store, acknowledged.Count, TimeSpan.FromSeconds(Math.Max(1, o.DeadlineSeconds - clock.Elapsed.TotalSeconds)));
 
             double seconds = clock.Elapsed.TotalSeconds;
             IDatabase effects = connection.GetDatabase(1);
@@ -233,38 +241,88 @@ internal static class Driver
         return [.. plan];
     }
 
-    private static Process StartRedis(int port, string directory)
+    /// <summary>Starts redis-server (append-only, fsync always, notifying changes of sorted sets); the task completes when it accepts connections.</summary>
+    private static (Process Server, Task Ready) StartRedis(int port, string directory)
     {
         var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        foreach (string argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no" })
+        foreach (string argument in new[]
+        {
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
+            "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--notify-keyspace-events", "Kz",
+        })
         {
             start.ArgumentList.Add(argument);
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        process.OutputDataReceived += static (_, _) => { };
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
+        {
+            // Said once the append-only file is loaded, after a restart too.
+            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("redis-server exited before it accepted connections."));
+        process.EnableRaisingEvents = true;
         process.ErrorDataReceived += static (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return process;
+        return (process, ready.Task.WaitAsync(TimeSpan.FromSeconds(60)));
     }
 
-    private static async Task WaitForRedisAsync(string endpoint)
+    /// <summary>
+    /// Reads the store's counts until processed and dead events reach <paramref name="acknowledged"/>: once, then at each change
+    /// of a processed or dead index (one read in flight, and one more if a change came during it), until <paramref name="within"/>.
+    /// </summary>
+    private static async Task<WebhookEventCounts> WaitForProcessingAsync(ConnectionMultiplexer connection, RedisEventStore store, int acknowledged, TimeSpan within)
     {
-        var watch = Stopwatch.StartNew();
-        while (true)
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int reading = 0;
+        int again = 0;
+        async Task ReadAsync()
         {
-            try
+            do
             {
-                using ConnectionMultiplexer probe = await ConnectionMultiplexer.ConnectAsync(endpoint + ",connectTimeout=500");
-                await probe.GetDatabase().PingAsync();
-                return;
+                Volatile.Write(ref again, 0);
+                WebhookEventCounts latest = await store.CountAsync();
+                if (latest.Processed + latest.Dead >= acknowledged)
+                {
+                    done.TrySetResult();
+                }
             }
-            catch (RedisException) when (watch.Elapsed < TimeSpan.FromSeconds(60))
+            while (Volatile.Read(ref again) == 1);
+            Volatile.Write(ref reading, 0);
+        }
+
+        void Changed()
+        {
+            Volatile.Write(ref again, 1);
+            if (Interlocked.CompareExchange(ref reading, 1, 0) == 0)
             {
-                await Task.Delay(50);
+                _ = ReadAsync();
             }
         }
+
+        ISubscriber subscriber = connection.GetSubscriber();
+        RedisChannel indexes = RedisChannel.Pattern("__keyspace@0__:*:status:[24]");
+        await subscriber.SubscribeAsync(indexes, (_, _) => Changed());
+        try
+        {
+            Changed();
+            await done.Task.WaitAsync(within);
+        }
+        catch (TimeoutException)
+        {
+            // The deadline passed: what is not processed is reported as such.
+        }
+        finally
+        {
+            await subscriber.UnsubscribeAsync(indexes);
+        }
+
+        return await store.CountAsync();
     }
 
     internal static void Signal(Process process, string signal)
@@ -384,36 +442,27 @@ internal sealed class Receivers(Options options, string redis)
         }
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException("A receiver did not start.");
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int index = receiver;
-        process.OutputDataReceived += (_, line) => Echo(index, line.Data);
+        process.OutputDataReceived += (_, line) =>
+        {
+            // The receiver says when it listens (see Receiver); everything else it writes is passed on.
+            if (line.Data == Receiver.ReadyLine)
+            {
+                listening.TrySetResult();
+            }
+            else
+            {
+                Echo(index, line.Data);
+            }
+        };
         process.ErrorDataReceived += (_, line) => Echo(index, line.Data);
+        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"Receiver {index} exited before it listened on {url}."));
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _processes[receiver] = process;
-
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var watch = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using HttpResponseMessage ready = await client.GetAsync(url + "/ready");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when ((ex is HttpRequestException or TaskCanceledException) && (process.HasExited || watch.Elapsed > TimeSpan.FromSeconds(60)))
-            {
-                throw new InvalidOperationException($"Receiver {receiver} did not start listening on {url}.", ex);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(50);
-        }
+        await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
     }
 }
 

@@ -9,6 +9,9 @@ namespace Webhooks.Chaos;
 /// </summary>
 internal static class Receiver
 {
+    /// <summary>The line a receiver writes to standard output once it listens.</summary>
+    public const string ReadyLine = "chaos receiver listening";
+
     public static async Task<int> RunAsync(string[] args)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
@@ -34,8 +37,12 @@ internal static class Receiver
 
         WebApplication app = builder.Build();
         app.MapWebhooks();
-        app.MapGet("/ready", () => "ready");
-        await app.RunAsync();
+        await app.StartAsync();
+
+        // Listening: the driver waits for this line instead of trying requests until one is answered.
+        await Console.Out.WriteLineAsync(ReadyLine);
+        await Console.Out.FlushAsync();
+        await app.WaitForShutdownAsync();
         return 0;
     }
 
