@@ -133,9 +133,7 @@ public sealed partial class RedisEventStore : IEventStore
             // start again, and find that delivery's event.
         }
 
-        throw new WebhookStoreUnavailableException(string.Create(
-            CultureInfo.InvariantCulture,
-            $"The Redis event store could not settle which of several deliveries of the same body to keep within {MaxDigestRounds} rounds; send it again."));
+        throw DigestContention();
     }
 
     /// <summary>
@@ -166,9 +164,7 @@ public sealed partial class RedisEventStore : IEventStore
             replacing = held;
         }
 
-        throw new WebhookStoreUnavailableException(string.Create(
-            CultureInfo.InvariantCulture,
-            $"The Redis event store could not settle which of several deliveries of the same body to keep within {MaxDigestRounds} rounds; send it again."));
+        throw DigestContention();
     }
 
     /// <inheritdoc />
@@ -560,6 +556,11 @@ public sealed partial class RedisEventStore : IEventStore
             await EvaluateAsync(RedisEventScripts.ForgetDigest, [DigestKey(entry[..bar])], [entry[(bar + 1)..]], cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Deliveries of one body kept fencing each other off for every round: the sender is told to try again later.</summary>
+    private static WebhookStoreUnavailableException DigestContention() => new(string.Create(
+        CultureInfo.InvariantCulture,
+        $"The Redis event store could not settle which of several deliveries of the same body to keep within {MaxDigestRounds} rounds; send it again."));
 
     private static string NewNonce()
     {

@@ -77,7 +77,8 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         _retryPolicy = retryPolicy;
         _signal = signal;
         _scopeFactory = scopeFactory;
-        _registrations = Distinct(registrations);
+        // Registrations naming one handler type are kept as given: an attempt runs each type once (HandlersToRun).
+        _registrations = [.. registrations];
         _options = options.Value;
         _timeProvider = timeProvider;
         _metrics = metrics;
@@ -439,27 +440,6 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         {
             run.Key.OnTick(now);
         }
-    }
-
-    /// <summary>One handler type runs once per event, however many registrations name it.</summary>
-    private static WebhookHandlerRegistration[] Distinct(IEnumerable<WebhookHandlerRegistration> registrations)
-    {
-        var kept = new List<WebhookHandlerRegistration>();
-        foreach (WebhookHandlerRegistration registration in registrations)
-        {
-            bool seen = false;
-            foreach (WebhookHandlerRegistration other in kept)
-            {
-                seen |= other.HandlerType == registration.HandlerType && string.Equals(other.Source, registration.Source, StringComparison.OrdinalIgnoreCase) && string.Equals(other.EventType, registration.EventType, StringComparison.Ordinal);
-            }
-
-            if (!seen)
-            {
-                kept.Add(registration);
-            }
-        }
-
-        return [.. kept];
     }
 
     private static partial class Log

@@ -95,7 +95,7 @@ internal sealed partial class WebhookDeliverySender : IWebhookHandler
             // The attempt before this one ended with its process (or lost the outbox store): whether it reached the endpoint is
             // unknown. It is not counted; the log says so, so that an operator sees why the same attempt number comes twice.
             await RecordAsync(
-                attempt with { Outcome = "interrupted" },
+                attempt,
                 startedTicks,
                 null,
                 "interrupted",
