@@ -8,6 +8,9 @@
 #   ROUNDS=7 DURATION=15s WARMUP=90s CONNECTIONS=128 benchmarks/http/run.sh   # DURATION in whole seconds
 #   REDIS=1 benchmarks/http/run.sh                 # also the sample receiver on Redis (a redis-server on the server core)
 #   REDIS=1 REDIS_DRAIN=1800 benchmarks/http/run.sh   # seconds the Redis receiver may take to work off a backlog (900)
+#   REDIS=1 PEERS=1 benchmarks/http/run.sh         # also the receivers a team would write instead (benchmarks/Webhooks.Peers):
+#                                                  # Hangfire on Redis, and LPUSH with workers on BRPOP, each on its own
+#                                                  # redis-server on the server core
 #
 # The warm-up is long because on one busy core the runtime's tiered compilation finishes late: 20 s into a load the receiver
 # was still compiling optimised code (a fifth of its CPU time on Redis), and its first measured rounds ran at half speed.
@@ -33,7 +36,13 @@ floor_url=http://127.0.0.1:5191
 receiver_url=http://127.0.0.1:5192
 redis_url=http://127.0.0.1:5193
 redis_port=6394
+hangfire_url=http://127.0.0.1:5195
+hangfire_port=6395
+list_url=http://127.0.0.1:5196
+list_port=6396
 with_redis=${REDIS:-0}
+with_peers=${PEERS:-0}
+[ "$with_peers" = 1 ] && with_redis=1
 redis_drain=${REDIS_DRAIN:-900}  # seconds the Redis receiver may take to work off its backlog
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -42,6 +51,7 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
 if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
 build_servers
+[ "$with_peers" = 1 ] && dotnet build -c Release benchmarks/Webhooks.Peers/Webhooks.Peers.csproj >/dev/null
 
 # Waits until a receiver ($1) has nothing queued, in progress or waiting for a retry; "no" if that does not happen within $2
 # seconds (120 unless given), or if any is dead.
@@ -56,6 +66,16 @@ drained() {
       curl -s "$1/webhooks/admin/events?status=dead&limit=1" | grep -q '"events":\[\]' && echo yes || echo no
       return
     fi
+    sleep 0.2
+  done
+  echo no
+}
+
+# Waits until a peer ($1) has processed all it handed off; "no" if that does not happen within $2 seconds.
+peer_drained() {
+  local deadline=$(( $(date +%s) + $2 ))
+  while [ "$(date +%s)" -lt "$deadline" ]; do
+    curl -s "$1/peer/backlog" | awk '{ exit !($2 >= $1) }' && { echo yes; return; }
     sleep 0.2
   done
   echo no
@@ -91,7 +111,7 @@ rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 # What the Redis server has done so far: commands processed (those inside scripts included), CPU seconds (user and system), and
 # bytes of memory in use, on one line.
 redis_totals() {
-  redis-cli -p "$redis_port" info all | tr -d '\r' | awk -F: '/^total_commands_processed:/ { c = $2 } /^used_cpu_(sys|user):/ { cpu += $2 }
+  redis-cli -p "${1:-$redis_port}" info all | tr -d '\r' | awk -F: '/^total_commands_processed:/ { c = $2 } /^used_cpu_(sys|user):/ { cpu += $2 }
     /^used_memory:/ { m = $2 } END { printf "%d %.6f %d", c, cpu, m }'
 }
 # Per accepted delivery of a Redis round ($1, wrk's RESULT line), from the totals before ($2) and after it had all been processed
@@ -106,30 +126,62 @@ start_floor "$server_core" "$floor_url"
 floor=$!
 start_receiver "$server_core" "$receiver_url" "${in_memory_sized[@]}"
 receiver=$!
-redis_receiver=
-if [ "$with_redis" = 1 ]; then
-  # The same receiver on Redis: the server (persistence off, as a cache-sized test instance) shares the server core.
-  taskset -c "$server_core" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
+# A redis-server on port $1 on the server core (persistence off, as a cache-sized test instance), empty and answering.
+start_redis() {
+  taskset -c "$server_core" redis-server --port "$1" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes >/dev/null
   # Daemonized, it returns before it listens: wait for it to answer.
-  for _ in $(seq 1 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-  redis-cli -p "$redis_port" flushall >/dev/null
+  for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$1" flushall >/dev/null
+}
+# A peer in mode $1 at URL $2 on the Redis at port $3, on the server core, in the background.
+start_peer() {
+  (cd benchmarks/Webhooks.Peers && exec taskset -c "$server_core" dotnet bin/Release/net10.0/Webhooks.Peers.dll --environment Production \
+    --urls "$2" --Peer:Mode "$1" --Peer:Redis "127.0.0.1:$3" --Peer:Secret "$secret" \
+    --Logging:LogLevel:Default Information --Logging:LogLevel:Microsoft.AspNetCore Warning --Logging:LogLevel:Hangfire Warning) &
+}
+redis_receiver= hangfire= list=
+redis_ports=
+if [ "$with_redis" = 1 ]; then
+  start_redis "$redis_port"
+  redis_ports=$redis_port
   start_receiver "$server_core" "$redis_url" --redis "127.0.0.1:$redis_port"
   redis_receiver=$!
 fi
-trap 'kill $floor $receiver $redis_receiver 2>/dev/null || true; [ "$with_redis" = 1 ] && redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true' EXIT
+if [ "$with_peers" = 1 ]; then
+  start_redis "$hangfire_port"
+  start_redis "$list_port"
+  redis_ports="$redis_ports $hangfire_port $list_port"
+  start_peer hangfire "$hangfire_url" "$hangfire_port"
+  hangfire=$!
+  start_peer list "$list_url" "$list_port"
+  list=$!
+fi
+trap 'kill $floor $receiver $redis_receiver $hangfire $list 2>/dev/null || true; wait 2>/dev/null; for p in $redis_ports; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done' EXIT
 wait_ready "$floor_url"
 wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
 floor_pid=$(pgrep -f "Webhooks.Floor.dll --urls $floor_url")
 [ "$with_redis" = 1 ] && wait_ready "$redis_url" && redis_receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $redis_url")
+if [ "$with_peers" = 1 ]; then
+  wait_ready "$hangfire_url" && hangfire_pid=$(pgrep -f "Webhooks.Peers.dll --environment Production --urls $hangfire_url")
+  wait_ready "$list_url" && list_pid=$(pgrep -f "Webhooks.Peers.dll --environment Production --urls $list_url")
+fi
 
 load "$floor_url" "$warmup" >/dev/null  # warm-up (the JIT tiers up the hot paths)
 load "$receiver_url" "$warmup" >/dev/null
 [ "$with_redis" = 1 ] && load "$redis_url" "$warmup" >/dev/null
+if [ "$with_peers" = 1 ]; then
+  load "$hangfire_url" "$warmup" >/dev/null
+  load "$list_url" "$warmup" >/dev/null
+fi
 processed_all=$(drained "$receiver_url")
 # The Redis receiver processes slower than it accepts: its warm-up leaves a backlog, which it works off before the rounds
 # start, so that a round's sustained rate counts that round's deliveries only.
 [ "$with_redis" = 1 ] && redis_processed_all=$(drained "$redis_url" "$redis_drain")
+if [ "$with_peers" = 1 ]; then
+  peer_drained "$hangfire_url" "$redis_drain" >/dev/null
+  peer_drained "$list_url" "$redis_drain" >/dev/null
+fi
 
 results=$(mktemp)
 accepted=0
@@ -148,11 +200,23 @@ for round in $(seq 1 "$rounds"); do
     [ "$(drained "$redis_url" "$redis_drain")" = yes ] || redis_processed_all=no
     x="$x $(processed_rate "$x" "$started") $(redis_cost "$x" "$totals" "$(redis_totals)")"; echo "round $round redis    $x"; echo "redis $x" >>"$results"
   fi
+  if [ "$with_peers" = 1 ]; then
+    for peer in hangfire list; do
+      url=${peer}_url port=${peer}_port pid=${peer}_pid
+      totals=$(redis_totals "${!port}")
+      started=$(date +%s.%N)
+      x=$(measured "${!url}" "${!pid}")
+      [ "$(peer_drained "${!url}" "$redis_drain")" = yes ] || echo "round $round $peer did not process all within ${redis_drain} s" >&2
+      x="$x $(processed_rate "$x" "$started") $(redis_cost "$x" "$totals" "$(redis_totals "${!port}")")"
+      printf 'round %s %-8s %s\n' "$round" "$peer" "$x"; echo "$peer $x" >>"$results"
+    done
+  fi
 done
 rss_after=$(rss_kib "$receiver_pid")
 
 whos="floor receiver"
 [ "$with_redis" = 1 ] && whos="floor receiver redis"
+[ "$with_peers" = 1 ] && whos="$whos hangfire list"
 for who in $whos; do
   rps=$(grep "^$who " "$results" | field rps | median)
   p50=$(grep "^$who " "$results" | field p50_ms | median)
@@ -160,7 +224,9 @@ for who in $whos; do
   gc=$(grep "^$who " "$results" | field gc_pause_pct | median)
   processed=
   [ "$who" != floor ] && processed=" processed_rps=$(grep "^$who " "$results" | field processed_rps | median)"
-  [ "$who" = redis ] && processed="$processed redis_ops=$(grep "^redis " "$results" | field redis_ops | median) redis_cpu_us=$(grep "^redis " "$results" | field redis_cpu_us | median) redis_bytes=$(grep "^redis " "$results" | field redis_bytes | median)"
+  case $who in redis|hangfire|list)
+    processed="$processed redis_ops=$(grep "^$who " "$results" | field redis_ops | median) redis_cpu_us=$(grep "^$who " "$results" | field redis_cpu_us | median) redis_bytes=$(grep "^$who " "$results" | field redis_bytes | median)" ;;
+  esac
   echo "median $who rps=$rps p50_ms=$p50 p99_ms=$p99 gc_pause_pct=$gc$processed"
   eval "${who}_rps=$rps ${who}_p99=$p99"
 done
