@@ -35,8 +35,8 @@ for trx in "$results"/*.trx; do
   failed=$((failed + f))
 done
 
-# Packages: pack them, then build throwaway apps that reference the packages (not the projects) and hold the README's
-# Program.cs snippets, so that a missing dependency or a README snippet that does not compile fails here.
+# Packages: pack them, then build throwaway apps that reference the packages (not the projects) and hold the C# snippets of
+# the README and docs/, so that a missing dependency or a snippet that does not compile fails here.
 pack_check() {
   local version="0.1.0-check.$(date +%s)"
   local packages="$PWD/artifacts/packages"
@@ -57,13 +57,24 @@ PY
 
   # Two outside applications: the receiver's Program.cs on Webhooks.AspNetCore and Webhooks.Testing, the sender's on
   # Webhooks.Sender.AspNetCore and Webhooks.Sender.Redis (which bring Webhooks.Sender, Webhooks.Core and Webhooks.Redis).
-  consumer_check "$consumer/receiver" program "Webhooks.AspNetCore Webhooks.Testing" || return 1
-  consumer_check "$consumer/sender" sender-program "Webhooks.Sender.AspNetCore Webhooks.Sender.Redis" || return 1
+  consumer_check "$consumer/receiver" README.md program "Webhooks.AspNetCore Webhooks.Testing" || return 1
+  consumer_check "$consumer/sender" docs/sending.md sender-program "Webhooks.Sender.AspNetCore Webhooks.Sender.Redis" || return 1
+
+  # Every other C# snippet of the docs, as a program of its own on all the packages; and no C# block outside a snippet.
+  local page name all="Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing Webhooks.Sender.AspNetCore Webhooks.Sender.Redis"
+  for page in README.md docs/*.md; do
+    [ "$(grep -c '^ *```csharp' "$page")" -eq "$(grep -c '^<!-- snippet: ' "$page")" ] || { echo "$page has a C# block outside a snippet"; return 1; }
+    for name in $(sed -n 's/^<!-- snippet: \([a-z0-9-]*\).*/\1/p' "$page"); do
+      [ "$name" = program ] || [ "$name" = sender-program ] && continue
+      consumer_check "$consumer/$name" "$page" "$name" "$all" || return 1
+    done
+  done
 }
 
-# Builds the README snippet $2 as Program.cs of an app in $1 that references the packages $3 (version $version from $packages).
+# Builds the snippet $3 of the page $2 as Program.cs of an app in $1 that references the packages $4 (version $version from
+# $packages).
 consumer_check() {
-  local dir=$1 snippet=$2 references="" id
+  local dir=$1 page=$2 snippet=$3 references="" id
   mkdir -p "$dir"
   # Stop MSBuild from importing this repository's props: the consumer is an outside application.
   for f in Directory.Build.props Directory.Build.targets Directory.Packages.props; do echo '<Project />' > "$dir/$f"; done
@@ -76,7 +87,7 @@ consumer_check() {
   </packageSources>
 </configuration>
 XML
-  for id in $3; do references="$references    <PackageReference Include=\"$id\" Version=\"$version\" />
+  for id in $4; do references="$references    <PackageReference Include=\"$id\" Version=\"$version\" />
 "; done
   cat > "$dir/Consumer.csproj" <<XML
 <Project Sdk="Microsoft.NET.Sdk.Web">
@@ -90,9 +101,9 @@ XML
 $references  </ItemGroup>
 </Project>
 XML
-  sed -n "/<!-- snippet: $snippet /,/<!-- \/snippet -->/p" README.md | sed '1d;$d' | sed '/^```/d' > "$dir/Program.cs"
-  [ -s "$dir/Program.cs" ] || { echo "README has no $snippet snippet"; return 1; }
-  dotnet build "$dir/Consumer.csproj" -c Release >"$dir/build.log" 2>&1 || { echo "the $snippet snippet does not build on the packages:"; tail -30 "$dir/build.log"; return 1; }
+  sed -n "/<!-- snippet: $snippet[ >]/,/<!-- \/snippet -->/p" "$page" | sed '1d;$d' | sed '/^```/d' > "$dir/Program.cs"
+  [ -s "$dir/Program.cs" ] || { echo "$page has no $snippet snippet"; return 1; }
+  dotnet build "$dir/Consumer.csproj" -c Release >"$dir/build.log" 2>&1 || { echo "the $snippet snippet of $page does not build on the packages:"; tail -30 "$dir/build.log"; return 1; }
 }
 
 # The samples as a user runs them: the receiver on loopback, signed deliveries from the sender (a GitHub push both as JSON and
@@ -165,7 +176,7 @@ aot_check() {
 }
 
 checks=0
-if pack_check; then checks=$((checks + 1)); echo "Packages and README snippet: passed"; else failed=$((failed + 1)); echo "Packages and README snippet: FAILED"; fi
+if pack_check; then checks=$((checks + 1)); echo "Packages and doc snippets: passed"; else failed=$((failed + 1)); echo "Packages and doc snippets: FAILED"; fi
 if sample_check; then checks=$((checks + 1)); echo "Samples: passed"; else failed=$((failed + 1)); echo "Samples: FAILED"; fi
 if aot_check; then checks=$((checks + 1)); echo "Native AOT: passed"; else failed=$((failed + 1)); echo "Native AOT: FAILED"; fi
 passed=$((passed + checks))
