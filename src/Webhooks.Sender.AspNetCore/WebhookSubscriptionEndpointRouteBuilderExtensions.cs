@@ -1,6 +1,5 @@
 using System;
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,8 +20,9 @@ public static class WebhookSubscriptionEndpointRouteBuilderExtensions
     /// rotation; a <c>secret</c> may be given to keep one from another system), <c>GET /</c> list (<c>after</c>, <c>limit</c>), <c>GET /{id}</c>, <c>PATCH /{id}</c> (a new URL is checked again),
     /// <c>DELETE /{id}</c>, <c>POST /{id}/rotate-secret</c> (<c>overlapSeconds</c>), <c>GET /{id}/deliveries</c> and
     /// <c>GET /messages/{messageId}/deliveries</c> (the delivery log, <c>before</c>, <c>limit</c>),
-    /// <c>POST /{id}/deliveries/{messageId}/resend</c> and <c>POST /{id}/test</c> (a <c>webhook.test</c> event). Add authorization
-    /// to the returned builder: these endpoints hand out secrets.
+    /// <c>POST /{id}/deliveries/{messageId}/resend</c> and <c>POST /{id}/test</c> (a <c>webhook.test</c> event). The operations
+    /// and their responses are described for the application's OpenAPI document (tag <c>Webhook subscriptions</c>). Add
+    /// authorization to the returned builder: these endpoints hand out secrets.
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
     /// <param name="prefix">The route prefix; <c>/webhooks/subscriptions</c> by default.</param>
@@ -42,30 +42,11 @@ public static class WebhookSubscriptionEndpointRouteBuilderExtensions
             services.GetRequiredService<WebhookOutbox>(),
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<SenderDiagnostics>());
-        var handler = new SubscriptionsHandler(
+        var handler = new WebhookSubscriptionEndpoints(
             subscriptions,
             publisher,
             services.GetRequiredService<IWebhookDeliveryLog>(),
-            services.GetService<ILogger<SubscriptionsHandler>>());
-
-        RouteGroupBuilder group = endpoints.MapGroup(prefix);
-        group.MapPost("/", handler.CreateAsync).WithDisplayName("Webhook subscriptions: create");
-        group.MapGet("/", handler.ListAsync).WithDisplayName("Webhook subscriptions: list");
-        group.MapGet("/messages/{messageId}/deliveries", (HttpContext c) => handler.MessageDeliveriesAsync(Renamed(c))).WithDisplayName("Webhook subscriptions: deliveries of a message");
-        group.MapGet("/{id}", handler.GetAsync).WithDisplayName("Webhook subscriptions: get");
-        group.MapPatch("/{id}", handler.UpdateAsync).WithDisplayName("Webhook subscriptions: update");
-        group.MapDelete("/{id}", handler.DeleteAsync).WithDisplayName("Webhook subscriptions: delete");
-        group.MapPost("/{id}/rotate-secret", handler.RotateAsync).WithDisplayName("Webhook subscriptions: rotate secret");
-        group.MapGet("/{id}/deliveries", handler.DeliveriesAsync).WithDisplayName("Webhook subscriptions: deliveries");
-        group.MapPost("/{id}/deliveries/{messageId}/resend", handler.ResendAsync).WithDisplayName("Webhook subscriptions: resend a delivery");
-        group.MapPost("/{id}/test", handler.TestAsync).WithDisplayName("Webhook subscriptions: send a test event");
-        return group;
-    }
-
-    /// <summary>The message id read as the id, for the handler that reads one id.</summary>
-    private static HttpContext Renamed(HttpContext context)
-    {
-        context.Request.RouteValues["id"] = context.Request.RouteValues["messageId"];
-        return context;
+            services.GetService<ILogger<WebhookSubscriptionEndpoints>>());
+        return handler.Map(endpoints, prefix);
     }
 }

@@ -57,6 +57,7 @@ public static class WebhookEndpointRouteBuilderExtensions
     /// <item><c>DELETE events/{id}</c>: forget one.</item>
     /// </list>
     /// Every answer is JSON with a stable error code; a store that is down answers 503 <c>store_unavailable</c> with <c>Retry-After</c>.
+    /// The operations and their responses are described for the application's OpenAPI document (tag <c>Webhooks admin</c>).
     /// The endpoints are not protected by themselves: add <c>.RequireAuthorization()</c>.
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
@@ -70,20 +71,12 @@ public static class WebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         IServiceProvider services = endpoints.ServiceProvider;
         EnsureReceiver(services);
-        var admin = new WebhookAdminHandler(
+        var admin = new WebhookAdminEndpoints(
             services.GetRequiredService<IEventStore>(),
             services.GetRequiredService<WebhookPipeline>(),
             services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookReceiverOptions>>(),
-            services.GetService<ILogger<WebhookAdminHandler>>());
-
-        RouteGroupBuilder group = endpoints.MapGroup(prefix);
-        group.MapGet("/events", admin.ListAsync).WithDisplayName("Webhooks admin: list events");
-        group.MapPost("/events/replay", admin.ReplayDeadAsync).WithDisplayName("Webhooks admin: replay dead events");
-        group.MapGet("/events/{id}", admin.GetAsync).WithDisplayName("Webhooks admin: get event");
-        group.MapGet("/events/{id}/body", admin.GetBodyAsync).WithDisplayName("Webhooks admin: get event body");
-        group.MapPost("/events/{id}/replay", admin.ReplayAsync).WithDisplayName("Webhooks admin: replay event");
-        group.MapDelete("/events/{id}", admin.DeleteAsync).WithDisplayName("Webhooks admin: delete event");
-        return group;
+            services.GetService<ILogger<WebhookAdminEndpoints>>());
+        return admin.Map(endpoints, prefix);
     }
 
     private static void EnsureReceiver(IServiceProvider services)

@@ -69,7 +69,7 @@ public class AdminEndpointTests
         (status, body) = await ReceiverHost.ReadAsync(await host.Client.PostAsync("/webhooks/admin/events/github:none/replay", null));
         Assert.Equal(404, status);
 
-        foreach (string query in new[] { "?status=sleeping", "?limit=0", "?limit=abc", "?limit=100000", "?cursor=zzz" })
+        foreach (string query in new[] { "?status=sleeping", "?limit=0", "?limit=", "?limit=1&limit=2", "?limit=abc", "?limit=100000", "?cursor=zzz" })
         {
             (status, body) = await ReceiverHost.ReadAsync(await host.Client.GetAsync("/webhooks/admin/events" + query));
             Assert.Equal(400, status);
