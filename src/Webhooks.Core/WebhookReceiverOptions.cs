@@ -1,4 +1,6 @@
 using System;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Webhooks.Processing;
 
@@ -7,8 +9,11 @@ namespace Webhooks;
 /// <summary>Options of the receiving pipeline, bound from the <c>Webhooks</c> configuration section and validated at start-up.</summary>
 public sealed class WebhookReceiverOptions
 {
-    /// <summary>The configuration section the options are bound from.</summary>
+    /// <summary>The configuration section the options are bound from, unless <c>AddWebhookReceiver(IConfigurationSection)</c> names another.</summary>
     public const string SectionName = "Webhooks";
+
+    /// <summary>The service key of the section given to <c>AddWebhookReceiver(IConfigurationSection)</c>.</summary>
+    internal static readonly object ConfigurationServiceKey = new();
 
     /// <summary>The default of <see cref="ProcessedRetention"/>: 72 hours, the span over which GitHub and Stripe may deliver the same event again.</summary>
     public static readonly TimeSpan DefaultProcessedRetention = TimeSpan.FromHours(72);
@@ -54,6 +59,23 @@ public sealed class WebhookReceiverOptions
     /// <summary>Gets the dispatcher settings (<c>Webhooks:Processing</c>).</summary>
     [ValidateObjectMembers]
     public ProcessingOptions Processing { get; } = new();
+
+    /// <summary>
+    /// Gets the configuration the receiver is bound from: the section given to <c>AddWebhookReceiver(IConfigurationSection)</c>,
+    /// or else the application's <c>Webhooks</c> section. A store or source in another package reads its own sub-section from
+    /// it (the Redis store reads <c>Redis</c>), so that one section configures the whole receiver.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>The section, or <see langword="null"/> in a host without configuration.</returns>
+    public static IConfiguration? GetConfiguration(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetKeyedService<IConfiguration>(ConfigurationServiceKey)
+            ?? services.GetService<IConfiguration>()?.GetSection(SectionName);
+    }
+
+    /// <summary>The path of a configuration the receiver is bound from, to name keys in messages (<c>Webhooks</c> by default).</summary>
+    internal static string PathOf(IConfiguration? configuration) => (configuration as IConfigurationSection)?.Path ?? SectionName;
 
     /// <summary>Gets the limits of the in-memory stores (<c>Webhooks:InMemory</c>).</summary>
     [ValidateObjectMembers]

@@ -13,11 +13,15 @@ namespace Webhooks.Redis;
 /// </summary>
 internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : IConfigureOptions<WebhookRedisOptions>, IValidateOptions<WebhookRedisOptions>
 {
-    public const string SectionName = WebhookReceiverOptions.SectionName + ":Redis";
+    /// <summary>The section within the receiver's (<see cref="WebhookReceiverOptions.GetConfiguration"/>).</summary>
+    public const string SubsectionName = "Redis";
+
+    /// <summary>The full path of the section, to name keys in messages: <c>Webhooks:Redis</c> by default.</summary>
+    private string SectionName => (WebhookReceiverOptions.GetConfiguration(services) is IConfigurationSection receiver ? receiver.Path : WebhookReceiverOptions.SectionName) + ":" + SubsectionName;
 
     public void Configure(WebhookRedisOptions options)
     {
-        if (services.GetService<IConfiguration>()?.GetSection(SectionName) is not { } section)
+        if (WebhookReceiverOptions.GetConfiguration(services)?.GetSection(SubsectionName) is not { } section)
         {
             return;
         }
@@ -41,28 +45,30 @@ internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : ICon
     }
 
     /// <summary>What is wrong with the key layout settings (prefix and partitions), or <see langword="null"/>.</summary>
-    public static string? LayoutError(WebhookRedisOptions options)
+    /// <param name="options">The settings.</param>
+    /// <param name="section">The configuration section to name in the message.</param>
+    public static string? LayoutError(WebhookRedisOptions options, string section)
     {
         if (options.Partitions is < 1 or > WebhookRedisOptions.MaxPartitions)
         {
-            return $"{SectionName}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.";
+            return $"{section}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.";
         }
 
         return string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0
-            ? $"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it)."
+            ? $"{section}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it)."
             : null;
     }
 
     /// <summary>The layout settings alone, checked, for a store made outside dependency injection.</summary>
     public static WebhookRedisOptions LayoutOf(WebhookRedisOptions options) =>
-        LayoutError(options) is { } error
+        LayoutError(options, WebhookReceiverOptions.SectionName + ":" + SubsectionName) is { } error
             ? throw new ArgumentException(error, nameof(options))
             : new WebhookRedisOptions { KeyPrefix = options.KeyPrefix, Partitions = options.Partitions };
 
     public ValidateOptionsResult Validate(string? name, WebhookRedisOptions options)
     {
         var errors = new ValidateOptionsResultBuilder();
-        if (LayoutError(options) is { } layout)
+        if (LayoutError(options, SectionName) is { } layout)
         {
             errors.AddError(layout);
         }

@@ -60,6 +60,24 @@ public sealed class UseRedisTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task FromReceiverSection_RedisSettingsReadThere_BadOneNamedWithItsPath()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhooks:Redis:Partitions"] = "8",
+            ["Hooks:Redis:Configuration"] = redis.Configuration,
+            ["Hooks:Redis:Partitions"] = "0",
+        };
+        using IHost host = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .ConfigureServices((context, s) => s.AddWebhookReceiver(context.Configuration.GetSection("Hooks")).UseRedis())
+            .Build();
+        Exception ex = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        Assert.Contains("Hooks:Redis:Partitions", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Webhooks:Redis", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RedisDown_AtStart_HostStarts_DeliveriesUnavailable_HealthUnhealthy()
     {
         var settings = new Dictionary<string, string?> { ["Webhooks:Redis:Configuration"] = "127.0.0.1:1,connectTimeout=200,syncTimeout=300,asyncTimeout=300" };

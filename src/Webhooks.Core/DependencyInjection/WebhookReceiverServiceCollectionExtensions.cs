@@ -62,11 +62,29 @@ public static class WebhookReceiverServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Registers the receiving pipeline as <see cref="AddWebhookReceiver(IServiceCollection, Action{WebhookReceiverOptions}?)"/>
+    /// does, with everything bound from <paramref name="configuration"/> instead of the <c>Webhooks</c> section: the options,
+    /// the sources and their secrets (<c>GitHub</c>, <c>Stripe</c>, <c>Sources:&lt;name&gt;</c>) and the stores' settings
+    /// (<c>Redis</c>). Reloads of that section are followed as the default section's are.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The section to bind from, for example <c>builder.Configuration.GetSection("Integrations:Webhooks")</c>.</param>
+    /// <returns>A builder to add handlers and choose stores.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configuration"/> is <see langword="null"/>.</exception>
+    public static IWebhookReceiverBuilder AddWebhookReceiver(this IServiceCollection services, IConfigurationSection configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddKeyedSingleton<IConfiguration>(WebhookReceiverOptions.ConfigurationServiceKey, configuration);
+        return services.AddWebhookReceiver();
+    }
+
     /// <summary>Sources: those added in code and those configured under <c>Webhooks:Sources</c>, their settings and secrets.</summary>
     private static void AddSources(IServiceCollection services)
     {
         WebhookSourceRegistrations registrations = WebhookSourceRegistrations.Of(services);
-        services.TryAddSingleton(sp => new WebhookSourceRegistry(registrations, sp.GetService<IConfiguration>()));
+        services.TryAddSingleton(sp => new WebhookSourceRegistry(registrations, WebhookReceiverOptions.GetConfiguration(sp)));
         services.AddOptions<WebhookSourceOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WebhookSourceOptions>, WebhookSourceConfiguration>());
         services.TryAddSingleton<IWebhookSecretProvider>(static sp => new OptionsSecretProvider(sp.GetRequiredService<IOptionsMonitor<WebhookSourceOptions>>()));
@@ -76,7 +94,7 @@ public static class WebhookReceiverServiceCollectionExtensions
             sp.GetRequiredService<IOptionsMonitorCache<WebhookSourceOptions>>(),
             sp.GetRequiredService<IOptionsMonitor<WebhookReceiverOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<IConfiguration>(),
+            WebhookReceiverOptions.GetConfiguration(sp),
             sp.GetService<ILogger<WebhookVerifierCache>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSourcesStartupCheck>());
     }
@@ -97,13 +115,12 @@ public static class WebhookReceiverServiceCollectionExtensions
     /// <summary>Marks that configuration binding is registered, so that calling <c>AddWebhookReceiver</c> twice binds once.</summary>
     private sealed class WebhookConfigurationBinding;
 
-    /// <summary>Binds the <c>Webhooks</c> section when the application has an <see cref="IConfiguration"/>; code-only hosts need none.</summary>
+    /// <summary>Binds the receiver's section (<see cref="WebhookReceiverOptions.GetConfiguration"/>) when there is one; code-only hosts need none.</summary>
     private sealed class BindFromConfiguration(IServiceProvider services) : IConfigureOptions<WebhookReceiverOptions>
     {
         public void Configure(WebhookReceiverOptions options)
         {
-            IConfigurationSection? section = services.GetService<IConfiguration>()?.GetSection(WebhookReceiverOptions.SectionName);
-            if (section is not null)
+            if (WebhookReceiverOptions.GetConfiguration(services) is { } section)
             {
                 section.Bind(options);
             }
@@ -115,7 +132,7 @@ public static class WebhookReceiverServiceCollectionExtensions
         public string Name => Options.Options.DefaultName;
 
         public Primitives.IChangeToken GetChangeToken() =>
-            services.GetService<IConfiguration>()?.GetSection(WebhookReceiverOptions.SectionName).GetReloadToken()
+            WebhookReceiverOptions.GetConfiguration(services)?.GetReloadToken()
             ?? NullChangeToken.Instance;
     }
 

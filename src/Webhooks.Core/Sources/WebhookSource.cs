@@ -5,7 +5,10 @@ namespace Webhooks.Sources;
 /// <summary>A configured source: its route name, scheme, and the configuration key its settings are bound from.</summary>
 /// <param name="Name">The name in the route (<c>POST /webhooks/{name}</c>) and in event ids.</param>
 /// <param name="Kind">The signature scheme.</param>
-/// <param name="ConfigurationKey">The configuration section, for example <c>Webhooks:GitHub</c>.</param>
+/// <param name="ConfigurationKey">
+/// The source's configuration section within the receiver's (<c>Webhooks</c> by default): <c>GitHub</c>, <c>Stripe</c>,
+/// <c>Sources:&lt;name&gt;</c>.
+/// </param>
 public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string ConfigurationKey)
 {
     /// <summary>GitHub's default body cap: 25 MiB, the largest payload GitHub sends.</summary>
@@ -14,9 +17,9 @@ public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string C
     /// <summary>The default body cap of every other source: 1 MiB.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;
 
-    internal static WebhookSource GitHub { get; } = new("github", WebhookSourceKind.GitHub, "Webhooks:GitHub");
+    internal static WebhookSource GitHub { get; } = new("github", WebhookSourceKind.GitHub, "GitHub");
 
-    internal static WebhookSource Stripe { get; } = new("stripe", WebhookSourceKind.Stripe, "Webhooks:Stripe");
+    internal static WebhookSource Stripe { get; } = new("stripe", WebhookSourceKind.Stripe, "Stripe");
 
     internal static WebhookSource StandardWebhooks(string name) =>
         new(name.ToLowerInvariant(), WebhookSourceKind.StandardWebhooks, WebhookSourceRegistry.StandardWebhooksSection + ":" + name);

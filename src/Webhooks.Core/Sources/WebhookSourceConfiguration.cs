@@ -19,7 +19,7 @@ internal sealed class WebhookSourceConfiguration(IServiceProvider services) : IC
     public void Configure(string? name, WebhookSourceOptions options)
     {
         if (name is null
-            || services.GetService<IConfiguration>() is not { } configuration
+            || WebhookReceiverOptions.GetConfiguration(services) is not { } configuration
             || !services.GetRequiredService<WebhookSourceRegistry>().TryGet(name, out WebhookSource source))
         {
             return;

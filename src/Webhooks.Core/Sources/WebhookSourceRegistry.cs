@@ -10,13 +10,19 @@ namespace Webhooks.Sources;
 /// </summary>
 internal sealed class WebhookSourceRegistry
 {
-    /// <summary>The configuration section whose children are Standard Webhooks sources.</summary>
-    public const string StandardWebhooksSection = WebhookReceiverOptions.SectionName + ":Sources";
+    /// <summary>The section, within the receiver's, whose children are Standard Webhooks sources.</summary>
+    public const string StandardWebhooksSection = "Sources";
 
     private readonly Dictionary<string, WebhookSource> _sources = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The path of the receiver's configuration section, which source keys are relative to.</summary>
+    private readonly string _path;
+
+    /// <param name="registrations">The sources added in code.</param>
+    /// <param name="configuration">The receiver's configuration section, or <see langword="null"/> in a host without configuration.</param>
     public WebhookSourceRegistry(WebhookSourceRegistrations registrations, IConfiguration? configuration)
     {
+        _path = WebhookReceiverOptions.PathOf(configuration);
         foreach (WebhookSource source in registrations.Sources)
         {
             Add(source);
@@ -34,7 +40,7 @@ internal sealed class WebhookSourceRegistry
                 if (existing.Kind != WebhookSourceKind.StandardWebhooks)
                 {
                     throw new InvalidOperationException(
-                        $"The webhook source '{section.Key}' configured under {StandardWebhooksSection} clashes with the {existing.Kind} source of that name; rename it.");
+                        $"The webhook source '{section.Key}' configured under {_path}:{StandardWebhooksSection} clashes with the {existing.Kind} source of that name; rename it.");
                 }
 
                 continue;
@@ -68,4 +74,7 @@ internal sealed class WebhookSourceRegistry
 
         _sources[source.Name] = source;
     }
+
+    /// <summary>The full configuration key of one of a source's settings, for messages: <c>Webhooks:GitHub:Secret</c>.</summary>
+    public string KeyOf(WebhookSource source, string setting) => _path + ":" + source.ConfigurationKey + ":" + setting;
 }

@@ -22,12 +22,12 @@ internal sealed class WebhookSourcesStartupCheck(
             WebhookSourceOptions options = sourceOptions.Get(source.Name);
             if (options.MaxBodyBytes is <= 0 or > WebhookSourceOptions.MaxBodyBytesLimit)
             {
-                throw new InvalidOperationException($"{source.ConfigurationKey}:MaxBodyBytes must be between 1 and {WebhookSourceOptions.MaxBodyBytesLimit} (256 MiB).");
+                throw new InvalidOperationException($"{registry.KeyOf(source, "MaxBodyBytes")} must be between 1 and {WebhookSourceOptions.MaxBodyBytesLimit} (256 MiB).");
             }
 
             if (options.Tolerance < TimeSpan.Zero || options.FutureTolerance < TimeSpan.Zero)
             {
-                throw new InvalidOperationException($"{source.ConfigurationKey}:Tolerance must not be negative.");
+                throw new InvalidOperationException($"{registry.KeyOf(source, "Tolerance")} must not be negative.");
             }
 
             SourceVerifier verifier;
@@ -37,13 +37,13 @@ internal sealed class WebhookSourcesStartupCheck(
             }
             catch (ArgumentException ex)
             {
-                throw new InvalidOperationException($"The secret of webhook source '{source.Name}' ({source.ConfigurationKey}:Secret) is not usable: {ex.Message}", ex);
+                throw new InvalidOperationException($"The secret of webhook source '{source.Name}' ({registry.KeyOf(source, "Secret")}) is not usable: {ex.Message}", ex);
             }
 
             if (!verifier.HasSecrets)
             {
                 throw new InvalidOperationException(
-                    $"No secret is configured for webhook source '{source.Name}': set {source.ConfigurationKey}:Secret (or {source.ConfigurationKey}:Secrets), or supply one from an IWebhookSecretProvider. Unsigned deliveries are never accepted.");
+                    $"No secret is configured for webhook source '{source.Name}': set {registry.KeyOf(source, "Secret")} (or {registry.KeyOf(source, "Secrets")}), or supply one from an IWebhookSecretProvider. Unsigned deliveries are never accepted.");
             }
         }
     }

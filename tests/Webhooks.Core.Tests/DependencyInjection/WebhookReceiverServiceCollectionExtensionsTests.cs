@@ -80,6 +80,44 @@ public class WebhookReceiverServiceCollectionExtensionsTests
         Assert.Equal(1234, ((InMemoryEventStore)host.Services.GetRequiredService<IEventStore>()).MaxEvents);
     }
 
+    [Fact]
+    public async Task AddWebhookReceiver_FromSection_BindsOptionsAndSourcesFromItOnly()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Webhooks:Processing:Concurrency"] = "9",
+            ["Webhooks:Sources:ignored:Secret"] = "whsec_" + Convert.ToBase64String(new byte[24]),
+            ["Integrations:Hooks:Processing:Concurrency"] = "5",
+            ["Integrations:Hooks:GitHub:Secret"] = "section-secret",
+            ["Integrations:Hooks:Sources:acme:Secret"] = "whsec_" + Convert.ToBase64String(new byte[24]),
+        });
+        builder.Services.AddWebhookReceiver(builder.Configuration.GetSection("Integrations:Hooks")).AddGitHub();
+        using IHost host = builder.Build();
+        await host.StartAsync();
+
+        Assert.Equal(5, host.Services.GetRequiredService<IOptions<WebhookReceiverOptions>>().Value.Processing.Concurrency);
+        var registry = host.Services.GetRequiredService<Webhooks.Sources.WebhookSourceRegistry>();
+        Assert.True(registry.TryGet("acme", out _));
+        Assert.False(registry.TryGet("ignored", out _));
+        Assert.Equal("section-secret", host.Services.GetRequiredService<IOptionsMonitor<Webhooks.Sources.WebhookSourceOptions>>().Get("github").Secret);
+        Assert.Equal("Integrations:Hooks", ((IConfigurationSection)WebhookReceiverOptions.GetConfiguration(host.Services)!).Path);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task AddWebhookReceiver_FromSection_MissingSecret_FailsNamingTheSectionsKey()
+    {
+        HostApplicationBuilder builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Webhooks:GitHub:Secret"] = "not-this-one" });
+        builder.Services.AddWebhookReceiver(builder.Configuration.GetSection("Integrations:Hooks")).AddGitHub();
+        using IHost host = builder.Build();
+
+        InvalidOperationException ex = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.Contains("Integrations:Hooks:GitHub:Secret", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>("configuration", () => new ServiceCollection().AddWebhookReceiver((IConfigurationSection)null!));
+    }
+
     [Theory]
     [InlineData("Webhooks:Retry:MaxAttempts", "0", "MaxAttempts")]
     [InlineData("Webhooks:Processing:Concurrency", "0", "Concurrency")]
