@@ -298,7 +298,7 @@ public sealed partial class RedisEventStore : IEventStore
         {
             database = await _connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        catch (Exception ex) when (RedisFailures.IsUnavailable(ex))
         {
             throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
         }
@@ -317,7 +317,7 @@ public sealed partial class RedisEventStore : IEventStore
             {
                 due = await peeks[p].WaitAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+            catch (Exception ex) when (RedisFailures.IsUnavailable(ex))
             {
                 throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
             }
@@ -617,7 +617,7 @@ public sealed partial class RedisEventStore : IEventStore
             // A command that was sent cannot be taken back: cancellation stops the wait, and fencing tokens keep a late effect harmless.
             return await script.EvaluateAsync(database, keys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        catch (Exception ex) when (RedisFailures.IsUnavailable(ex))
         {
             throw new WebhookStoreUnavailableException("The Redis event store is unavailable: " + ex.Message, ex);
         }

@@ -118,7 +118,7 @@ public sealed class RedisIdempotencyStore : IIdempotencyStore
             // effect harmless.
             return await script.EvaluateAsync(database, scriptKeys, values).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        catch (Exception ex) when (RedisFailures.IsUnavailable(ex))
         {
             throw new WebhookStoreUnavailableException("The Redis idempotency store is unavailable: " + ex.Message, ex);
         }

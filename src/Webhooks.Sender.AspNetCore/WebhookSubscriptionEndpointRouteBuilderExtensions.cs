@@ -5,8 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Webhooks.Sender.AspNetCore;
 using Webhooks.Sender.DeliveryLog;
-using Webhooks.Sender.Diagnostics;
-using Webhooks.Sender.Sending;
 using Webhooks.Sender.Publishing;
 using Webhooks.Sender.Subscriptions;
 
@@ -36,15 +34,10 @@ public static class WebhookSubscriptionEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         WebhookSubscriptions subscriptions = services.GetService<WebhookSubscriptions>()
             ?? throw new InvalidOperationException("Unable to find the webhook sender services. Call builder.Services.AddWebhookSender() in the application's service configuration.");
-        // Test events go to one subscription, through the library's publisher even when the application replaced IWebhookPublisher.
-        WebhookPublisher publisher = services.GetRequiredService<IWebhookPublisher>() as WebhookPublisher ?? new WebhookPublisher(
-            services.GetRequiredService<IWebhookSubscriptionStore>(),
-            services.GetRequiredService<WebhookOutbox>(),
-            services.GetRequiredService<TimeProvider>(),
-            services.GetRequiredService<SenderDiagnostics>());
         var handler = new WebhookSubscriptionEndpoints(
             subscriptions,
-            publisher,
+            services.GetRequiredService<IWebhookPublisher>(),
+            services.GetRequiredService<WebhookTestEvents>(),
             services.GetRequiredService<IWebhookDeliveryLog>(),
             services.GetService<ILogger<WebhookSubscriptionEndpoints>>());
         return handler.Map(endpoints, prefix);

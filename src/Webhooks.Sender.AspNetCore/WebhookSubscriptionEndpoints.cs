@@ -28,7 +28,8 @@ namespace Webhooks.Sender.AspNetCore;
 /// </summary>
 internal sealed partial class WebhookSubscriptionEndpoints(
     WebhookSubscriptions subscriptions,
-    WebhookPublisher publisher,
+    IWebhookPublisher publisher,
+    WebhookTestEvents testEvents,
     IWebhookDeliveryLog log,
     ILogger<WebhookSubscriptionEndpoints>? logger = null)
 {
@@ -277,7 +278,7 @@ internal sealed partial class WebhookSubscriptionEndpoints(
             throw new RefusedException("subscription_inactive", "The subscription is not active; activate it before sending a test event.", StatusCodes.Status409Conflict);
         }
 
-        WebhookPublishResult published = await publisher.PublishToAsync(subscription, "webhook.test", """{"test":true}"""u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        WebhookPublishResult published = await testEvents.SendAsync(subscription, cancellationToken).ConfigureAwait(false);
         return Json(new SubscriptionStatusResponse(published.MessageId, "queued"), SubscriptionJson.Default.SubscriptionStatusResponse, StatusCodes.Status202Accepted);
     }
 

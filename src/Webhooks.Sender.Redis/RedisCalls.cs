@@ -17,7 +17,7 @@ internal static class RedisCalls
         {
             return await call(connection.GetDatabase()).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (RedisConnection.IsUnavailable(ex))
+        catch (Exception ex) when (RedisFailures.IsUnavailable(ex))
         {
             throw new WebhookStoreUnavailableException("The Redis " + store + " did not answer: " + ex.Message, ex);
         }

@@ -78,6 +78,8 @@ public static class WebhookSenderServiceCollectionExtensions
         services.TryAddSingleton(static sp => new SenderDiagnostics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IWebhookPublisher>(static sp => new WebhookPublisher(
             sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SenderDiagnostics>()));
+        services.TryAddSingleton(static sp => new WebhookTestEvents(sp.GetRequiredService<IWebhookPublisher>() as WebhookPublisher ?? new WebhookPublisher(
+            sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SenderDiagnostics>())));
 
         services.AddHttpClient(WebhookDeliverySender.HttpClientName, static client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<WebhookUrlPolicy>().CreateHandler());
