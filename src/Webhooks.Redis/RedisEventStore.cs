@@ -96,7 +96,7 @@ public sealed partial class RedisEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(webhookEvent);
         int partition = _connection.Keys.PartitionOf(webhookEvent.Id);
         string digestHex = webhookEvent.DeduplicateByBody ? Convert.ToHexStringLower(SHA256.HashData(webhookEvent.Body.Span)) : "";
-        RedisValue headers = RedisHeaders.Encode(webhookEvent.Headers);
+        RedisValue headers = WebhookHeaderEncoding.Encode(webhookEvent.Headers);
         RedisValue meta = RedisEventMeta.Encode(webhookEvent);
         for (int round = 0; round < MaxDigestRounds; round++)
         {
@@ -644,7 +644,7 @@ public sealed partial class RedisEventStore : IEventStore
             Id = id,
             Source = m.Source,
             EventType = m.EventType,
-            Headers = RedisHeaders.Decode((byte[])headers!),
+            Headers = WebhookHeaderEncoding.Decode((byte[]?)headers),
             Body = (byte[])body! ?? [],
             ReceivedAt = m.ReceivedAt,
             DeduplicateByBody = string.Equals((string?)dedupe, "1", StringComparison.Ordinal),

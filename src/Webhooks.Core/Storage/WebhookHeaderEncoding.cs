@@ -2,13 +2,21 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace Webhooks.Redis;
+namespace Webhooks.Storage;
 
-/// <summary>Stored headers as one binary value: UTF-8 name, a zero byte, UTF-8 value, a zero byte, for each header.</summary>
-internal static class RedisHeaders
+/// <summary>
+/// An event's headers as one binary value, for stores that keep them as bytes (the Redis store does): for each header its UTF-8
+/// name, a zero byte, its UTF-8 value, a zero byte. Encoding the headers the endpoint received makes no string of any value.
+/// </summary>
+public static class WebhookHeaderEncoding
 {
+    /// <summary>Encodes <paramref name="headers"/>.</summary>
+    /// <param name="headers">An event's headers (<see cref="WebhookEvent.Headers"/>), or any dictionary.</param>
+    /// <returns>The encoded headers; empty when there are none.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="headers"/> is <see langword="null"/>.</exception>
     public static byte[] Encode(IReadOnlyDictionary<string, string> headers)
     {
+        ArgumentNullException.ThrowIfNull(headers);
         if (headers is WebhookHeaders kept)
         {
             return Encode(kept);
@@ -75,9 +83,12 @@ internal static class RedisHeaders
         rest = rest[(written + 1)..];
     }
 
-    public static IReadOnlyDictionary<string, string> Decode(byte[]? encoded)
+    /// <summary>Decodes headers that <see cref="Encode(IReadOnlyDictionary{string, string})"/> wrote, into the compact form events keep.</summary>
+    /// <param name="encoded">The encoded headers; empty for none. A value cut short ends where the bytes end.</param>
+    /// <returns>The headers, for <see cref="WebhookEvent.Headers"/>.</returns>
+    public static IReadOnlyDictionary<string, string> Decode(ReadOnlySpan<byte> encoded)
     {
-        if (encoded is null || encoded.Length == 0)
+        if (encoded.IsEmpty)
         {
             return WebhookHeaders.Empty;
         }

@@ -1,11 +1,12 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Webhooks.Storage;
 
-namespace Webhooks.Redis.Tests;
+namespace Webhooks.Tests.Storage;
 
 /// <summary>The stored headers' encoding: the endpoint's compact headers encode straight to the same bytes as any dictionary.</summary>
-public sealed class RedisHeadersTests
+public sealed class WebhookHeaderEncodingTests
 {
     [Fact]
     public void Encode_KeptHeaders_SameBytesAsAnyDictionaryAndDecodedBack()
@@ -26,14 +27,25 @@ public sealed class RedisHeadersTests
         };
         WebhookEvent received = WebhookEvent.Create("github", "72d3162e", "push", sent, new byte[] { 1 }, DateTimeOffset.UnixEpoch);
 
-        byte[] kept = RedisHeaders.Encode(received.Headers);
-        byte[] general = RedisHeaders.Encode(new Dictionary<string, string>(received.Headers));
+        byte[] kept = WebhookHeaderEncoding.Encode(received.Headers);
+        byte[] general = WebhookHeaderEncoding.Encode(new Dictionary<string, string>(received.Headers));
 
         Assert.Equal(general, kept);
         Assert.Equal(
             received.Headers.OrderBy(h => h.Key, StringComparer.Ordinal),
-            RedisHeaders.Decode(kept).OrderBy(h => h.Key, StringComparer.Ordinal));
-        Assert.Equal("req-42", RedisHeaders.Decode(kept)["X-Request-Id"]);
-        Assert.False(RedisHeaders.Decode(kept).ContainsKey("Authorization"));
+            WebhookHeaderEncoding.Decode(kept).OrderBy(h => h.Key, StringComparer.Ordinal));
+        Assert.Equal("req-42", WebhookHeaderEncoding.Decode(kept)["X-Request-Id"]);
+        Assert.False(WebhookHeaderEncoding.Decode(kept).ContainsKey("Authorization"));
+    }
+
+    [Fact]
+    public void Decode_EmptyOrCutShort_NeverThrows()
+    {
+        Assert.Empty(WebhookHeaderEncoding.Decode([]));
+        IReadOnlyDictionary<string, string> cut = WebhookHeaderEncoding.Decode("X-A\0one\0X-B\0tw"u8);
+        Assert.Equal("one", cut["X-A"]);
+        Assert.Equal("tw", cut["X-B"]);
+        Assert.Empty(WebhookHeaderEncoding.Decode("no-zero"u8));
+        Assert.Throws<ArgumentNullException>("headers", () => WebhookHeaderEncoding.Encode(null!));
     }
 }
