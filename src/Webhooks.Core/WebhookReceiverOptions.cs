@@ -58,7 +58,7 @@ public sealed class WebhookReceiverOptions
 
     /// <summary>Gets the dispatcher settings (<c>Webhooks:Processing</c>).</summary>
     [ValidateObjectMembers]
-    public ProcessingOptions Processing { get; } = new();
+    public WebhookWorkQueueOptions Processing { get; } = new();
 
     /// <summary>
     /// Gets the configuration the receiver is bound from: the section given to <c>AddWebhookReceiver(IConfigurationSection)</c>,

@@ -172,7 +172,7 @@ internal sealed partial class WebhookDispatcher
     {
         None,
 
-        /// <summary>The handlers outlived <see cref="ProcessingOptions.HandlerTimeout"/>: the attempt failed.</summary>
+        /// <summary>The handlers outlived <see cref="WebhookWorkQueueOptions.HandlerTimeout"/>: the attempt failed.</summary>
         Deadline,
 
         /// <summary>The lease could not be renewed (the store did not answer) and would end: the attempt was interrupted.</summary>

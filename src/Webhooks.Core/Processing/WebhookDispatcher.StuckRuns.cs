@@ -9,7 +9,7 @@ internal sealed partial class WebhookDispatcher
     /// <summary>
     /// Keeps the hold of a handler's run whose attempt gave up on it (it ignored its cancellation): renewed while the handler still
     /// runs, so that no later attempt of the event starts it again meanwhile, and ended with its outcome when it returns. After
-    /// <see cref="ProcessingOptions.HandlerTimeout"/> more, the hold is let go and the next attempt runs the handler again.
+    /// <see cref="WebhookWorkQueueOptions.HandlerTimeout"/> more, the hold is let go and the next attempt runs the handler again.
     /// </summary>
     private void KeepStuckRun(string id, long token, string handler, Task running)
     {

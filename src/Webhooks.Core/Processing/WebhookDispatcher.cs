@@ -23,10 +23,10 @@ namespace Webhooks.Processing;
 /// <remarks>
 /// It wakes at once when this process accepts a delivery, and otherwise polls for work that other processes accepted, retries
 /// that fall due and claims that expired. When the store fails, it waits longer between tries (up to
-/// <see cref="ProcessingOptions.MaxStoreBackoff"/>), logging when the outage starts and ends rather than on every try.
+/// <see cref="WebhookWorkQueueOptions.MaxStoreBackoff"/>), logging when the outage starts and ends rather than on every try.
 /// On shutdown it stops claiming and lets running handlers finish; when the host's shutdown timeout passes, it cancels them,
 /// gives their events back to the store (released, the attempt not counted) and waits for those writes, up to
-/// <see cref="ProcessingOptions.ShutdownWriteBackTimeout"/>.
+/// <see cref="WebhookWorkQueueOptions.ShutdownWriteBackTimeout"/>.
 /// </remarks>
 internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 {
@@ -195,7 +195,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private async Task PumpAsync()
     {
         CancellationToken stopping = _stopping.Token;
-        ProcessingOptions processing = _options.Processing;
+        WebhookWorkQueueOptions processing = _options.Processing;
         TimeSpan? backoff = null;
         while (!stopping.IsCancellationRequested)
         {

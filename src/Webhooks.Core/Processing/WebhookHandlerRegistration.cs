@@ -2,8 +2,12 @@ using System;
 
 namespace Webhooks.Processing;
 
-/// <summary>Which handler type runs for which source and event type; <c>*</c> matches any.</summary>
-internal sealed class WebhookHandlerRegistration
+/// <summary>
+/// Which handler type runs for which source and event type; <c>*</c> matches any. <c>AddHandler&lt;T&gt;()</c> makes these for the
+/// receiver; a <see cref="WebhookWorkQueue"/> made by hand takes them directly. The handler type is resolved from the attempt's
+/// scope, so it must be registered in the services.
+/// </summary>
+public sealed class WebhookHandlerRegistration
 {
     /// <summary>The wildcard that matches any source or event type.</summary>
     public const string Any = "*";

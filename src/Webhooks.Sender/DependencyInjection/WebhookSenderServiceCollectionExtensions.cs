@@ -4,8 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Webhooks;
-using Webhooks.Diagnostics;
 using Webhooks.Processing;
 using Webhooks.Sender;
 using Webhooks.Sender.DeliveryLog;
@@ -113,22 +111,28 @@ public static class WebhookSenderServiceCollectionExtensions
     {
         WebhookSenderOptions sender = sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value;
         WebhookOutbox outbox = sp.GetRequiredService<WebhookOutbox>();
-        var processing = new WebhookReceiverOptions { ProcessedRetention = sender.Retention };
-        processing.Processing.Concurrency = sender.Concurrency;
-        processing.Processing.PollInterval = sender.PollInterval;
-        processing.Processing.HandlerTimeout = sender.AttemptTimeout + TimeSpan.FromSeconds(5);
-        processing.Processing.LeaseDuration = sender.AttemptTimeout + TimeSpan.FromSeconds(5);
-        var dispatcher = new WebhookDispatcher(
+
+        // The outbox's queue: an attempt is one HTTP request, so its lease and timeout are the attempt's timeout and a margin.
+        var options = new WebhookWorkQueueOptions
+        {
+            Concurrency = sender.Concurrency,
+            PollInterval = sender.PollInterval,
+            HandlerTimeout = sender.AttemptTimeout + TimeSpan.FromSeconds(5),
+            LeaseDuration = sender.AttemptTimeout + TimeSpan.FromSeconds(5),
+        };
+        var queue = new WebhookWorkQueue(
             outbox.Store,
-            new SenderRetryPolicy(sender),
-            outbox.Signal,
-            sp.GetRequiredService<IServiceScopeFactory>(),
             [new WebhookHandlerRegistration(WebhookHandlerRegistration.Any, WebhookHandlerRegistration.Any, typeof(WebhookDeliverySender))],
-            Options.Options.Create(processing),
+            options,
+            sp.GetRequiredService<IServiceScopeFactory>(),
+            new SenderRetryPolicy(sender),
             sp.GetRequiredService<TimeProvider>(),
-            new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), null, MeterName, "webhooks.outbox"),
-            sp.GetService<ILogger<WebhookDispatcher>>());
-        return new WebhookSendingService(dispatcher);
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetService<ILoggerFactory>(),
+            MeterName,
+            "webhooks.outbox");
+        outbox.Attach(queue);
+        return new WebhookSendingService(queue);
     }
 
     /// <summary>Marks that the sender's configuration binding is registered.</summary>

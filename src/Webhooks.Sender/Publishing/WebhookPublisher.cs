@@ -54,7 +54,7 @@ internal sealed class WebhookPublisher : IWebhookPublisher
         WebhookReplayResult result = await _outbox.Store.ReplayAsync(WebhookOutbox.DeliveryId(subscriptionId, messageId), force: true, cancellationToken).ConfigureAwait(false);
         if (result == WebhookReplayResult.Queued)
         {
-            _outbox.Signal.Notify();
+            _outbox.Notify();
         }
 
         return result;
@@ -84,7 +84,7 @@ internal sealed class WebhookPublisher : IWebhookPublisher
 
         if (queued > 0)
         {
-            _outbox.Signal.Notify();
+            _outbox.Notify();
         }
 
         return queued;
@@ -137,7 +137,7 @@ internal sealed class WebhookPublisher : IWebhookPublisher
 
         if (stored > 0)
         {
-            _outbox.Signal.Notify();
+            _outbox.Notify();
             _diagnostics.Published.Add(1);
             _diagnostics.Deliveries.Add(stored);
         }

@@ -6,19 +6,14 @@ using Webhooks.Processing;
 
 namespace Webhooks.Sender.Sending;
 
-/// <summary>The hosted service that sends: the receiver's dispatcher, run over the outbox with the sender's retry schedule.</summary>
-internal sealed class WebhookSendingService : IHostedService, IDisposable
+/// <summary>The hosted service that sends: a <see cref="WebhookWorkQueue"/> over the outbox with the sender's retry schedule.</summary>
+internal sealed class WebhookSendingService(WebhookWorkQueue queue) : IHostedService, IDisposable
 {
-    public WebhookSendingService(WebhookDispatcher dispatcher)
-    {
-        Dispatcher = dispatcher;
-    }
+    internal WebhookWorkQueue Queue { get; } = queue;
 
-    internal WebhookDispatcher Dispatcher { get; }
+    public Task StartAsync(CancellationToken cancellationToken) => Queue.StartAsync(cancellationToken);
 
-    public Task StartAsync(CancellationToken cancellationToken) => Dispatcher.StartAsync(cancellationToken);
+    public Task StopAsync(CancellationToken cancellationToken) => Queue.StopAsync(cancellationToken);
 
-    public Task StopAsync(CancellationToken cancellationToken) => Dispatcher.StopAsync(cancellationToken);
-
-    public void Dispose() => Dispatcher.Dispose();
+    public void Dispose() => Queue.Dispose();
 }

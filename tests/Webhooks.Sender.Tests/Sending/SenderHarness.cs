@@ -117,7 +117,7 @@ public sealed class SenderHarness : IAsyncDisposable
         await Subscriptions.CreateAsync(new WebhookSubscriptionRequest { Url = "http://127.0.0.1:9/hook", EventTypes = eventTypes.Length == 0 ? ["*"] : eventTypes });
 
     /// <summary>Waits until the sending dispatcher has nothing to do until the clock moves (as the receiver's harness does).</summary>
-    public Task RunUntilIdleAsync() => PipelineHarness.WaitUntilIdleAsync(() => _sending.Dispatcher.IsIdle);
+    public Task RunUntilIdleAsync() => PipelineHarness.WaitUntilIdleAsync(() => _sending.Queue.Dispatcher.IsIdle);
 
     /// <summary>Moves the clock by <paramref name="by"/> in steps of <paramref name="stepSeconds"/> seconds (one by default), running until idle after each.</summary>
     public async Task AdvanceAsync(TimeSpan by, int stepSeconds = 1)

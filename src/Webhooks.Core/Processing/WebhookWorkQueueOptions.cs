@@ -1,10 +1,14 @@
 using System;
 using System.ComponentModel.DataAnnotations;
 
-namespace Webhooks;
+namespace Webhooks.Processing;
 
-/// <summary>How the dispatcher runs handlers (<c>Webhooks:Processing</c>).</summary>
-public sealed class ProcessingOptions
+/// <summary>
+/// The settings of a <see cref="WebhookWorkQueue"/>: how many events run at once, how long a claim lasts, how long handlers may
+/// run, how often an idle queue looks for work. The receiver's are bound from <c>Webhooks:Processing</c>; the sender sets its
+/// outbox queue's from <c>Webhooks:Sender</c>.
+/// </summary>
+public sealed class WebhookWorkQueueOptions
 {
     /// <summary>Gets or sets how many events this process works on at once.</summary>
     /// <value>1 to 1024; twice the processor count by default.</value>
@@ -50,4 +54,16 @@ public sealed class ProcessingOptions
     /// </summary>
     /// <value>0 to 1 minute; 5 seconds by default.</value>
     public TimeSpan ShutdownWriteBackTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Copies every setting to <paramref name="target"/>.</summary>
+    internal void CopyTo(WebhookWorkQueueOptions target)
+    {
+        target.Concurrency = Concurrency;
+        target.LeaseDuration = LeaseDuration;
+        target.HandlerTimeout = HandlerTimeout;
+        target.PollInterval = PollInterval;
+        target.ClaimBatchSize = ClaimBatchSize;
+        target.MaxStoreBackoff = MaxStoreBackoff;
+        target.ShutdownWriteBackTimeout = ShutdownWriteBackTimeout;
+    }
 }
