@@ -46,7 +46,7 @@ internal static class EventsCommand
 
         builder.Services.AddWebhookReceiver().UseRedis();
         using IHost host = builder.Build();
-        IEventStore store = host.Services.GetRequiredService<IEventStore>();
+        IWebhookEventStore store = host.Services.GetRequiredService<IWebhookEventStore>();
         WebhookPipeline pipeline = host.Services.GetRequiredService<WebhookPipeline>();
         try
         {
@@ -66,7 +66,7 @@ internal static class EventsCommand
         }
     }
 
-    private static async Task<int> ListAsync(IEventStore store, string[] args)
+    private static async Task<int> ListAsync(IWebhookEventStore store, string[] args)
     {
         WebhookEventStatus? status = null;
         if (Option(args, "--status") is { } text)
@@ -90,7 +90,7 @@ internal static class EventsCommand
         return 0;
     }
 
-    private static async Task<int> ShowAsync(IEventStore store, string[] args)
+    private static async Task<int> ShowAsync(IWebhookEventStore store, string[] args)
     {
         if (args.Length < 2)
         {
@@ -170,7 +170,7 @@ internal static class EventsCommand
         return response.IsSuccessStatusCode ? 0 : 1;
     }
 
-    private static async Task<int> DeleteAsync(IEventStore store, string[] args)
+    private static async Task<int> DeleteAsync(IWebhookEventStore store, string[] args)
     {
         if (args.Length < 2)
         {

@@ -38,7 +38,7 @@ public sealed record WebhookEvent
     /// <summary>
     /// Gets how many attempts in a row before this one were interrupted: their process stopped, or lost the store, before it could
     /// end them, and this claim took the event over once their lease had ended. Such attempts are not counted in
-    /// <see cref="Attempts"/> (up to <see cref="Storage.IEventStore.MaxUncountedInterruptions"/> in a row); a handler whose effect
+    /// <see cref="Attempts"/> (up to <see cref="Storage.IWebhookEventStore.MaxUncountedInterruptions"/> in a row); a handler whose effect
     /// lives outside the store may see its earlier run's effect.
     /// </summary>
     public int Interruptions { get; init; }

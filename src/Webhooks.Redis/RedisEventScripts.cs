@@ -26,7 +26,7 @@ namespace Webhooks.Redis;
 /// </summary>
 internal static class RedisEventScripts
 {
-    private static readonly string MaxFree = Webhooks.Storage.IEventStore.MaxUncountedInterruptions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly string MaxFree = Webhooks.Storage.IWebhookEventStore.MaxUncountedInterruptions.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private const string Prelude = RedisScript.Functions + """
         -- The partition the helpers below work on: its keys start at KEYS[kb + 1], its event keys with pre. A script on one

@@ -12,7 +12,7 @@ using Webhooks.Storage;
 namespace Webhooks.Redis;
 
 /// <summary>
-/// An <see cref="IEventStore"/> in Redis, shared by every receiver process. Each transition is one Lua script on the keys of the
+/// An <see cref="IWebhookEventStore"/> in Redis, shared by every receiver process. Each transition is one Lua script on the keys of the
 /// event's partition (one hash slot, so the data spreads over a Redis Cluster); due-ness and leases are measured by the server's
 /// clock (<c>TIME</c>) and fencing tokens come from <c>INCR</c>, so no host's clock matters. Bodies are stored as binary values,
 /// byte for byte. Processed events are forgotten after the retention span; dead ones stay until replayed or deleted.
@@ -28,7 +28,7 @@ namespace Webhooks.Redis;
 /// removal of a forgotten event's entry never removes the entry of a later append of the same id.
 /// Appends that arrive while one is being sent to the same partition are sent together, in one script that appends them in order.
 /// </remarks>
-public sealed partial class RedisEventStore : IEventStore
+public sealed partial class RedisEventStore : IWebhookEventStore
 {
     /// <summary>Each partition's keys, in the order every script takes them (see <see cref="RedisEventScripts"/>).</summary>
     private static readonly string[] PartitionKeyNames =
@@ -91,7 +91,7 @@ public sealed partial class RedisEventStore : IEventStore
     internal TimeProvider? TestClock { get; set; }
 
     /// <inheritdoc />
-    public async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    public async ValueTask<WebhookAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         int partition = _connection.Keys.PartitionOf(webhookEvent.Id);
@@ -108,7 +108,7 @@ public sealed partial class RedisEventStore : IEventStore
                 digestEntry = digestHex + "|" + nonce;
                 if (!await HoldDigestAsync(digestHex, nonce + "|" + webhookEvent.Id, cancellationToken).ConfigureAwait(false))
                 {
-                    return EventAppendResult.Duplicate;
+                    return WebhookAppendResult.Duplicate;
                 }
             }
 
@@ -118,11 +118,11 @@ public sealed partial class RedisEventStore : IEventStore
             switch (result)
             {
                 case 0:
-                    return EventAppendResult.Appended;
+                    return WebhookAppendResult.Appended;
                 case 1:
-                    return EventAppendResult.Duplicate;
+                    return WebhookAppendResult.Duplicate;
                 case 2:
-                    return EventAppendResult.ConflictingDuplicate;
+                    return WebhookAppendResult.ConflictingDuplicate;
                 case 3:
                     throw new WebhookStoreUnavailableException(string.Create(
                         CultureInfo.InvariantCulture,

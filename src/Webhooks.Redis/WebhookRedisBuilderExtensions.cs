@@ -46,9 +46,9 @@ public static class WebhookRedisBuilderExtensions
         services.TryAddSingleton(static sp => new RedisConnection(
             sp.GetRequiredService<IOptions<WebhookRedisOptions>>().Value,
             sp.GetService<IConnectionMultiplexer>()));
-        services.RemoveAll<IEventStore>();
+        services.RemoveAll<IWebhookEventStore>();
         services.RemoveAll<IIdempotencyStore>();
-        services.AddSingleton<IEventStore>(static sp => new RedisEventStore(
+        services.AddSingleton<IWebhookEventStore>(static sp => new RedisEventStore(
             sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<IOptions<WebhookReceiverOptions>>().Value.ProcessedRetention));
         services.AddSingleton<IIdempotencyStore>(static sp => new RedisIdempotencyStore(sp.GetRequiredService<RedisConnection>()));

@@ -51,7 +51,7 @@ using var client = new HttpClient { BaseAddress = new Uri(address) };
 using HttpResponseMessage response = await client.SendAsync(WebhookRequests.GitHub(Secret, "push", "{\"ref\":\"main\"}", "aot-1"));
 Console.WriteLine($"POST /webhooks/github -> {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
 
-IEventStore store = app.Services.GetRequiredService<IEventStore>();
+IWebhookEventStore store = app.Services.GetRequiredService<IWebhookEventStore>();
 var clock = Stopwatch.StartNew();
 WebhookEventSummary? stored = null;
 while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stored = await store.GetAsync("github:aot-1")) is not { Status: WebhookEventStatus.Processed })

@@ -51,7 +51,7 @@ public sealed class ReceiverHost : IAsyncDisposable
 
     public IServiceProvider Services => Host.Services;
 
-    public IEventStore Store => Services.GetRequiredService<IEventStore>();
+    public IWebhookEventStore Store => Services.GetRequiredService<IWebhookEventStore>();
 
     public HandlerCalls Calls => Services.GetRequiredService<HandlerCalls>();
 

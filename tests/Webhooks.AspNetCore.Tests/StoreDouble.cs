@@ -8,7 +8,7 @@ using Webhooks.Storage;
 namespace Webhooks.AspNetCore.Tests;
 
 /// <summary>An in-memory event store whose appends can be made to fail or hang, and which records what it was given.</summary>
-public sealed class StoreDouble(IEventStore inner) : IEventStore
+public sealed class StoreDouble(IWebhookEventStore inner) : IWebhookEventStore
 {
     public Func<WebhookEvent, CancellationToken, ValueTask>? BeforeAppend { get; set; }
 
@@ -21,7 +21,7 @@ public sealed class StoreDouble(IEventStore inner) : IEventStore
 
     public static StoreDouble Hanging() => new(new InMemoryEventStore()) { BeforeAppend = static async (_, token) => await Task.Delay(Timeout.Infinite, token) };
 
-    public async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    public async ValueTask<WebhookAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         lock (Appended)
         {

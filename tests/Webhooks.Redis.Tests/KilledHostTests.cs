@@ -74,7 +74,7 @@ public sealed class KilledHostTests(RedisServer redis)
             .Build();
         using var processed = new ProcessedSignal(survivor.Services);
         await survivor.StartAsync();
-        IEventStore shared = survivor.Services.GetRequiredService<IEventStore>();
+        IWebhookEventStore shared = survivor.Services.GetRequiredService<IWebhookEventStore>();
         await processed.WaitForAsync(1, TimeSpan.FromSeconds(60));
         // The killed host's attempt was interrupted: taken over without counting it.
         WebhookEventSummary done = (await shared.GetAsync("github:killed-1"))!;
@@ -187,7 +187,7 @@ public sealed class KilledHostTests(RedisServer redis)
     }
 
     /// <summary>Waits until the event has a status, checked at every change of its key (a keyspace notification), not by polling.</summary>
-    private async Task WaitForEventAsync(string prefix, IEventStore store, string id, WebhookEventStatus status)
+    private async Task WaitForEventAsync(string prefix, IWebhookEventStore store, string id, WebhookEventStatus status)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task CheckAsync()

@@ -10,7 +10,7 @@ namespace Webhooks.Redis.Tests;
 [Collection(RedisClusterGroup.Name)]
 public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventStoreContractTests
 {
-    protected override IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null)
+    protected override IWebhookEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null)
     {
         var options = new WebhookRedisOptions
         {
@@ -23,11 +23,11 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
     [Fact]
     public async Task EventsSpreadOverAllThreeMasters()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         long[] before = await cluster.KeysPerMasterAsync();
         for (int i = 0; i < 100; i++)
         {
-            Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("spread-" + i, "{\"n\":" + i + "}")));
+            Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("spread-" + i, "{\"n\":" + i + "}")));
         }
 
         long[] after = await cluster.KeysPerMasterAsync();
@@ -42,16 +42,16 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
         // refused by the cluster without running, and goes again as one script per partition; nothing is lost or doubled.
         var store = (RedisEventStore)CreateStore();
         store.AssumeScriptsMaySpanPartitions();
-        var appends = new Task<EventAppendResult>[200];
+        var appends = new Task<WebhookAppendResult>[200];
         for (int i = 0; i < appends.Length; i++)
         {
             appends[i] = store.AppendAsync(NewEvent("refused-" + (i % 100), "{\"n\":" + (i % 100) + "}")).AsTask();
         }
 
-        EventAppendResult[] results = await Task.WhenAll(appends);
+        WebhookAppendResult[] results = await Task.WhenAll(appends);
         for (int i = 0; i < results.Length; i++)
         {
-            Assert.Equal(i < 100 ? EventAppendResult.Appended : EventAppendResult.Duplicate, results[i]);
+            Assert.Equal(i < 100 ? WebhookAppendResult.Appended : WebhookAppendResult.Duplicate, results[i]);
         }
 
         Assert.Equal(100, (await store.CountAsync()).Queued);
@@ -66,7 +66,7 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
         var options = new WebhookRedisOptions { KeyPrefix = "cpair" + Guid.NewGuid().ToString("N")[..8] + ":" };
         var a = new RedisEventStore(cluster.Connection, options);
         var b = new RedisEventStore(cluster.Connection, options);
-        var pairs = new Task<EventAppendResult[]>[150];
+        var pairs = new Task<WebhookAppendResult[]>[150];
         for (int i = 0; i < pairs.Length; i++)
         {
             string body = "{\"after\":\"" + i.ToString("x40", System.Globalization.CultureInfo.InvariantCulture) + "\"}";
@@ -75,9 +75,9 @@ public sealed class RedisClusterEventStoreTests(RedisCluster cluster) : EventSto
                 b.AppendAsync(NewEvent("y" + i, body) with { DeduplicateByBody = true }).AsTask());
         }
 
-        foreach (EventAppendResult[] pair in await Task.WhenAll(pairs))
+        foreach (WebhookAppendResult[] pair in await Task.WhenAll(pairs))
         {
-            Assert.Equal([EventAppendResult.Appended, EventAppendResult.Duplicate], pair.Order());
+            Assert.Equal([WebhookAppendResult.Appended, WebhookAppendResult.Duplicate], pair.Order());
         }
 
         Assert.Equal(pairs.Length, (await a.CountAsync()).Queued);

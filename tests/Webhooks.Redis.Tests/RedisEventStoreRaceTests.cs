@@ -27,7 +27,7 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
         var b = new RedisEventStore(other, new WebhookRedisOptions { KeyPrefix = prefix });
 
         // A captured GitHub body sent again under a new delivery id, at the same instant, to another process: 300 pairs.
-        var pairs = new List<Task<EventAppendResult[]>>();
+        var pairs = new List<Task<WebhookAppendResult[]>>();
         for (int i = 0; i < 300; i++)
         {
             string body = "{\"ref\":\"refs/heads/main\",\"after\":\"" + i.ToString("x40", System.Globalization.CultureInfo.InvariantCulture) + "\"}";
@@ -36,9 +36,9 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
                 b.AppendAsync(Event("y" + i, body)).AsTask()));
         }
 
-        EventAppendResult[][] results = await Task.WhenAll(pairs);
+        WebhookAppendResult[][] results = await Task.WhenAll(pairs);
         Assert.All(results, pair => Assert.Equal(
-            [EventAppendResult.Appended, EventAppendResult.Duplicate],
+            [WebhookAppendResult.Appended, WebhookAppendResult.Duplicate],
             pair.Order()));
         Assert.Equal(300, (await a.CountAsync()).Queued);
     }
@@ -48,7 +48,7 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
     {
         string prefix = Prefix("reappend");
         RedisEventStore store = Store(prefix, TimeSpan.FromHours(1));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(Event("x", "{\"d\":1}")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(Event("x", "{\"d\":1}")));
         await CompleteAllAsync(store);
 
         // X is forgotten past its retention (by a read, which queues its digest entry's removal without taking it) ...
@@ -57,13 +57,13 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
 
         // ... delivered again under the same id (its append tidies the partition: the queued removal runs after it) ...
         long scripts = await ScriptCallsAsync();
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(Event("x", "{\"d\":1}")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(Event("x", "{\"d\":1}")));
 
         // (the digest claim, the append, and the removal it took from the queue: wait until all three have run)
         await PollAsync(async () => await ScriptCallsAsync() >= scripts + 3, "the queued removal ran");
 
         // ... and a copy of its body under a new id is still a duplicate.
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(Event("copy", "{\"d\":1}")));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(Event("copy", "{\"d\":1}")));
         Assert.Null(await store.GetAsync("github:copy"));
     }
 
@@ -115,7 +115,7 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
     {
         string prefix = Prefix("backstop");
         RedisEventStore store = Store(prefix, TimeSpan.FromHours(1), maxEvents: 1);
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(Event("x", "{\"x\":1}")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(Event("x", "{\"x\":1}")));
         await CompleteAllAsync(store);
 
         // A quiet partition: no script forgot X before its hash's time-to-live (the backstop) removed it.
@@ -124,7 +124,7 @@ public sealed class RedisEventStoreRaceTests(RedisServer redis)
         _clock.Advance(TimeSpan.FromHours(2));
 
         // Its place in the partition's capacity is given back, and its digest entry removed.
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(Event("y", "{\"y\":1}")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(Event("y", "{\"y\":1}")));
         await PollAsync(async () => !(await DigestHoldersAsync(prefix)).Any(h => Names(h, "github:x")), "X's digest entry removed");
         WebhookEventCounts counts = await store.CountAsync();
         Assert.Equal((1, 0), (counts.Queued, counts.Processed));

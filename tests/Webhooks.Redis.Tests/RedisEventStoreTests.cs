@@ -11,7 +11,7 @@ namespace Webhooks.Redis.Tests;
 [Collection(RedisServerGroup.Name)]
 public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContractTests
 {
-    protected override IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null)
+    protected override IWebhookEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null)
     {
         // Capacity is counted per partition: one partition makes the contract's exact limits exact here too.
         var options = new WebhookRedisOptions
@@ -30,7 +30,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         new Random(25).NextBytes(body);
         WebhookEvent big = WebhookEvent.Create("github", "big", "push", new Dictionary<string, string> { ["X-GitHub-Event"] = "push" }, body, DateTimeOffset.UtcNow);
 
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(big));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(big));
         Assert.Equal(body, (await store.ReadAsync("github:big"))!.Body.ToArray());
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, TimeSpan.FromMinutes(1)));
         Assert.Equal(body, claim.Event.Body.ToArray());
@@ -46,7 +46,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "batch" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 });
         StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
         long scriptsBefore = await EvalShaCallsAsync(server);
-        var appends = new List<Task<EventAppendResult>>();
+        var appends = new List<Task<WebhookAppendResult>>();
         for (int i = 0; i < 200; i++)
         {
             int n = i % 100;
@@ -54,12 +54,12 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
             appends.Add(store.AppendAsync(WebhookEvent.Create("github", "b" + n, "push", new Dictionary<string, string>(), body, DateTimeOffset.UtcNow)).AsTask());
         }
 
-        EventAppendResult[] results = await Task.WhenAll(appends);
+        WebhookAppendResult[] results = await Task.WhenAll(appends);
         long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
 
         for (int i = 0; i < 200; i++)
         {
-            EventAppendResult expected = i < 100 ? EventAppendResult.Appended : i < 150 ? EventAppendResult.Duplicate : EventAppendResult.ConflictingDuplicate;
+            WebhookAppendResult expected = i < 100 ? WebhookAppendResult.Appended : i < 150 ? WebhookAppendResult.Duplicate : WebhookAppendResult.ConflictingDuplicate;
             Assert.Equal(expected, results[i]);
         }
 
@@ -126,9 +126,9 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         // arrival order.
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "span" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 16 });
         StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "first", "push", new Dictionary<string, string>(), "{}"u8.ToArray(), DateTimeOffset.UtcNow)));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "first", "push", new Dictionary<string, string>(), "{}"u8.ToArray(), DateTimeOffset.UtcNow)));
         long scriptsBefore = await EvalShaCallsAsync(server);
-        var appends = new List<Task<EventAppendResult>>();
+        var appends = new List<Task<WebhookAppendResult>>();
         for (int i = 0; i < 320; i++)
         {
             int n = i % 160;
@@ -136,12 +136,12 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
             appends.Add(store.AppendAsync(WebhookEvent.Create("github", "s" + n, "push", new Dictionary<string, string>(), body, DateTimeOffset.UtcNow)).AsTask());
         }
 
-        EventAppendResult[] results = await Task.WhenAll(appends);
+        WebhookAppendResult[] results = await Task.WhenAll(appends);
         long scripts = await EvalShaCallsAsync(server) - scriptsBefore;
 
         for (int i = 0; i < 320; i++)
         {
-            EventAppendResult expected = i < 160 ? EventAppendResult.Appended : i < 240 ? EventAppendResult.Duplicate : EventAppendResult.ConflictingDuplicate;
+            WebhookAppendResult expected = i < 160 ? WebhookAppendResult.Appended : i < 240 ? WebhookAppendResult.Duplicate : WebhookAppendResult.ConflictingDuplicate;
             Assert.Equal(expected, results[i]);
         }
 
@@ -165,8 +165,8 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         // still take an event as soon as expired events make room, without waiting for that second.
         var options = new WebhookRedisOptions { KeyPrefix = "tidy" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 };
         var store = new RedisEventStore(new RedisConnection(options, redis.Connection), TimeSpan.FromMilliseconds(100), maxEvents: 2) { TestClock = Clock };
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
         foreach (WebhookClaim claim in await store.ClaimAsync(2, Lease))
         {
             Assert.True(await store.CompleteAsync(claim.Event.Id, claim.Token, unhandled: false));
@@ -175,7 +175,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("early")));
         Clock.Advance(TimeSpan.FromMilliseconds(200));
 
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
         Assert.Null(await store.GetAsync("github:a"));
         Assert.Equal(1, (await store.CountAsync()).Total);
     }
@@ -187,7 +187,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         // before it, so exactly 10 are stored and 30 refused, and the partition's counts say 10 and their bytes.
         var options = new WebhookRedisOptions { KeyPrefix = "cap" + Guid.NewGuid().ToString("N")[..8] + ":", Partitions = 1 };
         var store = new RedisEventStore(new RedisConnection(options, redis.Connection), Retention, maxEvents: 10);
-        var appends = new List<Task<EventAppendResult>>();
+        var appends = new List<Task<WebhookAppendResult>>();
         for (int i = 0; i < 40; i++)
         {
             appends.Add(store.AppendAsync(WebhookEvent.Create("github", "c" + i, "push", new Dictionary<string, string>(), new byte[100], DateTimeOffset.UtcNow)).AsTask());
@@ -195,11 +195,11 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
 
         int appended = 0;
         int refused = 0;
-        foreach (Task<EventAppendResult> append in appends)
+        foreach (Task<WebhookAppendResult> append in appends)
         {
             try
             {
-                Assert.Equal(EventAppendResult.Appended, await append);
+                Assert.Equal(WebhookAppendResult.Appended, await append);
                 appended++;
             }
             catch (WebhookStoreUnavailableException)
@@ -237,7 +237,7 @@ public sealed class RedisEventStoreTests(RedisServer redis) : EventStoreContract
         var store = new RedisEventStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "flush" + Guid.NewGuid().ToString("N")[..8] + ":" });
         var ledger = new RedisIdempotencyStore(redis.Connection, new WebhookRedisOptions { KeyPrefix = "flush" + Guid.NewGuid().ToString("N")[..8] + ":" });
         StackExchange.Redis.IServer server = redis.Connection.GetServer(redis.Configuration);
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "f1", "push", new Dictionary<string, string>(), new byte[] { 1, 2, 3 }, DateTimeOffset.UtcNow)));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("github", "f1", "push", new Dictionary<string, string>(), new byte[] { 1, 2, 3 }, DateTimeOffset.UtcNow)));
         Assert.Equal(Webhooks.Idempotency.IdempotencyStatus.Started, (await ledger.TryBeginAsync("f1/h", TimeSpan.FromMinutes(1))).Status);
 
         await server.ScriptFlushAsync();

@@ -127,7 +127,7 @@ public sealed class RedisOutageTests
 
             // Wait for the store to say that all are processed: checked at every change of an event (a keyspace notification), since
             // a completion written just before the kill may have lost only its answer, and no counter in the host would see it.
-            IEventStore store = host.Services.GetRequiredService<IEventStore>();
+            IWebhookEventStore store = host.Services.GetRequiredService<IWebhookEventStore>();
             var allProcessed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             async Task CheckAsync()
             {

@@ -55,7 +55,7 @@ public sealed class TwoHostsTests(RedisServer redis)
         Assert.Equal(resend.Length, duplicates.Values.Sum());
 
         await processed.WaitForAsync(2000, TimeSpan.FromMinutes(2));
-        Assert.Equal(2000, (await first.Services.GetRequiredService<IEventStore>().CountAsync()).Processed);
+        Assert.Equal(2000, (await first.Services.GetRequiredService<IWebhookEventStore>().CountAsync()).Processed);
 
         Assert.Equal(2000, effects.Calls.Count);
         Assert.All(effects.Calls.Values, count => Assert.Equal(1, count));

@@ -151,7 +151,7 @@ public sealed class WebhookSubscriptionEndpointsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         string messageId = (await JsonAsync(response)).GetProperty("id").GetString()!;
-        IEventStore outbox = _host.Services.GetRequiredService<WebhookOutbox>().Store;
+        IWebhookEventStore outbox = _host.Services.GetRequiredService<WebhookOutbox>().Store;
         WebhookEventSummary? delivery = await outbox.GetAsync(WebhookOutbox.DeliveryId(id, messageId));
         Assert.Equal("webhook.test", delivery?.EventType);
         Assert.Null(await outbox.GetAsync(WebhookOutbox.DeliveryId(other, messageId)));

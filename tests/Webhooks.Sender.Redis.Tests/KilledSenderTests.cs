@@ -29,7 +29,7 @@ public sealed class KilledSenderTests(Webhooks.Redis.Tests.RedisServer redis)
         int requests = 0;
         using IHost receiver = await StartReceiverAsync(() => Interlocked.Increment(ref requests));
         string url = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/webhooks/acme";
-        IEventStore received = receiver.Services.GetRequiredService<IEventStore>();
+        IWebhookEventStore received = receiver.Services.GetRequiredService<IWebhookEventStore>();
 
         using (Process victim = StartSample("publish", "--url", url, "--count", Messages.ToString(CultureInfo.InvariantCulture), "--redis", redis.Configuration, "--prefix", prefix, "--attempt-timeout", "1"))
         {

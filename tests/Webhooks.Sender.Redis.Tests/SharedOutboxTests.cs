@@ -38,7 +38,7 @@ public sealed class SharedOutboxTests(Webhooks.Redis.Tests.RedisServer redis)
             published.Add(result.MessageId);
         });
 
-        IEventStore outbox = first.Services.GetRequiredService<WebhookOutbox>().Store;
+        IWebhookEventStore outbox = first.Services.GetRequiredService<WebhookOutbox>().Store;
         var watch = Stopwatch.StartNew();
         while ((await outbox.CountAsync()).Processed < 500)
         {

@@ -22,7 +22,7 @@ namespace Webhooks.AspNetCore.Endpoints;
 /// that is down answers 503 <c>store_unavailable</c> with <c>Retry-After</c>, a fault 500 <c>internal_error</c> (a group filter).
 /// </summary>
 internal sealed partial class WebhookAdminEndpoints(
-    IEventStore store,
+    IWebhookEventStore store,
     WebhookPipeline pipeline,
     IOptionsMonitor<WebhookReceiverOptions> receiverOptions,
     ILogger<WebhookAdminEndpoints>? logger = null)

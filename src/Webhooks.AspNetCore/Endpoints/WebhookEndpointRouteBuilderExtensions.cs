@@ -72,7 +72,7 @@ public static class WebhookEndpointRouteBuilderExtensions
         IServiceProvider services = endpoints.ServiceProvider;
         EnsureReceiver(services);
         var admin = new WebhookAdminEndpoints(
-            services.GetRequiredService<IEventStore>(),
+            services.GetRequiredService<IWebhookEventStore>(),
             services.GetRequiredService<WebhookPipeline>(),
             services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookReceiverOptions>>(),
             services.GetService<ILogger<WebhookAdminEndpoints>>());

@@ -62,7 +62,7 @@ public static class WebhookReceiverBuilderExtensions
 
             return store;
         });
-        builder.Services.TryAddSingleton<IEventStore>(static sp => sp.GetRequiredService<InMemoryEventStore>());
+        builder.Services.TryAddSingleton<IWebhookEventStore>(static sp => sp.GetRequiredService<InMemoryEventStore>());
         builder.Services.TryAddSingleton<IIdempotencyStore>(static sp => sp.GetRequiredService<InMemoryIdempotencyStore>());
         return builder;
     }

@@ -53,7 +53,7 @@ public static class WebhookReceiverServiceCollectionExtensions
         services.TryAddSingleton(static sp => new WebhookMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<WebhookStoreStatistics>()));
         services.TryAddSingleton<WebhookWorkSignal>();
         services.TryAddSingleton(static sp => new WebhookPipeline(
-            sp.GetRequiredService<IEventStore>(),
+            sp.GetRequiredService<IWebhookEventStore>(),
             sp.GetRequiredService<WebhookWorkSignal>(),
             sp.GetRequiredService<WebhookMetrics>(),
             sp.GetService<ILogger<WebhookPipeline>>()));

@@ -44,7 +44,7 @@ public static class WebhookHealthChecksBuilderExtensions
         return builder.Add(new HealthCheckRegistration(
             name,
             sp => new WebhookReceiverHealthCheck(
-                sp.GetService<IEventStore>() ?? throw new InvalidOperationException("The webhook health check needs builder.Services.AddWebhookReceiver()."),
+                sp.GetService<IWebhookEventStore>() ?? throw new InvalidOperationException("The webhook health check needs builder.Services.AddWebhookReceiver()."),
                 FindDispatcher(sp),
                 sp.GetRequiredService<WebhookStoreStatistics>(),
                 options,

@@ -15,7 +15,7 @@ namespace Webhooks.Health;
 /// for attention or due events wait too long; Healthy otherwise. The data holds the counts per status and the lag.
 /// </summary>
 internal sealed class WebhookReceiverHealthCheck(
-    IEventStore store,
+    IWebhookEventStore store,
     WebhookDispatcher? dispatcher,
     WebhookStoreStatistics statistics,
     WebhookHealthCheckOptions options,

@@ -14,7 +14,7 @@ using Webhooks.Storage;
 namespace Webhooks.Processing;
 
 /// <summary>
-/// The hosted service that processes events: it claims due events from the <see cref="IEventStore"/> in batches, up to its
+/// The hosted service that processes events: it claims due events from the <see cref="IWebhookEventStore"/> in batches, up to its
 /// free worker slots, runs each event's handlers that have not yet succeeded (recorded with the event in the store),
 /// and ends every attempt with one fenced store transition: complete, fail (retry or dead), release (interrupted: uncounted) or
 /// defer (a handler still runs under an earlier attempt: uncounted). Each handler's run is recorded with the event, under the
@@ -30,7 +30,7 @@ namespace Webhooks.Processing;
 /// </remarks>
 internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 {
-    private readonly IEventStore _store;
+    private readonly IWebhookEventStore _store;
     private readonly IRetryPolicy _retryPolicy;
     private readonly WebhookWorkSignal _signal;
     private readonly IServiceScopeFactory _scopeFactory;
@@ -62,7 +62,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private bool _started;
 
     public WebhookDispatcher(
-        IEventStore store,
+        IWebhookEventStore store,
         IRetryPolicy retryPolicy,
         WebhookWorkSignal signal,
         IServiceScopeFactory scopeFactory,

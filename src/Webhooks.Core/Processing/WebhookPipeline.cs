@@ -25,12 +25,12 @@ public sealed partial class WebhookPipeline
 
     private const int DeadPageSize = 100;
 
-    private readonly IEventStore _store;
+    private readonly IWebhookEventStore _store;
     private readonly WebhookWorkSignal _signal;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
 
-    internal WebhookPipeline(IEventStore store, WebhookWorkSignal signal, WebhookMetrics metrics, ILogger<WebhookPipeline>? logger)
+    internal WebhookPipeline(IWebhookEventStore store, WebhookWorkSignal signal, WebhookMetrics metrics, ILogger<WebhookPipeline>? logger)
     {
         _store = store;
         _signal = signal;
@@ -57,15 +57,15 @@ public sealed partial class WebhookPipeline
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         var tags = new TagList { { "webhook.source", webhookEvent.Source } };
-        EventAppendResult appended = await _store.AppendAsync(webhookEvent, cancellationToken).ConfigureAwait(false);
+        WebhookAppendResult appended = await _store.AppendAsync(webhookEvent, cancellationToken).ConfigureAwait(false);
         switch (appended)
         {
-            case EventAppendResult.Appended:
+            case WebhookAppendResult.Appended:
                 _signal.Notify();
                 _metrics.Received.Add(1, tags);
                 Log.Accepted(_logger, webhookEvent.Id, webhookEvent.EventType);
                 return WebhookAcceptResult.Queued;
-            case EventAppendResult.Duplicate:
+            case WebhookAppendResult.Duplicate:
                 _metrics.Duplicates.Add(1, tags);
                 Log.Duplicate(_logger, webhookEvent.Id);
                 return WebhookAcceptResult.Duplicate;

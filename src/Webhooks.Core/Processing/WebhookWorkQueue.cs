@@ -13,7 +13,7 @@ using Webhooks.Storage;
 namespace Webhooks.Processing;
 
 /// <summary>
-/// A leased work queue over an <see cref="IEventStore"/>: its workers claim due events (a lease and a fencing token, on the
+/// A leased work queue over an <see cref="IWebhookEventStore"/>: its workers claim due events (a lease and a fencing token, on the
 /// store's clock), run the handlers each event matches in a fresh scope, and complete it, retry it with backoff or make it dead;
 /// an attempt interrupted by a crash, an outage or shutdown is taken over or given back without being counted. The receiver runs
 /// one over its event store (<c>AddWebhookReceiver()</c> registers it); the sender runs one over its outbox. Run it as a hosted
@@ -38,7 +38,7 @@ public sealed class WebhookWorkQueue : IHostedService, IDisposable
     /// <exception cref="ArgumentNullException">An argument other than the optional ones is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of its range.</exception>
     public WebhookWorkQueue(
-        IEventStore store,
+        IWebhookEventStore store,
         IEnumerable<WebhookHandlerRegistration> handlers,
         WebhookWorkQueueOptions options,
         IServiceScopeFactory scopeFactory,

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace Webhooks.Storage;
 
 /// <summary>
-/// An event handed to one worker by <see cref="IEventStore.ClaimAsync"/>: the event with its body, and the fencing token that
+/// An event handed to one worker by <see cref="IWebhookEventStore.ClaimAsync"/>: the event with its body, and the fencing token that
 /// every later transition of this attempt must present.
 /// </summary>
 /// <param name="Event">The event; <see cref="WebhookEvent.Attempts"/> is the number of this attempt.</param>
@@ -17,7 +17,7 @@ public sealed record WebhookClaim(WebhookEvent Event, long Token, DateTimeOffset
 
     /// <summary>
     /// Gets a value indicating whether the claim holds the event's handler run from the start (no run of an earlier claim still
-    /// holds it), so that its first handler runs without <see cref="IEventStore.BeginHandlerAsync"/>. When it does not, a handler
+    /// holds it), so that its first handler runs without <see cref="IWebhookEventStore.BeginHandlerAsync"/>. When it does not, a handler
     /// of an earlier attempt may still be running: begin the run, and defer the event when it is busy.
     /// </summary>
     public bool HoldsRun { get; init; }

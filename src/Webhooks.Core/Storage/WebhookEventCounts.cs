@@ -2,7 +2,7 @@ using System;
 
 namespace Webhooks.Storage;
 
-/// <summary>How many stored events are in each status, from <see cref="IEventStore.CountAsync"/>.</summary>
+/// <summary>How many stored events are in each status, from <see cref="IWebhookEventStore.CountAsync"/>.</summary>
 public readonly record struct WebhookEventCounts
 {
     /// <summary>Gets the number of queued events.</summary>

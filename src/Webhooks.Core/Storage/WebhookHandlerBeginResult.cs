@@ -1,6 +1,6 @@
 namespace Webhooks.Storage;
 
-/// <summary>The outcome of <see cref="IEventStore.BeginHandlerAsync"/>.</summary>
+/// <summary>The outcome of <see cref="IWebhookEventStore.BeginHandlerAsync"/>.</summary>
 public enum WebhookHandlerBeginResult
 {
     /// <summary>The run is the caller's: run the handler, then end the run.</summary>
@@ -11,7 +11,7 @@ public enum WebhookHandlerBeginResult
 
     /// <summary>
     /// The event's run is held by another claim whose hold has not ended: a handler that ignored its cancellation and still runs in
-    /// a live process. Defer the event (<see cref="IEventStore.DeferAsync"/>) rather than count a failed attempt.
+    /// a live process. Defer the event (<see cref="IWebhookEventStore.DeferAsync"/>) rather than count a failed attempt.
     /// </summary>
     Busy,
 

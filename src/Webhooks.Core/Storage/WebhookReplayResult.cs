@@ -1,6 +1,6 @@
 namespace Webhooks.Storage;
 
-/// <summary>The outcome of <see cref="IEventStore.ReplayAsync"/> and <c>WebhookPipeline.ReplayAsync</c>.</summary>
+/// <summary>The outcome of <see cref="IWebhookEventStore.ReplayAsync"/> and <c>WebhookPipeline.ReplayAsync</c>.</summary>
 public enum WebhookReplayResult
 {
     /// <summary>

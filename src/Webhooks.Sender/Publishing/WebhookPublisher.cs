@@ -124,8 +124,8 @@ internal sealed class WebhookPublisher : IWebhookPublisher
         foreach (WebhookSubscription subscription in subscriptions)
         {
             WebhookEvent delivery = WebhookEvent.Create(subscription.Id, messageId, eventType, NoHeaders, body, now) with { TraceParent = traceParent };
-            EventAppendResult appended = await _outbox.Store.AppendAsync(delivery, cancellationToken).ConfigureAwait(false);
-            if (appended == EventAppendResult.Appended)
+            WebhookAppendResult appended = await _outbox.Store.AppendAsync(delivery, cancellationToken).ConfigureAwait(false);
+            if (appended == WebhookAppendResult.Appended)
             {
                 stored++;
             }

@@ -5,19 +5,19 @@ using Webhooks.Storage;
 namespace Webhooks.Sender.Sending;
 
 /// <summary>
-/// The outbox: deliveries waiting to be sent, as events in an <see cref="IEventStore"/> of their own (one event per message and
+/// The outbox: deliveries waiting to be sent, as events in an <see cref="IWebhookEventStore"/> of their own (one event per message and
 /// subscription, its source the subscription's id), claimed, leased, retried and made dead by a <see cref="WebhookWorkQueue"/>.
 /// </summary>
 internal sealed class WebhookOutbox
 {
     private WebhookWorkQueue? _queue;
 
-    public WebhookOutbox(IEventStore store)
+    public WebhookOutbox(IWebhookEventStore store)
     {
         Store = store;
     }
 
-    public IEventStore Store { get; }
+    public IWebhookEventStore Store { get; }
 
     /// <summary>Connects the queue that sends this outbox's deliveries, so that a publish here wakes it.</summary>
     public void Attach(WebhookWorkQueue queue) => Volatile.Write(ref _queue, queue);

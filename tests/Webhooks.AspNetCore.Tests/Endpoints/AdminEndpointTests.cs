@@ -206,7 +206,7 @@ public class AdminEndpointTests
     public async Task StoreDown_Every_Admin_Request_503_StoreUnavailable_WithRetryAfter(string request)
     {
         var store = new StoreDouble(new InMemoryEventStore()) { ReadFault = new WebhookStoreUnavailableException("down") { RetryAfter = TimeSpan.FromSeconds(7) } };
-        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(store));
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IWebhookEventStore>(store));
         string[] parts = request.Split(' ');
         using HttpResponseMessage response = await host.Client.SendAsync(new HttpRequestMessage(new HttpMethod(parts[0]), parts[1]));
         (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
@@ -223,7 +223,7 @@ public class AdminEndpointTests
         var store = new StoreDouble(new InMemoryEventStore()) { ReadFault = new InvalidOperationException("a bug") };
         await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
         {
-            s.AddSingleton<IEventStore>(store);
+            s.AddSingleton<IWebhookEventStore>(store);
             s.AddLogging(b => b.AddProvider(logs));
         });
         string[] parts = request.Split(' ');

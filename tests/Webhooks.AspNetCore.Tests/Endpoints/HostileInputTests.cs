@@ -158,7 +158,7 @@ public class HostileInputTests
         await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
         {
             s.AddSingleton<ILoggerProvider>(logs);
-            s.AddSingleton<IEventStore>(store);
+            s.AddSingleton<IWebhookEventStore>(store);
         });
         (int status, JsonElement body) = await ReceiverHost.ReadAsync(await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "bug")));
         Assert.Equal(500, status);
@@ -230,7 +230,7 @@ public class HostileInputTests
         LogCapture logs = new();
         StoreDouble store = new(new InMemoryEventStore()) { BeforeAppend = static (e, _) => e.Id == "github:bug" ? throw new InvalidOperationException("a bug") : ValueTask.CompletedTask };
         await using ReceiverHost host = await ReceiverHost.StartAsync(
-            s => s.AddSingleton<IEventStore>(store).AddSingleton<ILoggerProvider>(logs),
+            s => s.AddSingleton<IWebhookEventStore>(store).AddSingleton<ILoggerProvider>(logs),
             useTestServer: false,
             beforeEndpoints: app => app.UseDeveloperExceptionPage(),
             environment: "Development");
@@ -331,7 +331,7 @@ public class HostileInputTests
         await using ReceiverHost host = await ReceiverHost.StartAsync(s =>
         {
             s.AddSingleton<TimeProvider>(clock);
-            s.AddSingleton<IEventStore>(store);
+            s.AddSingleton<IWebhookEventStore>(store);
             s.AddLogging(b => b.AddProvider(logs));
         });
 

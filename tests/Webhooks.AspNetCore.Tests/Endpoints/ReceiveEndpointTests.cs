@@ -284,7 +284,7 @@ public class ReceiveEndpointTests
     [Fact]
     public async Task StoreThrows_503WithRetryAfterAndNo2xx()
     {
-        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(StoreDouble.Failing()));
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IWebhookEventStore>(StoreDouble.Failing()));
         HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "x"));
         (int status, JsonElement body) = await ReceiverHost.ReadAsync(response);
         Assert.Equal(503, status);
@@ -296,7 +296,7 @@ public class ReceiveEndpointTests
     public async Task StoreTooSlow_503()
     {
         await using ReceiverHost host = await ReceiverHost.StartAsync(
-            s => s.AddSingleton<IEventStore>(StoreDouble.Hanging()),
+            s => s.AddSingleton<IWebhookEventStore>(StoreDouble.Hanging()),
             c => c["Webhooks:StoreTimeout"] = "00:00:00.200");
         HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", PushBody, "slow"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -310,7 +310,7 @@ public class ReceiveEndpointTests
         StoreDouble store = new(new InMemoryEventStore());
         int calls = 0;
         store.BeforeAppend = (_, _) => Interlocked.Increment(ref calls) == 1 ? new ValueTask(stillWriting.Task) : ValueTask.CompletedTask;
-        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(store), c => c["Webhooks:StoreTimeout"] = "00:00:00.200");
+        await using ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IWebhookEventStore>(store), c => c["Webhooks:StoreTimeout"] = "00:00:00.200");
 
         string first = "{\"ref\":\"" + new string('a', 3000) + "\"}";
         HttpResponseMessage response = await host.Client.SendAsync(WebhookRequests.GitHub(ReceiverHost.GitHubSecret, "push", first, "slow"));
@@ -348,7 +348,7 @@ public class ReceiveEndpointTests
             Assert.Equal(GC.MaxGeneration, GC.GetGeneration(segment.Array!));
         }
 
-        await using (ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IEventStore>(new StoreDouble(new InMemoryEventStore()))))
+        await using (ReceiverHost host = await ReceiverHost.StartAsync(s => s.AddSingleton<IWebhookEventStore>(new StoreDouble(new InMemoryEventStore()))))
         {
             Assert.False(host.Services.GetRequiredService<Webhooks.Processing.WebhookPipeline>().StoreKeepsBodyArrays);
         }

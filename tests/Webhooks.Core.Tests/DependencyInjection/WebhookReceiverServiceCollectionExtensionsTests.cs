@@ -35,10 +35,10 @@ public class WebhookReceiverServiceCollectionExtensionsTests
         Assert.Equal(2, hosted.Length);
         Assert.Single(hosted, h => h is Webhooks.Processing.WebhookDispatcher);
         Assert.Single(hosted, h => h is Webhooks.Sources.WebhookSourcesStartupCheck);
-        Assert.Single(services, d => d.ServiceType == typeof(IEventStore));
+        Assert.Single(services, d => d.ServiceType == typeof(IWebhookEventStore));
         Assert.Single(services, d => d.ServiceType == typeof(Webhooks.Sources.WebhookVerifierCache));
         Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<WebhookReceiverOptions>) && d.ImplementationType?.Name == "BindFromConfiguration");
-        Assert.IsType<InMemoryEventStore>(provider.GetRequiredService<IEventStore>());
+        Assert.IsType<InMemoryEventStore>(provider.GetRequiredService<IWebhookEventStore>());
         Assert.IsType<InMemoryIdempotencyStore>(provider.GetRequiredService<IIdempotencyStore>());
         Assert.IsType<ExponentialBackoffRetryPolicy>(provider.GetRequiredService<IRetryPolicy>());
     }
@@ -48,10 +48,10 @@ public class WebhookReceiverServiceCollectionExtensionsTests
     {
         var store = new InMemoryEventStore(limits: new InMemoryStoreOptions { MaxEvents = 5 });
         var services = new ServiceCollection();
-        services.AddSingleton<IEventStore>(store);
+        services.AddSingleton<IWebhookEventStore>(store);
         services.AddWebhookReceiver();
         using ServiceProvider provider = services.BuildServiceProvider();
-        Assert.Same(store, provider.GetRequiredService<IEventStore>());
+        Assert.Same(store, provider.GetRequiredService<IWebhookEventStore>());
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class WebhookReceiverServiceCollectionExtensionsTests
         Assert.Equal(TimeSpan.FromMinutes(10), options.Retry.MaxDelay);
         Assert.Equal(7, options.Processing.Concurrency);
         Assert.Equal(TimeSpan.FromSeconds(2), options.Processing.PollInterval);
-        Assert.Equal(1234, ((InMemoryEventStore)host.Services.GetRequiredService<IEventStore>()).MaxEvents);
+        Assert.Equal(1234, ((InMemoryEventStore)host.Services.GetRequiredService<IWebhookEventStore>()).MaxEvents);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public class WebhookReceiverServiceCollectionExtensionsTests
         await pipeline.AcceptAsync(WebhookEvent.Create("stripe", "evt_b", "charge.succeeded", [], new byte[] { 2 }, DateTimeOffset.UtcNow));
         await pipeline.AcceptAsync(WebhookEvent.Create("github", "c", "issues", [], new byte[] { 3 }, DateTimeOffset.UtcNow));
 
-        IEventStore store = host.Services.GetRequiredService<IEventStore>();
+        IWebhookEventStore store = host.Services.GetRequiredService<IWebhookEventStore>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         foreach (string id in new[] { "github:a", "stripe:evt_b", "github:c" })
         {

@@ -21,7 +21,7 @@ public partial class WebhookDispatcherTests
     {
         // What a process killed in the middle of its handlers leaves behind: claims it never ended, each with a run begun.
         await using PipelineHarness killed = await PipelineHarness.StartAsync(start: false);
-        IEventStore store = killed.Store;
+        IWebhookEventStore store = killed.Store;
         for (int i = 0; i < 20; i++)
         {
             await store.AppendAsync(PipelineHarness.Event("k" + i));

@@ -55,7 +55,7 @@ public partial class WebhookDispatcherTests
 
         await h.StartHostedAsync();
         await PipelineHarness.WaitUntilAsync(async () => (await h.Store.CountAsync()).Processing == 3, "slow running, two claims taken ahead");
-        IEventStore store = h.Store;
+        IWebhookEventStore store = h.Store;
         await using (h)
         {
             // Disposing stops the host as one whose shutdown timeout passed: the slow handler is cancelled and given back.

@@ -251,7 +251,7 @@ public partial class WebhookDispatcherTests
     public async Task Restart_NewProcessOverSameStore_PicksUpQueuedDueFailedAndExpiredClaims()
     {
         await using PipelineHarness crashed = await PipelineHarness.StartAsync(start: false);
-        IEventStore store = crashed.Store;
+        IWebhookEventStore store = crashed.Store;
         foreach (string id in new[] { "queued", "failed", "processing", "failed-later" })
         {
             await store.AppendAsync(PipelineHarness.Event(id));

@@ -31,7 +31,7 @@ public sealed class WebhookWorkQueueTests
 
         for (int i = 0; i < 3; i++)
         {
-            Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("jobs", "j" + i, "run", [], "{}"u8.ToArray(), time.GetUtcNow())));
+            Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(WebhookEvent.Create("jobs", "j" + i, "run", [], "{}"u8.ToArray(), time.GetUtcNow())));
         }
 
         queue.Notify();

@@ -10,7 +10,7 @@ using Webhooks.Storage;
 
 namespace Webhooks.Tests.Storage;
 
-/// <summary>The behaviour every <see cref="IEventStore"/> must have; each store's test class derives from this one.</summary>
+/// <summary>The behaviour every <see cref="IWebhookEventStore"/> must have; each store's test class derives from this one.</summary>
 public abstract class EventStoreContractTests
 {
     protected static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
@@ -19,7 +19,7 @@ public abstract class EventStoreContractTests
     protected FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>Creates an empty store whose clock is <see cref="Clock"/> (or moved by <see cref="AdvanceStoreClockAsync"/>).</summary>
-    protected abstract IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null);
+    protected abstract IWebhookEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null);
 
     /// <summary>Moves the store's own clock forward.</summary>
     protected virtual Task AdvanceStoreClockAsync(TimeSpan by)
@@ -34,11 +34,11 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task AppendAsync_New_QueuedSummaryAndEventReadSeparately()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         byte[] body = Encoding.UTF8.GetBytes("{\r\n \"é\": \"x\" }  ");
         WebhookEvent e = WebhookEvent.Create("github", "d1", "push", new Dictionary<string, string> { ["X-GitHub-Event"] = "push" }, body, Clock.GetUtcNow());
 
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(e));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(e));
         WebhookEventSummary summary = (await store.GetAsync("github:d1"))!;
         Assert.Equal(WebhookEventStatus.Queued, summary.Status);
         Assert.Equal(("github", "push", 0, body.Length), (summary.Source, summary.EventType, summary.Attempts, (int)summary.BodyLength));
@@ -53,7 +53,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task AppendAsync_TraceParent_KeptForReadsAndClaims()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
         await store.AppendAsync(NewEvent("traced") with { TraceParent = TraceParent });
         await store.AppendAsync(NewEvent("untraced", body: "{\"b\":2}"));
@@ -68,7 +68,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task AppendAsync_BinaryBody_ByteExact()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         byte[] body = Enumerable.Range(0, 512).Select(i => (byte)(i * 7)).ToArray();
         await store.AppendAsync(WebhookEvent.Create("github", "bin", "push", [], body, Clock.GetUtcNow()));
         Assert.Equal(body, (await store.ReadAsync("github:bin"))!.Body.ToArray());
@@ -77,56 +77,56 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task AppendAsync_SameIdSameBody_Duplicate()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d1")));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(NewEvent("d1")));
     }
 
     [Fact]
     public async Task AppendAsync_SameIdOtherBody_ConflictingAndStoredUnchanged()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1", "{\"a\":1}"));
-        Assert.Equal(EventAppendResult.ConflictingDuplicate, await store.AppendAsync(NewEvent("d1", "{\"a\":2}")));
+        Assert.Equal(WebhookAppendResult.ConflictingDuplicate, await store.AppendAsync(NewEvent("d1", "{\"a\":2}")));
         Assert.Equal("{\"a\":1}", Encoding.UTF8.GetString((await store.ReadAsync("github:d1"))!.Body.Span));
     }
 
     [Fact]
     public async Task AppendAsync_SameBodyOtherIdDeduplicatedByBody_DuplicateAndNothingStored()
     {
-        IEventStore store = CreateStore();
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1", "{\"push\":1}") with { DeduplicateByBody = true }));
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+        IWebhookEventStore store = CreateStore();
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d1", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
         Assert.Null(await store.GetAsync("github:d2"));
 
         // Other bytes, or an event that does not ask for it, are not matched by body.
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":2}") with { DeduplicateByBody = true }));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d4", "{\"push\":1}")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":2}") with { DeduplicateByBody = true }));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d4", "{\"push\":1}")));
         Assert.Equal(4 - 1, (await store.CountAsync()).Total);
     }
 
     [Fact]
     public async Task AppendAsync_DeduplicatedByBody_ForgottenWithTheEvent()
     {
-        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        IWebhookEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
         await store.AppendAsync(NewEvent("d1", "{\"push\":1}") with { DeduplicateByBody = true });
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(await store.CompleteAsync("github:d1", claim.Token, unhandled: false));
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
 
         await AdvanceStoreClockAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d2", "{\"push\":1}") with { DeduplicateByBody = true }));
         Assert.True(await store.DeleteAsync("github:d2"));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":1}") with { DeduplicateByBody = true }));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d3", "{\"push\":1}") with { DeduplicateByBody = true }));
     }
 
     [Fact]
     public async Task AppendAsync_ThousandConcurrentSameId_ExactlyOneAppended()
     {
-        IEventStore store = CreateStore();
-        EventAppendResult[] results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => Task.Run(async () => await store.AppendAsync(NewEvent("same")))));
-        Assert.Equal(1, results.Count(r => r == EventAppendResult.Appended));
-        Assert.Equal(999, results.Count(r => r == EventAppendResult.Duplicate));
+        IWebhookEventStore store = CreateStore();
+        WebhookAppendResult[] results = await Task.WhenAll(Enumerable.Range(0, 1000).Select(_ => Task.Run(async () => await store.AppendAsync(NewEvent("same")))));
+        Assert.Equal(1, results.Count(r => r == WebhookAppendResult.Appended));
+        Assert.Equal(999, results.Count(r => r == WebhookAppendResult.Duplicate));
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_DueEvents_OldestFirstUpToMaxWithBodyAttemptAndLease()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         foreach (string id in new[] { "a", "b", "c" })
         {
             await store.AppendAsync(NewEvent(id, "{\"id\":\"" + id + "\"}"));
@@ -164,7 +164,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_LeaseExpiresOnStoreClock_TakenOverWithGreaterTokenAttemptNotCounted()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal((1, 0), (first.Event.Attempts, first.Event.Interruptions));
@@ -188,10 +188,10 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_InterruptedAgainAndAgain_CountedPastTheBound()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("poison"));
         var seen = new List<(int Attempts, int Interruptions)>();
-        for (int i = 0; i < IEventStore.MaxUncountedInterruptions + 3; i++)
+        for (int i = 0; i < IWebhookEventStore.MaxUncountedInterruptions + 3; i++)
         {
             WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
             seen.Add((claim.Event.Attempts, claim.Event.Interruptions));
@@ -205,7 +205,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ReleaseAsync_AfterTakingOverAnInterruptedAttempt_NotCountedEither()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         Assert.Single(await store.ClaimAsync(1, Lease));
         await AdvanceStoreClockAsync(Lease);
@@ -220,7 +220,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task DeferAsync_CurrentToken_QueuedUncountedAndDueAfterTheDelay()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
 
@@ -239,7 +239,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_TakesTheRunAndReportsSucceededHandlers_UnlessAnEarlierRunStillHoldsIt()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(first.HoldsRun);
@@ -272,7 +272,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task BeginHandlerAsync_SucceededHandler_SkippedByLaterAttemptsOthersStillRun()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim first = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", first.Token, "Charge"));
@@ -292,7 +292,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task BeginHandlerAsync_RunOfACrashedAttempt_TakenOverOnceItsClaimsLeaseEnds()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim crashed = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", crashed.Token, "Charge"));
@@ -315,7 +315,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task BeginHandlerAsync_RunHeldByALiveStuckHandler_BusyUntilItsHoldEnds()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim stuck = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", stuck.Token, "Charge"));
@@ -344,7 +344,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task EndHandlerAsync_StuckHandlerReturnsLate_ItsSuccessRecordedForTheNextAttempt()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim stuck = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", stuck.Token, "Charge"));
@@ -359,7 +359,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task HandlerSuccesses_KeptWhileDeadPastRetentionForgottenByForcedReplayAndDelete()
     {
-        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        IWebhookEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
@@ -382,7 +382,7 @@ public abstract class EventStoreContractTests
 
         // Deleted and delivered again under the same id: a new event, with nothing recorded.
         Assert.True(await store.DeleteAsync("github:d1"));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
         claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await store.BeginHandlerAsync("github:d1", claim.Token, "Charge"));
     }
@@ -390,7 +390,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_ProcessedAndDeadEvents_NeverClaimed()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("done"));
         await store.AppendAsync(NewEvent("dead"));
         IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
@@ -404,7 +404,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ClaimAsync_ThousandEventsSixteenConcurrentWorkers_EachClaimedExactlyOnce()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         for (int i = 0; i < 1000; i++)
         {
             await store.AppendAsync(NewEvent("e" + i));
@@ -441,7 +441,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task CompleteAsync_CurrentToken_ProcessedThenForgottenAfterRetention()
     {
-        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        IWebhookEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(await store.CompleteAsync("github:d1", claim.Token, unhandled: true));
@@ -451,19 +451,19 @@ public abstract class EventStoreContractTests
         Assert.True(done.Unhandled);
         Assert.Equal(Clock.GetUtcNow(), done.CompletedAt);
         Assert.Null(done.LeaseExpiresAt);
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("d1")));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(NewEvent("d1")));
 
         await AdvanceStoreClockAsync(TimeSpan.FromHours(1) - TimeSpan.FromSeconds(1));
         Assert.NotNull(await store.GetAsync("github:d1"));
         await AdvanceStoreClockAsync(TimeSpan.FromSeconds(2));
         Assert.Null(await store.GetAsync("github:d1"));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("d1")));
     }
 
     [Fact]
     public async Task FailAsync_WithDelay_FailedUntilRetryTimeOnStoreClock()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(await store.FailAsync("github:d1", claim.Token, "System.TimeoutException: slow", TimeSpan.FromMinutes(2)));
@@ -483,7 +483,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task FailAsync_NoDelay_DeadAndKeptPastRetention()
     {
-        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
+        IWebhookEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1));
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(await store.FailAsync("github:d1", claim.Token, "permanent", retryDelay: null));
@@ -499,7 +499,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ReleaseAsync_CurrentToken_QueuedAttemptNotCountedClaimableAtOnce()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
         Assert.True(await store.ReleaseAsync("github:d1", claim.Token));
@@ -514,7 +514,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task RenewAsync_CurrentToken_LeaseExtendedFromNow()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
 
@@ -531,7 +531,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task StaleToken_EveryTransitionRefusedAndNothingWritten()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("d1"));
         WebhookClaim stale = Assert.Single(await store.ClaimAsync(1, Lease));
         await AdvanceStoreClockAsync(Lease);
@@ -560,7 +560,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task Transitions_UnknownIdOrOtherEventsToken_Refused()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("a"));
         await store.AppendAsync(NewEvent("b"));
         IReadOnlyList<WebhookClaim> claims = await store.ClaimAsync(2, Lease);
@@ -575,7 +575,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ListAsync_NewestFirstByCursorWithStatusFilter_EachOnceAndLaterAppendsNotOnLaterPages()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         for (int i = 0; i < 7; i++)
         {
             await store.AppendAsync(NewEvent("d" + i));
@@ -615,7 +615,7 @@ public abstract class EventStoreContractTests
     public async Task ListAsync_EveryStatusInPages_EachEventOnceNewestFirst()
     {
         // Ten events in four statuses, listed two at a time over all statuses: every event once, newest arrival first.
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         for (int i = 0; i < 10; i++)
         {
             await store.AppendAsync(NewEvent("m" + i));
@@ -653,7 +653,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task CountAsync_OldestDueAt_TracksTheLongestWaitingDueEvent()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         Assert.Null((await store.CountAsync()).OldestDueAt);
 
         DateTimeOffset first = Clock.GetUtcNow();
@@ -687,7 +687,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task CountAsync_OnePerStatus()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await OneInEachStatusAsync(store);
 
         WebhookEventCounts counts = await store.CountAsync();
@@ -698,7 +698,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task ReplayAsync_EachStatus_QueuedOrRefusedAsSpecified()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         Assert.Equal(WebhookReplayResult.NotFound, await store.ReplayAsync("github:none", force: true));
         await OneInEachStatusAsync(store);
 
@@ -722,7 +722,7 @@ public abstract class EventStoreContractTests
     }
 
     /// <summary>Stores github:q (queued), github:p (processing), github:done (processed, unhandled), github:f (failed, retry in 5 min) and github:dead.</summary>
-    private async Task OneInEachStatusAsync(IEventStore store)
+    private async Task OneInEachStatusAsync(IWebhookEventStore store)
     {
         foreach (string id in new[] { "p", "done", "f", "dead", "q" })
         {
@@ -739,7 +739,7 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task DeleteAsync_AnyStatus_RemovedAndHolderRefused()
     {
-        IEventStore store = CreateStore();
+        IWebhookEventStore store = CreateStore();
         await store.AppendAsync(NewEvent("held"));
         WebhookClaim claim = Assert.Single(await store.ClaimAsync(1, Lease));
 
@@ -749,18 +749,18 @@ public abstract class EventStoreContractTests
         Assert.Null(await store.ReadAsync("github:held"));
         Assert.False(await store.CompleteAsync("github:held", claim.Token, unhandled: false));
         Assert.Equal(0, (await store.CountAsync()).Total);
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("held")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("held")));
     }
 
     [Fact]
     public async Task AppendAsync_AtEventCapacity_UnavailableButDuplicatesStillRecognised()
     {
-        IEventStore store = CreateStore(maxEvents: 2);
+        IWebhookEventStore store = CreateStore(maxEvents: 2);
         await store.AppendAsync(NewEvent("a"));
         await store.AppendAsync(NewEvent("b"));
 
         await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c")));
-        Assert.Equal(EventAppendResult.Duplicate, await store.AppendAsync(NewEvent("a")));
+        Assert.Equal(WebhookAppendResult.Duplicate, await store.AppendAsync(NewEvent("a")));
         Assert.Null(await store.GetAsync("github:c"));
         Assert.Equal(2, (await store.CountAsync()).Total);
     }
@@ -768,12 +768,12 @@ public abstract class EventStoreContractTests
     [Fact]
     public async Task AppendAsync_AtByteCapacity_UnavailableAndNothingEvictedInsideRetention()
     {
-        IEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1), maxBytes: 1024 * 1024);
+        IWebhookEventStore store = CreateStore(processedRetention: TimeSpan.FromHours(1), maxBytes: 1024 * 1024);
         string large = "\"" + new string('x', 400 * 1024) + "\"";
         await store.AppendAsync(NewEvent("a", large));
         await store.AppendAsync(NewEvent("b", large));
         await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c", large)));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("small")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("small")));
 
         // Processed events hold their room until the retention span ends, then free it.
         foreach (WebhookClaim claim in await store.ClaimAsync(10, Lease))
@@ -783,7 +783,7 @@ public abstract class EventStoreContractTests
 
         await Assert.ThrowsAsync<WebhookStoreUnavailableException>(async () => await store.AppendAsync(NewEvent("c", large)));
         await AdvanceStoreClockAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c", large)));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("c", large)));
         Assert.Null(await store.GetAsync("github:a"));
     }
 }

@@ -14,7 +14,7 @@ namespace Webhooks.Tests.Storage;
 
 public class InMemoryEventStoreTests : EventStoreContractTests
 {
-    protected override IEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null) =>
+    protected override IWebhookEventStore CreateStore(TimeSpan? processedRetention = null, int? maxEvents = null, long? maxBytes = null) =>
         new InMemoryEventStore(Clock, new InMemoryStoreOptions
         {
             MaxEvents = maxEvents ?? InMemoryStoreOptions.DefaultMaxEvents,
@@ -56,7 +56,7 @@ public class InMemoryEventStoreTests : EventStoreContractTests
 
         // Deleting the dead event that overflowed into intake frees its place there.
         Assert.True(await store.DeleteAsync(next.Event.Id));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("c")));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class InMemoryEventStoreTests : EventStoreContractTests
             for (int i = 0; i < 5000; i++, next++)
             {
                 string body = "{\"n\":" + next + "}";
-                Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("m" + next, body)));
+                Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("m" + next, body)));
                 live["github:m" + next] = body;
             }
 
@@ -274,10 +274,10 @@ public class InMemoryEventStoreTests : EventStoreContractTests
         var services = new ServiceCollection().AddSingleton<TimeProvider>(clock);
         services.AddWebhookReceiver(o => o.InMemory.MaxIdempotencyKeys = 3).AddHandler<NoOpHandler>("github");
         await using ServiceProvider provider = services.BuildServiceProvider();
-        IEventStore store = provider.GetRequiredService<IEventStore>();
+        IWebhookEventStore store = provider.GetRequiredService<IWebhookEventStore>();
         IIdempotencyStore ledger = provider.GetRequiredService<IIdempotencyStore>();
 
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("a")));
         for (int i = 0; i < 3; i++)
         {
             await ledger.TryBeginAsync("charge:" + i, TimeSpan.FromMinutes(1));
@@ -287,7 +287,7 @@ public class InMemoryEventStoreTests : EventStoreContractTests
         Assert.Contains("idempotency store is full", full.Message, StringComparison.Ordinal);
 
         clock.Advance(TimeSpan.FromMinutes(1));
-        Assert.Equal(EventAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
+        Assert.Equal(WebhookAppendResult.Appended, await store.AppendAsync(NewEvent("b")));
     }
 
     private sealed class NoOpHandler : IWebhookHandler

@@ -7,7 +7,7 @@ using Webhooks.Storage;
 
 namespace Webhooks.Tests.TestSupport;
 
-/// <summary>The operations of <see cref="IEventStore"/> that <see cref="InterceptingEventStore"/> can hold up or fail.</summary>
+/// <summary>The operations of <see cref="IWebhookEventStore"/> that <see cref="InterceptingEventStore"/> can hold up or fail.</summary>
 public enum StoreOperation
 {
     Append,
@@ -28,7 +28,7 @@ public enum StoreOperation
 /// One process's view of a shared store: every call goes to the inner store after <see cref="Before"/> has run, which can
 /// make it wait (a network partition), fail (an outage) or record it.
 /// </summary>
-public sealed class InterceptingEventStore(IEventStore inner) : IEventStore
+public sealed class InterceptingEventStore(IWebhookEventStore inner) : IWebhookEventStore
 {
     private int _calls;
 
@@ -42,7 +42,7 @@ public sealed class InterceptingEventStore(IEventStore inner) : IEventStore
     /// <summary>Holds every call until <paramref name="heal"/> completes (a network partition); a call that honours its token ends when that fires.</summary>
     public void Partition(Task heal) => Before = (_, token) => heal.WaitAsync(token);
 
-    public async ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    public async ValueTask<WebhookAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         await BeforeAsync(StoreOperation.Append, cancellationToken);
         return await inner.AppendAsync(webhookEvent, cancellationToken);

@@ -96,7 +96,7 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public IEventStore Store => _provider.GetRequiredService<IEventStore>();
+    public IWebhookEventStore Store => _provider.GetRequiredService<IWebhookEventStore>();
 
     public IIdempotencyStore Idempotency => _provider.GetRequiredService<IIdempotencyStore>();
 
@@ -108,7 +108,7 @@ public sealed class PipelineHarness : IAsyncDisposable
     public static async Task<PipelineHarness> StartAsync(
         HandlerScript? script = null,
         IRetryPolicy? retryPolicy = null,
-        IEventStore? store = null,
+        IWebhookEventStore? store = null,
         IIdempotencyStore? idempotency = null,
         Action<WebhookReceiverOptions>? configure = null,
         Action<IWebhookReceiverBuilder>? handlers = null,

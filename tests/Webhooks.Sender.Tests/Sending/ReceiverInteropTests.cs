@@ -112,7 +112,7 @@ public sealed class ReceiverInteropTests
 
     private static async Task<WebhookEventSummary> WaitForEventAsync(IHost receiver, string id)
     {
-        IEventStore store = receiver.Services.GetRequiredService<IEventStore>();
+        IWebhookEventStore store = receiver.Services.GetRequiredService<IWebhookEventStore>();
         var watch = Stopwatch.StartNew();
         while (true)
         {
@@ -132,7 +132,7 @@ public sealed class ReceiverInteropTests
 
     private static async Task WaitForOutboxAsync(ServiceProvider sender, string subscriptionId, string messageId)
     {
-        IEventStore outbox = sender.GetRequiredService<WebhookOutbox>().Store;
+        IWebhookEventStore outbox = sender.GetRequiredService<WebhookOutbox>().Store;
         var watch = Stopwatch.StartNew();
         while ((await outbox.GetAsync(WebhookOutbox.DeliveryId(subscriptionId, messageId)))?.Status != WebhookEventStatus.Processed)
         {

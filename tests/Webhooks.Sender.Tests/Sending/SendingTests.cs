@@ -432,7 +432,7 @@ public sealed class SendingTests
         WebhookPublishResult published = await harness.Publisher.PublishJsonAsync("invoice.paid", Data);
 
         // What a sending process killed in the middle of its attempt leaves: a claim it never ended, its run begun.
-        IEventStore outbox = harness.Outbox.Store;
+        IWebhookEventStore outbox = harness.Outbox.Store;
         TimeSpan lease = TimeSpan.FromSeconds(15);
         WebhookClaim killed = Assert.Single(await outbox.ClaimAsync(10, lease));
         Assert.Equal(WebhookHandlerBeginResult.Started, await outbox.BeginHandlerAsync(killed.Event.Id, killed.Token, typeof(WebhookDeliverySender).FullName!));

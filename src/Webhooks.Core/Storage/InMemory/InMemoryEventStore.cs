@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 namespace Webhooks.Storage;
 
 /// <summary>
-/// A thread-safe, bounded <see cref="IEventStore"/> in process memory: for development, tests and single-instance services that
+/// A thread-safe, bounded <see cref="IWebhookEventStore"/> in process memory: for development, tests and single-instance services that
 /// accept losing stored events when the process ends. It implements the whole store contract with indexes: due work ordered
 /// by due time (leases by expiry), processed events by completion time, every status by arrival, so no operation scans the
 /// store. Bodies are never copied: the store keeps the memory the event owns.
@@ -17,7 +17,7 @@ namespace Webhooks.Storage;
 /// events are kept until replayed or deleted. Capacity is counted in events and in bytes (see <see cref="InMemoryStoreOptions"/>);
 /// at capacity, appends throw <see cref="WebhookStoreUnavailableException"/> rather than evict anything.
 /// </remarks>
-public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
+public sealed partial class InMemoryEventStore : IWebhookEventStore, IKeepsBodyArrays
 {
     /// <summary>What one stored event is counted as besides its body and headers: the entry, its indexes and its strings.</summary>
     internal const int EntryOverheadBytes = 512;
@@ -124,7 +124,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
     internal Func<string?>? AppendGuard { get; set; }
 
     /// <inheritdoc />
-    public ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
+    public ValueTask<WebhookAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(webhookEvent);
         cancellationToken.ThrowIfCancellationRequested();
@@ -139,14 +139,14 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             if (_slots.Find(webhookEvent.Id) is var found and >= 0)
             {
                 return ValueTask.FromResult(_slots[found].Body.Span.SequenceEqual(webhookEvent.Body.Span)
-                    ? EventAppendResult.Duplicate
-                    : EventAppendResult.ConflictingDuplicate);
+                    ? WebhookAppendResult.Duplicate
+                    : WebhookAppendResult.ConflictingDuplicate);
             }
 
             if (webhookEvent.DeduplicateByBody && DigestShard(digest).ContainsKey(digest))
             {
                 // The same signed body under another id: a captured delivery sent again.
-                return ValueTask.FromResult(EventAppendResult.Duplicate);
+                return ValueTask.FromResult(WebhookAppendResult.Duplicate);
             }
 
             if (_intakeCount >= MaxEvents || _intakeBytes + size > MaxBytes)
@@ -188,7 +188,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
             _fresh.Enqueue((index, slot.Stamp));
             _intakeCount++;
             _intakeBytes += size;
-            return ValueTask.FromResult(EventAppendResult.Appended);
+            return ValueTask.FromResult(WebhookAppendResult.Appended);
         }
     }
 
@@ -212,7 +212,7 @@ public sealed partial class InMemoryEventStore : IEventStore, IKeepsBodyArrays
                 bool interrupted = slot.Status == WebhookEventStatus.Processing;
                 SetStatus(index, ref slot, WebhookEventStatus.Processing);
                 slot.Interruptions = interrupted ? slot.Interruptions + 1 : 0;
-                slot.Attempts += slot.Interruptions == 0 || slot.Interruptions > IEventStore.MaxUncountedInterruptions ? 1 : 0;
+                slot.Attempts += slot.Interruptions == 0 || slot.Interruptions > IWebhookEventStore.MaxUncountedInterruptions ? 1 : 0;
                 slot.Token = ++_lastToken;
                 slot.DueAt = now + lease.Ticks;
                 _timed.Set(index, slot.DueAt, slot.Sequence);

@@ -25,7 +25,7 @@ namespace Webhooks.Storage;
 /// or is full; nothing was changed by such a call.
 /// </para>
 /// </remarks>
-public interface IEventStore
+public interface IWebhookEventStore
 {
     /// <summary>How many interrupted attempts in a row a claim takes over without counting them.</summary>
     public const int MaxUncountedInterruptions = 3;
@@ -36,7 +36,7 @@ public interface IEventStore
     /// <returns>Whether it was new, a duplicate with the same body, or a conflicting duplicate with a different body (bodies compare by SHA-256 digest).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="webhookEvent"/> is <see langword="null"/>.</exception>
     /// <exception cref="WebhookStoreUnavailableException">The store is unreachable, too slow or full; nothing was stored.</exception>
-    ValueTask<EventAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default);
+    ValueTask<WebhookAppendResult> AppendAsync(WebhookEvent webhookEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Hands up to <paramref name="maxEvents"/> due events to the caller, each under a new lease and fencing token, oldest due

@@ -1,7 +1,7 @@
 namespace Webhooks.Storage;
 
-/// <summary>The outcome of <see cref="IEventStore.AppendAsync"/>.</summary>
-public enum EventAppendResult
+/// <summary>The outcome of <see cref="IWebhookEventStore.AppendAsync"/>.</summary>
+public enum WebhookAppendResult
 {
     /// <summary>The event was new and is now stored.</summary>
     Appended = 0,
