@@ -70,7 +70,7 @@ internal static partial class Program
         {
             ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis);
             services.AddSingleton<IConnectionMultiplexer>(connection);
-            sender.UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), Option(args, "--prefix") ?? "webhooks:");
+            sender.UseRedis(o => o.KeyPrefix = Option(args, "--prefix") ?? "webhooks:");
         }
 
         ServiceProvider provider = services.BuildServiceProvider();

@@ -67,6 +67,12 @@ internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : ICon
 
     public ValidateOptionsResult Validate(string? name, WebhookRedisOptions options)
     {
+        // The receiver's options are the unnamed ones; named ones belong to others (the sender's).
+        if (!string.Equals(name, Options.DefaultName, StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
         var errors = new ValidateOptionsResultBuilder();
         if (LayoutError(options, SectionName) is { } layout)
         {

@@ -1,4 +1,5 @@
 using System;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,41 +13,142 @@ namespace Webhooks.Sender.Redis;
 /// <summary>Keeps the sender's subscriptions, outbox and delivery log in Redis.</summary>
 public static class WebhookSenderRedisBuilderExtensions
 {
+    /// <summary>The configuration section of the sender's Redis settings, and the name of its <see cref="WebhookRedisOptions"/>.</summary>
+    public const string SectionName = "Webhooks:Sender:Redis";
+
     /// <summary>
     /// Keeps the subscriptions (<see cref="RedisWebhookSubscriptionStore"/>, keys <c>&lt;prefix&gt;{subscriptions}:…</c>), the
     /// outbox (<see cref="RedisEventStore"/>, keys <c>&lt;prefix&gt;outbox:…</c>, its attempts and their handler runs) and the
     /// delivery log (<see cref="RedisWebhookDeliveryLog"/>, keys <c>&lt;prefix&gt;{deliveries}:…</c>, kept for
     /// <see cref="WebhookSenderOptions.Retention"/>) in Redis, so that every sending process on it shares them: each delivery is
     /// sent by one of them, a crashed one's deliveries are taken over when their lease ends, and every attempt is listed by all.
+    /// The same shape as the receiver's <c>UseRedis</c>: settings from <c>Webhooks:Sender:Redis</c> (<c>Configuration</c>,
+    /// <c>KeyPrefix</c>) and <paramref name="configure"/> (named options <see cref="SectionName"/>), checked at start-up; without
+    /// a configuration, an <see cref="IConnectionMultiplexer"/> registered in the services is used.
     /// </summary>
     /// <param name="builder">The sender builder.</param>
-    /// <param name="connection">Gives the connection (one the application made, or one registered in the services).</param>
-    /// <param name="keyPrefix">The prefix of every key; <c>webhooks:</c> by default (without braces).</param>
+    /// <param name="configure">Changes the options after configuration is read; optional.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="keyPrefix"/> holds a brace.</exception>
-    public static IWebhookSenderBuilder UseRedis(this IWebhookSenderBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> connection, string keyPrefix = "webhooks:")
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    public static IWebhookSenderBuilder UseRedis(this IWebhookSenderBuilder builder, Action<WebhookRedisOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(keyPrefix);
-        if (keyPrefix.Contains('{', StringComparison.Ordinal) || keyPrefix.Contains('}', StringComparison.Ordinal))
+        IServiceCollection services = builder.Services;
+        services.AddOptionsWithValidateOnStart<WebhookRedisOptions>(SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<WebhookRedisOptions>, SenderRedisOptionsSetup>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebhookRedisOptions>, SenderRedisOptionsSetup>());
+        if (configure is not null)
         {
-            throw new ArgumentException("The key prefix must not hold '{' or '}'.", nameof(keyPrefix));
+            services.Configure(SectionName, configure);
         }
 
-        // The application's function is called once; the three stores share what it gives.
-        builder.Services.Replace(ServiceDescriptor.Singleton(sp => new SenderConnection(connection(sp))));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(sp => new RedisWebhookSubscriptionStore(Connection(sp), keyPrefix)));
-        builder.Services.Replace(ServiceDescriptor.Singleton<IWebhookDeliveryLog>(sp => new RedisWebhookDeliveryLog(
-            Connection(sp), keyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
-        var outbox = new WebhookRedisOptions { KeyPrefix = keyPrefix + "outbox:" };
-        return builder.UseOutboxStore(
-            sp => new RedisEventStore(Connection(sp), outbox, sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention));
+        // One connection for the three stores, made (or taken from the services) when the first of them is resolved.
+        services.Replace(ServiceDescriptor.Singleton(static sp => new SenderConnection(Connect(sp, Options(sp)))));
+        services.Replace(ServiceDescriptor.Singleton<IWebhookSubscriptionStore>(static sp => new RedisWebhookSubscriptionStore(Connection(sp), Options(sp).KeyPrefix)));
+        services.Replace(ServiceDescriptor.Singleton<IWebhookDeliveryLog>(static sp => new RedisWebhookDeliveryLog(
+            Connection(sp), Options(sp).KeyPrefix, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention)));
+        return builder.UseOutboxStore(static sp => new RedisEventStore(
+            Connection(sp),
+            new WebhookRedisOptions { KeyPrefix = Options(sp).KeyPrefix + "outbox:" },
+            sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention));
     }
+
+    /// <summary>Uses Redis at <paramref name="configuration"/> (a StackExchange.Redis configuration string, for example <c>localhost:6379</c>).</summary>
+    /// <param name="builder">The sender builder.</param>
+    /// <param name="configuration">The configuration string.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IWebhookSenderBuilder UseRedis(this IWebhookSenderBuilder builder, string configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return builder.UseRedis(o => o.Configuration = configuration);
+    }
+
+    private static WebhookRedisOptions Options(IServiceProvider services) => services.GetRequiredService<IOptionsMonitor<WebhookRedisOptions>>().Get(SectionName);
 
     private static IConnectionMultiplexer Connection(IServiceProvider services) => services.GetRequiredService<SenderConnection>().Multiplexer;
 
-    /// <summary>The connection <c>UseRedis</c> was given, asked for once.</summary>
+    /// <summary>
+    /// The connection the options name: made from <see cref="WebhookRedisOptions.ConfigurationOptions"/> or
+    /// <see cref="WebhookRedisOptions.Configuration"/> without waiting for the server (it connects in the background and again after
+    /// an outage), given by the factory, or else the one registered in the services.
+    /// </summary>
+    private static IConnectionMultiplexer Connect(IServiceProvider services, WebhookRedisOptions options)
+    {
+        if (options.ConfigurationOptions is not null || options.Configuration is not null)
+        {
+            ConfigurationOptions settings = (options.ConfigurationOptions ?? StackExchange.Redis.ConfigurationOptions.Parse(options.Configuration!)).Clone();
+            settings.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(settings);
+        }
+
+        if (options.ConnectionMultiplexerFactory is { } factory)
+        {
+#pragma warning disable VSTHRD002 // Resolved once, by a synchronous service factory; the application's factory gives its connection.
+            return factory().GetAwaiter().GetResult();
+#pragma warning restore VSTHRD002
+        }
+
+        return services.GetRequiredService<IConnectionMultiplexer>();
+    }
+
+    /// <summary>The connection <c>UseRedis</c> resolved, once.</summary>
     private sealed record SenderConnection(IConnectionMultiplexer Multiplexer);
+
+    /// <summary>Reads <c>Webhooks:Sender:Redis</c> and checks the sender's Redis settings at start-up, naming the key of any bad value.</summary>
+    private sealed class SenderRedisOptionsSetup(IServiceProvider services) : IConfigureNamedOptions<WebhookRedisOptions>, IValidateOptions<WebhookRedisOptions>
+    {
+        public void Configure(WebhookRedisOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
+
+        public void Configure(string? name, WebhookRedisOptions options)
+        {
+            if (!string.Equals(name, SectionName, StringComparison.Ordinal) || services.GetService<IConfiguration>()?.GetSection(SectionName) is not { } section)
+            {
+                return;
+            }
+
+            if (section["Configuration"] is { Length: > 0 } configuration)
+            {
+                options.Configuration = configuration;
+            }
+
+            if (section["KeyPrefix"] is { } prefix)
+            {
+                options.KeyPrefix = prefix;
+            }
+        }
+
+        public ValidateOptionsResult Validate(string? name, WebhookRedisOptions options)
+        {
+            if (!string.Equals(name, SectionName, StringComparison.Ordinal))
+            {
+                return ValidateOptionsResult.Skip;
+            }
+
+            var errors = new ValidateOptionsResultBuilder();
+            if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+            {
+                errors.AddError($"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it).");
+            }
+
+            if (options.Configuration is null && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null
+                && services.GetService<IConnectionMultiplexer>() is null)
+            {
+                errors.AddError($"No Redis connection is configured for the sender: set {SectionName}:Configuration (for example localhost:6379), or register an IConnectionMultiplexer.");
+            }
+            else if (options.Configuration is { } configuration && options.ConfigurationOptions is null)
+            {
+                try
+                {
+                    StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.AddError($"{SectionName}:Configuration is not a valid StackExchange.Redis configuration: {ex.Message}");
+                }
+            }
+
+            return errors.Build();
+        }
+    }
 }

@@ -37,7 +37,7 @@ if (redisAt >= 0 && redisAt + 1 < args.Length)
 
     // The sender's subscriptions, outbox and delivery log in Redis too.
     IConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(args[redisAt + 1]);
-    sender.UseRedis(_ => connection, "aot" + Environment.ProcessId + ":sender:");
+    sender.UseRedis(o => { o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection); o.KeyPrefix = "aot" + Environment.ProcessId + ":sender:"; });
 }
 
 await using WebApplication app = builder.Build();

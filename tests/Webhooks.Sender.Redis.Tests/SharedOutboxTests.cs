@@ -96,7 +96,7 @@ public sealed class SharedOutboxTests(Webhooks.Redis.Tests.RedisServer redis)
             {
                 o.AllowInsecureDevelopmentEndpoints = true;
                 o.PollInterval = TimeSpan.FromMilliseconds(20);
-            }).UseRedis(_ => connection, prefix);
+            }).UseRedis(o => { o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection); o.KeyPrefix = prefix; });
             services.AddHttpClient(WebhookDeliverySender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => endpoint);
             ServiceProvider provider = services.BuildServiceProvider();
             foreach (IHostedService hosted in provider.GetServices<IHostedService>())

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Webhooks.Redis.Tests;
 using Webhooks.Sender.DeliveryLog;
@@ -16,11 +19,15 @@ public sealed class UseRedisTests(RedisServer redis)
     {
         int asked = 0;
         var services = new ServiceCollection();
-        services.AddWebhookSender().UseRedis(_ =>
+        services.AddWebhookSender().UseRedis(o =>
         {
-            Interlocked.Increment(ref asked);
-            return redis.Connection;
-        }, "use" + Guid.NewGuid().ToString("N")[..8] + ":");
+            o.ConnectionMultiplexerFactory = () =>
+            {
+                Interlocked.Increment(ref asked);
+                return Task.FromResult<IConnectionMultiplexer>(redis.Connection);
+            };
+            o.KeyPrefix = "use" + Guid.NewGuid().ToString("N")[..8] + ":";
+        });
         await using ServiceProvider provider = services.BuildServiceProvider();
 
         Assert.IsType<RedisWebhookSubscriptionStore>(provider.GetRequiredService<IWebhookSubscriptionStore>());
@@ -28,6 +35,52 @@ public sealed class UseRedisTests(RedisServer redis)
         WebhookOutbox outbox = provider.GetRequiredService<WebhookOutbox>();
         Assert.IsType<Webhooks.Redis.RedisEventStore>(outbox.Store);
         Assert.Equal(1, asked);
+    }
+
+    [Fact]
+    public async Task FromConfiguration_SameShapeAsTheReceiver_KeysUnderItsPrefix()
+    {
+        string prefix = "cfg" + Guid.NewGuid().ToString("N")[..8] + ":";
+        using IHost host = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Webhooks:Sender:Redis:Configuration"] = redis.Configuration,
+                ["Webhooks:Sender:Redis:KeyPrefix"] = prefix,
+                ["Webhooks:Redis:KeyPrefix"] = "not-this:",
+            }))
+            .ConfigureServices(s => s.AddWebhookSender(o => o.AllowInsecureDevelopmentEndpoints = true).UseRedis())
+            .Build();
+        await host.StartAsync();
+
+        WebhookSubscriptionCreated created = await host.Services.GetRequiredService<WebhookSubscriptions>()
+            .CreateAsync(new WebhookSubscriptionRequest { Url = "http://127.0.0.1:9/in", EventTypes = ["invoice.*"] });
+        Assert.NotNull(await host.Services.GetRequiredService<WebhookSubscriptions>().GetAsync(created.Subscription.Id));
+        IServer server = redis.Connection.GetServer(redis.Connection.GetEndPoints()[0]);
+        int under = 0;
+        await foreach (RedisKey _ in server.KeysAsync(pattern: prefix + "*"))
+        {
+            under++;
+        }
+
+        Assert.True(under > 0, "no key under the configured prefix");
+        await foreach (RedisKey _ in server.KeysAsync(pattern: "not-this:*"))
+        {
+            Assert.Fail("a key under the receiver's prefix");
+        }
+        await host.StopAsync();
+    }
+
+    [Theory]
+    [InlineData("Webhooks:Sender:Redis:KeyPrefix", "a{b}:", "Webhooks:Sender:Redis:KeyPrefix")]
+    [InlineData("Webhooks:Sender:Redis:Configuration", "", "Webhooks:Sender:Redis:Configuration")]
+    public async Task BadOrMissingSettings_StartFailsNamingTheKey(string key, string value, string named)
+    {
+        using IHost host = new HostBuilder()
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value }))
+            .ConfigureServices(s => s.AddWebhookSender().UseRedis())
+            .Build();
+        OptionsValidationException ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
