@@ -60,6 +60,11 @@ PY
   consumer_check "$consumer/receiver" README.md program "Webhooks.AspNetCore Webhooks.Testing" || return 1
   consumer_check "$consumer/sender" docs/sending.md sender-program "Webhooks.Sender.AspNetCore Webhooks.Sender.Redis" || return 1
 
+  # No shipped package reads another's internals: InternalsVisibleTo names test projects only.
+  local leaks
+  leaks=$(grep -ho 'InternalsVisibleTo Include="[^"]*"' src/*/*.csproj | grep -v '\.Tests"' || true)
+  [ -z "$leaks" ] || { echo "a shipped package opens its internals to another: $leaks"; return 1; }
+
   # Every other C# snippet of the docs, as a program of its own on all the packages; and no C# block outside a snippet.
   local page name all="Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing Webhooks.Sender.AspNetCore Webhooks.Sender.Redis"
   for page in README.md docs/*.md; do

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Webhooks.Sources;
-using Webhooks.Diagnostics;
+using Webhooks.AspNetCore.Diagnostics;
 using Webhooks.Processing;
 using Webhooks.Signatures;
 using Webhooks.Storage;
@@ -25,8 +25,7 @@ namespace Webhooks.AspNetCore.Endpoints;
 /// before anything is parsed, extracts the delivery id and type, saves the delivery, and answers — 202 only once it is saved.
 /// </summary>
 internal sealed partial class WebhookEndpointHandler(
-    WebhookSourceRegistry sources,
-    WebhookVerifierCache verifiers,
+    WebhookSources sources,
     WebhookPipeline pipeline,
     IOptionsMonitor<WebhookSourceOptions> sourceOptions,
     IOptionsMonitor<WebhookReceiverOptions> receiverOptions,
@@ -68,7 +67,7 @@ internal sealed partial class WebhookEndpointHandler(
     private async Task HandleCoreAsync(HttpContext context)
     {
         string name = context.Request.RouteValues["source"] as string ?? "";
-        if (!sources.TryGet(name, out WebhookSource source))
+        if (!sources.TryGet(name, out WebhookSource? source))
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status404NotFound, WebhookErrors.UnknownSource).ConfigureAwait(false);
             return;
@@ -76,7 +75,7 @@ internal sealed partial class WebhookEndpointHandler(
 
         WebhookReceiverOptions endpoint = receiverOptions.CurrentValue;
         WebhookSourceOptions settings = sourceOptions.Get(source.Name);
-        long limit = settings.MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultLimit;
+        long limit = settings.MaxBodyBytes ?? endpoint.MaxBodyBytes ?? source.DefaultBodyLimit;
         if (context.Request.ContentLength > limit)
         {
             if (Allowed(_tooLargeLines, 1201))
@@ -165,10 +164,10 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        SourceVerifier verifier;
+        WebhookSourceVerifier verifier;
         try
         {
-            verifier = await verifiers.GetAsync(source, context.RequestAborted).ConfigureAwait(false);
+            verifier = await sources.GetVerifierAsync(source, context.RequestAborted).ConfigureAwait(false);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested && ex is not OutOfMemoryException)
         {

@@ -29,7 +29,7 @@ public static class WebhookEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(prefix);
         EnsureReceiver(endpoints.ServiceProvider);
         IServiceProvider services = endpoints.ServiceProvider;
-        WebhookSourceRegistry sources = services.GetRequiredService<WebhookSourceRegistry>();
+        WebhookSources sources = services.GetRequiredService<WebhookSources>();
         if (sources.Count == 0)
         {
             throw new InvalidOperationException(
@@ -38,7 +38,6 @@ public static class WebhookEndpointRouteBuilderExtensions
 
         var handler = new WebhookEndpointHandler(
             sources,
-            services.GetRequiredService<WebhookVerifierCache>(),
             services.GetRequiredService<WebhookPipeline>(),
             services.GetRequiredService<IOptionsMonitor<WebhookSourceOptions>>(),
             services.GetRequiredService<IOptionsMonitor<Webhooks.WebhookReceiverOptions>>(),

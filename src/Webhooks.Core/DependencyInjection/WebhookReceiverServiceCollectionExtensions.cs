@@ -96,6 +96,7 @@ public static class WebhookReceiverServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             WebhookReceiverOptions.GetConfiguration(sp),
             sp.GetService<ILogger<WebhookVerifierCache>>()));
+        services.TryAddSingleton(static sp => new WebhookSources(sp.GetRequiredService<WebhookSourceRegistry>(), sp.GetRequiredService<WebhookVerifierCache>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookSourcesStartupCheck>());
     }
 

@@ -38,8 +38,12 @@ public sealed partial class WebhookPipeline
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
-    /// <summary>Gets whether the store keeps each event's body array as it is (see <see cref="IKeepsBodyArrays"/>).</summary>
-    internal bool StoreKeepsBodyArrays => _store is IKeepsBodyArrays;
+    /// <summary>
+    /// Gets a value indicating whether the event store keeps each accepted event's body array itself for the event's life (the
+    /// in-memory store does) rather than copying the bytes out. A receiving endpoint then allocates bodies where the garbage
+    /// collector never moves them; for any other store, on the ordinary heap, where an array that dies young costs nothing.
+    /// </summary>
+    public bool StoreKeepsBodyArrays => _store is IKeepsBodyArrays;
 
     /// <summary>
     /// Stores a verified delivery as queued and, when it is new, wakes the dispatcher. The delivery is saved before this returns,

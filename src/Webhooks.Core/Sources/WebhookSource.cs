@@ -24,7 +24,8 @@ public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string C
     internal static WebhookSource StandardWebhooks(string name) =>
         new(name.ToLowerInvariant(), WebhookSourceKind.StandardWebhooks, WebhookSourceRegistry.StandardWebhooksSection + ":" + name);
 
-    internal long DefaultLimit => Kind == WebhookSourceKind.GitHub ? GitHubDefaultMaxBodyBytes : DefaultMaxBodyBytes;
+    /// <summary>Gets the body limit of this source when neither it nor the receiver sets <c>MaxBodyBytes</c>: 25 MiB for GitHub, 1 MiB for others.</summary>
+    public long DefaultBodyLimit => Kind == WebhookSourceKind.GitHub ? GitHubDefaultMaxBodyBytes : DefaultMaxBodyBytes;
 
     internal static void ValidateName(string name)
     {

@@ -30,7 +30,7 @@ internal sealed class WebhookSourcesStartupCheck(
                 throw new InvalidOperationException($"{registry.KeyOf(source, "Tolerance")} must not be negative.");
             }
 
-            SourceVerifier verifier;
+            WebhookSourceVerifier verifier;
             try
             {
                 verifier = await verifiers.GetAsync(source, cancellationToken).ConfigureAwait(false);

@@ -68,7 +68,7 @@ internal sealed partial class WebhookVerifierCache : IDisposable
 
     /// <summary>The source's verifier: cached, or looked up once for all concurrent callers.</summary>
     /// <exception cref="Exception">What the secret provider threw (or <see cref="TimeoutException"/>), now or within the failure window.</exception>
-    public ValueTask<SourceVerifier> GetAsync(WebhookSource source, CancellationToken cancellationToken)
+    public ValueTask<WebhookSourceVerifier> GetAsync(WebhookSource source, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _timeProvider.GetUtcNow();
 
@@ -78,7 +78,7 @@ internal sealed partial class WebhookVerifierCache : IDisposable
             return ValueTask.FromResult(ready);
         }
 
-        TaskCompletionSource<SourceVerifier> loading;
+        TaskCompletionSource<WebhookSourceVerifier> loading;
         long version;
         lock (_gate)
         {
@@ -91,16 +91,16 @@ internal sealed partial class WebhookVerifierCache : IDisposable
 
                 if (slot.Failure is { } failure && now < slot.FailedUntil)
                 {
-                    return ValueTask.FromException<SourceVerifier>(failure);
+                    return ValueTask.FromException<WebhookSourceVerifier>(failure);
                 }
 
                 if (slot.Loading is { } inFlight)
                 {
-                    return new ValueTask<SourceVerifier>(inFlight.WaitAsync(cancellationToken));
+                    return new ValueTask<WebhookSourceVerifier>(inFlight.WaitAsync(cancellationToken));
                 }
             }
 
-            loading = new TaskCompletionSource<SourceVerifier>(TaskCreationOptions.RunContinuationsAsynchronously);
+            loading = new TaskCompletionSource<WebhookSourceVerifier>(TaskCreationOptions.RunContinuationsAsynchronously);
             _slots[source.Name] = new Slot { Loading = loading.Task };
             version = _version;
         }
@@ -108,10 +108,10 @@ internal sealed partial class WebhookVerifierCache : IDisposable
         // The lookup is shared by every caller, so no caller's cancellation may stop it: it has its own time limit. It runs
         // outside the lock: a provider that blocks holds up only the callers that need its answer.
         _ = LoadAsync(source, version, loading);
-        return new ValueTask<SourceVerifier>(loading.Task.IsCompleted ? loading.Task : loading.Task.WaitAsync(cancellationToken));
+        return new ValueTask<WebhookSourceVerifier>(loading.Task.IsCompleted ? loading.Task : loading.Task.WaitAsync(cancellationToken));
     }
 
-    private async Task LoadAsync(WebhookSource source, long version, TaskCompletionSource<SourceVerifier> loading)
+    private async Task LoadAsync(WebhookSource source, long version, TaskCompletionSource<WebhookSourceVerifier> loading)
     {
         WebhookReceiverOptions settings = _receiverOptions.CurrentValue;
         try
@@ -130,7 +130,7 @@ internal sealed partial class WebhookVerifierCache : IDisposable
                 }
             }
 
-            var verifier = new SourceVerifier(source, [.. secrets ?? []], _sourceOptions.Get(source.Name), _timeProvider);
+            var verifier = new WebhookSourceVerifier(source, [.. secrets ?? []], _sourceOptions.Get(source.Name), _timeProvider);
             DateTimeOffset? expiresAt = _fromOptions ? null : _timeProvider.GetUtcNow() + settings.SecretCacheDuration;
             Store(source.Name, version, new Slot { Verifier = verifier, ExpiresAt = expiresAt });
             loading.SetResult(verifier);
@@ -164,7 +164,7 @@ internal sealed partial class WebhookVerifierCache : IDisposable
 
     private sealed class Slot
     {
-        public SourceVerifier? Verifier { get; init; }
+        public WebhookSourceVerifier? Verifier { get; init; }
 
         public DateTimeOffset? ExpiresAt { get; init; }
 
@@ -172,7 +172,7 @@ internal sealed partial class WebhookVerifierCache : IDisposable
 
         public DateTimeOffset FailedUntil { get; init; }
 
-        public Task<SourceVerifier>? Loading { get; init; }
+        public Task<WebhookSourceVerifier>? Loading { get; init; }
     }
 
     private static partial class Log

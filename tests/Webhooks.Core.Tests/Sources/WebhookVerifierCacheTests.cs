@@ -26,14 +26,14 @@ public class WebhookVerifierCacheTests
             vault.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             vault.Called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             int before = vault.Calls;
-            Task<SourceVerifier>[] waiting = Enumerable.Range(0, 64)
+            Task<WebhookSourceVerifier>[] waiting = Enumerable.Range(0, 64)
                 .Select(_ => Task.Run(async () => await cache.GetAsync(GitHub, CancellationToken.None)))
                 .ToArray();
 
             // Every caller has either joined the one lookup or is about to: none may start another.
             await vault.Called.Task.WaitAsync(TimeSpan.FromSeconds(60));
             vault.Gate.SetResult();
-            SourceVerifier[] verifiers = await Task.WhenAll(waiting);
+            WebhookSourceVerifier[] verifiers = await Task.WhenAll(waiting);
             Assert.Equal(before + 1, vault.Calls);
             Assert.All(verifiers, v => Assert.Same(verifiers[0], v));
         }
@@ -71,8 +71,8 @@ public class WebhookVerifierCacheTests
         (WebhookVerifierCache cache, FakeTimeProvider clock, _) = Build(vault, lookupTimeout: TimeSpan.FromSeconds(10));
 
         using var impatient = new CancellationTokenSource();
-        ValueTask<SourceVerifier> first = cache.GetAsync(GitHub, impatient.Token);
-        ValueTask<SourceVerifier> second = cache.GetAsync(GitHub, CancellationToken.None);
+        ValueTask<WebhookSourceVerifier> first = cache.GetAsync(GitHub, impatient.Token);
+        ValueTask<WebhookSourceVerifier> second = cache.GetAsync(GitHub, CancellationToken.None);
         await impatient.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await first);
         Assert.False(second.IsCompleted);
@@ -88,7 +88,7 @@ public class WebhookVerifierCacheTests
         var vault = new GatedVault();
         vault.Gate.SetResult();
         (WebhookVerifierCache cache, FakeTimeProvider clock, _) = Build(vault, cacheDuration: TimeSpan.FromMinutes(5));
-        SourceVerifier first = await cache.GetAsync(GitHub, CancellationToken.None);
+        WebhookSourceVerifier first = await cache.GetAsync(GitHub, CancellationToken.None);
         clock.Advance(TimeSpan.FromMinutes(4));
         Assert.Same(first, await cache.GetAsync(GitHub, CancellationToken.None));
         Assert.Equal(1, vault.Calls);

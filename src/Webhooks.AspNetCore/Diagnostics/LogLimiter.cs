@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 
-namespace Webhooks.Diagnostics;
+namespace Webhooks.AspNetCore.Diagnostics;
 
 /// <summary>
 /// Lets through the first few lines of one kind per window and counts the rest, so that a flood of bad or refused requests (which

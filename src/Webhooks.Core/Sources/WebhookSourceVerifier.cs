@@ -3,14 +3,17 @@ using Webhooks.Signatures;
 
 namespace Webhooks.Sources;
 
-/// <summary>The prepared verifier of one source, built once from its secrets and reused for every request.</summary>
-internal sealed class SourceVerifier
+/// <summary>
+/// The prepared verifier of one source, built from its current secrets and settings and reused for every request until they
+/// change (<see cref="WebhookSources.GetVerifierAsync"/>). Thread-safe.
+/// </summary>
+public sealed class WebhookSourceVerifier
 {
     private readonly GitHubSignatureVerifier? _gitHub;
     private readonly StripeSignatureVerifier? _stripe;
     private readonly StandardWebhooksSignatureVerifier? _standard;
 
-    public SourceVerifier(WebhookSource source, WebhookSecret[] secrets, WebhookSourceOptions options, TimeProvider timeProvider)
+    internal WebhookSourceVerifier(WebhookSource source, WebhookSecret[] secrets, WebhookSourceOptions options, TimeProvider timeProvider)
     {
         Source = source;
         HasSecrets = secrets.Length > 0;
@@ -34,8 +37,10 @@ internal sealed class SourceVerifier
         }
     }
 
+    /// <summary>Gets the source it verifies for.</summary>
     public WebhookSource Source { get; }
 
+    /// <summary>Gets a value indicating whether the source has a secret; without one every delivery is refused (<see cref="SignatureVerificationResult.NoActiveSecret"/>).</summary>
     public bool HasSecrets { get; }
 
     /// <summary>Verifies a delivery with the headers its scheme signs: only the ones the scheme uses are read.</summary>
@@ -43,6 +48,7 @@ internal sealed class SourceVerifier
     /// <param name="signature">The signature header (<c>X-Hub-Signature-256</c>, <c>Stripe-Signature</c> or <c>webhook-signature</c>).</param>
     /// <param name="id">Standard Webhooks: <c>webhook-id</c>.</param>
     /// <param name="timestamp">Standard Webhooks: <c>webhook-timestamp</c>.</param>
+    /// <returns>What the check found; bad input never throws.</returns>
     public SignatureVerificationResult Verify(ReadOnlySpan<byte> body, string? signature, string? id, string? timestamp)
     {
         if (_gitHub is not null)
