@@ -1,6 +1,5 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
@@ -9,48 +8,22 @@ namespace Webhooks;
 
 /// <summary>
 /// The stored headers of one delivery, names compared case-insensitively, kept compactly because a stored event lives for days:
-/// names, and values that repeat from delivery to delivery (content type, user agent, event type), are shared between events;
-/// values that differ every time (delivery id, signature) are kept as ASCII bytes in one array, and a string is made for them
-/// only when they are read. Deliveries from one sender share the rest too: the list of names and recurring values, its shape,
-/// is the same object for all of them.
+/// names and recurring values are shared instances, values that differ every time (delivery id, signature) are ASCII bytes in
+/// one array, made into a string only when read, and deliveries from one sender share one shape (the list of names and recurring
+/// values). This type is the value; <see cref="WebhookHeaderInterner"/> builds it and owns the process-wide sharing.
 /// </summary>
 internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 {
     public static readonly WebhookHeaders Empty = new([], default, 0, 0);
 
-    private const int MaxPooled = 4096;
-    private const int MaxPooledValueLength = 64;
-
-    /// <summary>Ends each value in the packed bytes; never part of a packed value (only printable ASCII is packed).</summary>
     /// <summary>Ends each value kept as bytes in <see cref="Packed"/> (a store that copies them out looks for it).</summary>
     internal const byte Separator = (byte)'\n';
-
-    private const int MaxShapes = 1024;
-
-    private static readonly ConcurrentDictionary<string, string> Pool = new(StringComparer.Ordinal);
-
-    private static readonly ConcurrentDictionary<string?[], string?[]> Shapes = new(ShapeComparer.Instance);
-
-    private static readonly ConcurrentDictionary<string, HeaderName> Names = new(StringComparer.Ordinal);
-
-    /// <summary>Header lists shorter than this are remembered as templates.</summary>
-    private const int MaxTemplateLength = 32;
-
-    /// <summary>For each length, the two header lists of that length seen last with new names: the newest first.</summary>
-    private static readonly Template?[] Templates = new Template?[2 * MaxTemplateLength];
-
-    /// <summary>Headers whose values differ on every delivery: pooling them would only fill the pool.</summary>
-    private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "X-GitHub-Delivery", "X-Hub-Signature", "X-Hub-Signature-256", "Stripe-Signature", "webhook-id", "webhook-timestamp",
-        "webhook-signature", "traceparent", "tracestate", "X-Request-Id", "X-Correlation-Id", "Date",
-    };
 
     /// <summary>Name, value, name, value…; a <see langword="null"/> value is the next value in <see cref="_packed"/>.</summary>
     private readonly string?[] _pairs;
     private readonly ReadOnlyMemory<byte> _packed;
 
-    private WebhookHeaders(string?[] pairs, ReadOnlyMemory<byte> packed, int count, int ownStringBytes)
+    internal WebhookHeaders(string?[] pairs, ReadOnlyMemory<byte> packed, int count, int ownStringBytes)
     {
         _pairs = pairs;
         _packed = packed;
@@ -98,139 +71,11 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
     public string this[string key] => TryGetValue(key, out string? value) ? value : throw new KeyNotFoundException($"No header named {key} was stored.");
 
-    /// <summary>Builds the stored headers, without <c>Authorization</c> and <c>Cookie</c>; a name given twice keeps its last value.</summary>
-    public static WebhookHeaders From(IEnumerable<KeyValuePair<string, string>> headers)
-    {
-        int capacity = headers is IReadOnlyCollection<KeyValuePair<string, string>> sized ? sized.Count : 8;
-        string?[] pairs = new string?[2 * Math.Max(capacity, 1)];
-        int count = 0;
+    /// <summary>Builds the stored headers, without <c>Authorization</c> and <c>Cookie</c>; a name given twice keeps its last value (see <see cref="WebhookHeaderInterner"/>).</summary>
+    public static WebhookHeaders From(IEnumerable<KeyValuePair<string, string>> headers) => WebhookHeaderInterner.Build(headers);
 
-        // A sender's deliveries repeat their header names, in the same order, and most values: the last lists of this length
-        // are compared with this one place by place, and while they agree nothing is looked up (see Template).
-        Template? template = null;
-        bool fits = capacity is > 0 and < MaxTemplateLength;
-        bool sameValues = true;
-
-        // Which of the first 64 names have values that differ on every delivery (beyond 64, the set is asked again).
-        ulong uniqueNames = 0;
-        foreach (KeyValuePair<string, string> header in headers)
-        {
-            if (fits && count == 0)
-            {
-                template = Templates[2 * capacity] is { } first && Same(first.Shape[0]!, header.Key) ? first
-                    : Templates[(2 * capacity) + 1] is { } second && Same(second.Shape[0]!, header.Key) ? second
-                    : null;
-                fits = template is not null;
-            }
-
-            if (fits && count < template!.Known.Length && Same(template.Shape[2 * count]!, header.Key))
-            {
-                // The template's header at this place: its name is known, it comes once in the template, and its value is
-                // shared when it is the template's shared value.
-                HeaderName same = template.Known[count];
-                string? shared = template.Shape[(2 * count) + 1];
-                string sent = header.Value;
-                if (shared is not null ? Same(shared, sent) : !IsRecurring(same.Unique, sent))
-                {
-                    sent = shared ?? sent;
-                }
-                else
-                {
-                    sameValues = false;
-                    sent = Kept(same, sent);
-                }
-
-                Add(ref pairs, ref count, ref uniqueNames, same, sent);
-                continue;
-            }
-
-            fits = false;
-            HeaderName known = NameOf(header.Key);
-            if (known.Excluded)
-            {
-                continue;
-            }
-
-            string value = Kept(known, header.Value);
-            int existing = IndexOf(pairs, count, known.Shared);
-            if (existing >= 0)
-            {
-                pairs[(2 * existing) + 1] = value;
-                continue;
-            }
-
-            Add(ref pairs, ref count, ref uniqueNames, known, value);
-        }
-
-        if (count == 0)
-        {
-            return Empty;
-        }
-
-        // Each value is looked at once: its packed length (0 when it stays a string) decides where it goes.
-        Span<int> lengths = count <= 64 ? stackalloc int[count] : new int[count];
-        int packedLength = 0;
-        for (int i = 0; i < count; i++)
-        {
-            lengths[i] = PackedLength(IsUnique(uniqueNames, i, pairs[2 * i]!), pairs[(2 * i) + 1]!);
-            packedLength += lengths[i];
-        }
-
-        byte[]? packed = packedLength == 0 ? null : new byte[packedLength];
-        int at = 0;
-        int ownStringBytes = 0;
-        bool shareable = true;
-        for (int i = 0; i < count; i++)
-        {
-            string value = pairs[(2 * i) + 1]!;
-            if (lengths[i] == 0)
-            {
-                if (!IsRecurring(IsUnique(uniqueNames, i, pairs[2 * i]!), value))
-                {
-                    ownStringBytes += 24 + (2 * value.Length);
-                    shareable = false;
-                }
-
-                continue;
-            }
-
-            at += Encoding.ASCII.GetBytes(value, packed.AsSpan(at));
-            packed![at++] = Separator;
-            pairs[(2 * i) + 1] = null;
-        }
-
-        if (pairs.Length != 2 * count)
-        {
-            Array.Resize(ref pairs, 2 * count);
-        }
-
-        if (!shareable)
-        {
-            return new WebhookHeaders(pairs, packed, count, ownStringBytes);
-        }
-
-        if (fits && sameValues && count == template!.Known.Length)
-        {
-            return new WebhookHeaders(template.Shape, packed, count, ownStringBytes);
-        }
-
-        string?[]? stored;
-        bool sharedShape = true;
-        if (!Shapes.TryGetValue(pairs, out stored))
-        {
-            sharedShape = Shapes.Count < MaxShapes;
-            stored = sharedShape ? Shapes.GetOrAdd(pairs, pairs) : pairs;
-        }
-
-        // A list whose names were not the template's (each name once, none left out) becomes the newest template of its length;
-        // one whose names were the template's but some value differed (a content length) leaves the template as it is.
-        if (sharedShape && !fits && count == capacity && count < MaxTemplateLength)
-        {
-            Remember(stored, count);
-        }
-
-        return new WebhookHeaders(stored, packed, count, ownStringBytes);
-    }
+    /// <summary>Returns the shared instance of a string that recurs across deliveries (a header name, an event type).</summary>
+    public static string Share(string text) => WebhookHeaderInterner.Share(text);
 
     /// <summary>
     /// Rebuilds headers from the parts a store kept (<see cref="Pairs"/>, <see cref="Packed"/>, <see cref="OwnStringBytes"/>): a
@@ -238,17 +83,6 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
     /// </summary>
     internal static WebhookHeaders Restore(string?[] pairs, ReadOnlyMemory<byte> packed, int ownStringBytes) =>
         pairs.Length == 0 ? Empty : new WebhookHeaders(pairs, packed, pairs.Length / 2, ownStringBytes);
-
-    /// <summary>Returns the shared instance of a string that recurs across deliveries (a header name, an event type).</summary>
-    public static string Share(string text)
-    {
-        if (Pool.TryGetValue(text, out string? shared))
-        {
-            return shared;
-        }
-
-        return Pool.Count < MaxPooled ? Pool.GetOrAdd(text, text) : text;
-    }
 
     /// <summary>Tells whether these headers and <paramref name="other"/> share one shape (names and recurring values).</summary>
     public bool SharesShapeWith(WebhookHeaders other) => ReferenceEquals(_pairs, other._pairs);
@@ -286,42 +120,6 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    /// <summary>Tells whether a value is likely to recur in other deliveries, and so is shared rather than stored with each event.</summary>
-    private static bool IsRecurring(bool uniqueName, string value) => value.Length <= MaxPooledValueLength && !uniqueName;
-
-    private static bool IsUnique(ulong uniqueNames, int index, string name) => index < 64 ? (uniqueNames & (1UL << index)) != 0 : Unique.Contains(name);
-
-    /// <summary>What is known of a header name, looked up once per header (ordinal, on the name as sent): its shared instance, whether its values differ on every delivery, whether it is never stored.</summary>
-    private static HeaderName NameOf(string name)
-    {
-        if (Names.TryGetValue(name, out HeaderName? known))
-        {
-            return known;
-        }
-
-        var made = new HeaderName(Share(name), Unique.Contains(name), WebhookEvent.IsExcludedHeader(name));
-        return Names.Count < MaxPooled ? Names.GetOrAdd(name, made) : made;
-    }
-
-    /// <summary>How many packed bytes a value takes: 0 for a shared value or one with other than printable ASCII (kept as a string).</summary>
-    private static int PackedLength(bool uniqueName, string value)
-    {
-        if (IsRecurring(uniqueName, value))
-        {
-            return 0;
-        }
-
-        foreach (char c in value)
-        {
-            if (c is < ' ' or > '~')
-            {
-                return 0;
-            }
-        }
-
-        return value.Length + 1;
-    }
-
     /// <summary>The value of pair <paramref name="index"/>; <paramref name="packed"/> counts the packed values before it, and is advanced past it.</summary>
     private string ValueAt(int index, ref int packed)
     {
@@ -340,7 +138,7 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         return Encoding.ASCII.GetString(rest[..rest.IndexOf(Separator)]);
     }
 
-    private static int IndexOf(string?[] pairs, int count, string name)
+    internal static int IndexOf(string?[] pairs, int count, string name)
     {
         for (int i = 0; i < count; i++)
         {
@@ -353,90 +151,5 @@ internal sealed class WebhookHeaders : IReadOnlyDictionary<string, string>
         return -1;
     }
 
-    private sealed record HeaderName(string Shared, bool Unique, bool Excluded);
 
-    /// <summary>
-    /// A header list seen before: its shape (names, and shared values or <see langword="null"/> for values kept as bytes), each
-    /// name once and none left out, and what is known of each name. A delivery whose headers are the template's, place by place
-    /// (the same names, the same shared values, and values to keep as bytes where the template keeps bytes), shares the
-    /// template's shape without a lookup: its headers cost no hashing.
-    /// </summary>
-    private sealed class Template(string?[] shape, HeaderName[] known)
-    {
-        public string?[] Shape { get; } = shape;
-
-        public HeaderName[] Known { get; } = known;
-    }
-
-    /// <summary>A header's value as it is kept: one shared instance when it recurs from delivery to delivery, else as sent.</summary>
-    private static string Kept(HeaderName name, string value) => IsRecurring(name.Unique, value) ? Share(value) : value;
-
-    /// <summary>Adds a header after the <paramref name="count"/> already in <paramref name="pairs"/>, noting whether its values differ on every delivery.</summary>
-    private static void Add(ref string?[] pairs, ref int count, ref ulong uniqueNames, HeaderName name, string value)
-    {
-        if (2 * (count + 1) > pairs.Length)
-        {
-            Array.Resize(ref pairs, pairs.Length * 2);
-        }
-
-        pairs[2 * count] = name.Shared;
-        pairs[(2 * count) + 1] = value;
-        if (name.Unique && count < 64)
-        {
-            uniqueNames |= 1UL << count;
-        }
-
-        count++;
-    }
-
-    private static void Remember(string?[] shape, int count)
-    {
-        var known = new HeaderName[count];
-        for (int i = 0; i < count; i++)
-        {
-            known[i] = NameOf(shape[2 * i]!);
-        }
-
-        // Templates are never changed once made; a race between two deliveries leaves one of them remembered.
-        Templates[(2 * count) + 1] = Templates[2 * count];
-        Templates[2 * count] = new Template(shape, known);
-    }
-
-    /// <summary>Ordinal equality, the same instance first (the server's known header names and values recur as one instance).</summary>
-    private static bool Same(string a, string b) => ReferenceEquals(a, b) || string.Equals(a, b, StringComparison.Ordinal);
-
-    /// <summary>Shapes are equal when their names and shared values are (the per-delivery values are all packed, so absent).</summary>
-    private sealed class ShapeComparer : IEqualityComparer<string?[]>
-    {
-        public static readonly ShapeComparer Instance = new();
-
-        public bool Equals(string?[]? x, string?[]? y)
-        {
-            if (x!.Length != y!.Length)
-            {
-                return false;
-            }
-
-            for (int i = 0; i < x.Length; i++)
-            {
-                if (!ReferenceEquals(x[i], y[i]) && !string.Equals(x[i], y[i], StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
-        public int GetHashCode(string?[] obj)
-        {
-            var hash = default(HashCode);
-            foreach (string? text in obj)
-            {
-                hash.Add(text is null ? 0 : StringComparer.Ordinal.GetHashCode(text));
-            }
-
-            return hash.ToHashCode();
-        }
-    }
 }
