@@ -83,7 +83,24 @@ public sealed class RedisOutageTests
 
         try
         {
-            for (int n = 0; n < 40; n++)
+            // The connection is made on first use (a half-second connect timeout): on a busy machine the first delivery may meet
+            // it still connecting and get 503, which its sender would retry. Once one is taken, every other must be.
+            DateTime connected = DateTime.UtcNow.AddSeconds(30);
+            while (true)
+            {
+                using HttpResponseMessage first = await SendAsync(0);
+                if (first.StatusCode == HttpStatusCode.Accepted)
+                {
+                    break;
+                }
+
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+                Assert.True(DateTime.UtcNow < connected, "the first delivery still refused 30 s after the host started");
+                await Task.Delay(100);
+            }
+
+            acknowledged.Add("github:o0");
+            for (int n = 1; n < 40; n++)
             {
                 using HttpResponseMessage response = await SendAsync(n);
                 Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
