@@ -34,7 +34,7 @@ internal static class WebhookHeaderInterner
     private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
     {
         "X-GitHub-Delivery", "X-Hub-Signature", "X-Hub-Signature-256", "Stripe-Signature", "webhook-id", "webhook-timestamp",
-        "webhook-signature", "traceparent", "tracestate", "X-Request-Id", "X-Correlation-Id", "Date",
+        "webhook-signature", "svix-id", "svix-timestamp", "svix-signature", "traceparent", "tracestate", "X-Request-Id", "X-Correlation-Id", "Date",
     };
 
     /// <summary>Builds the stored headers, without <c>Authorization</c> and <c>Cookie</c>; a name given twice keeps its last value.</summary>

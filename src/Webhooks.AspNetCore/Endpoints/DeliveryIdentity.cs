@@ -20,7 +20,11 @@ internal readonly record struct DeliveryIdentity(string? DeliveryId, string Even
     /// <summary>The longest delivery id (and event type) accepted.</summary>
     public const int MaxIdLength = 200;
 
-    public static DeliveryIdentity Extract(WebhookSourceKind kind, IHeaderDictionary headers, ReadOnlySpan<byte> body)
+    /// <param name="kind">The source's scheme.</param>
+    /// <param name="headers">The request's headers.</param>
+    /// <param name="body">The verified body.</param>
+    /// <param name="standardIdHeader">Standard Webhooks: the id header the delivery came under (<c>webhook-id</c> or <c>svix-id</c>).</param>
+    public static DeliveryIdentity Extract(WebhookSourceKind kind, IHeaderDictionary headers, ReadOnlySpan<byte> body, string standardIdHeader)
     {
         switch (kind)
         {
@@ -70,7 +74,7 @@ internal readonly record struct DeliveryIdentity(string? DeliveryId, string Even
 
             default:
             {
-                if (!TrySingle(headers[StandardWebhooksSignatureVerifier.IdHeader], out string id))
+                if (!TrySingle(headers[standardIdHeader], out string id))
                 {
                     return Invalid(WebhookErrors.InvalidDeliveryId);
                 }

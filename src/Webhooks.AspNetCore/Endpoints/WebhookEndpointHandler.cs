@@ -157,8 +157,9 @@ internal sealed partial class WebhookEndpointHandler(
     {
         IHeaderDictionary headers = context.Request.Headers;
 
-        // Standard Webhooks sign the id itself: without it nothing can be verified.
-        if (source.Kind == WebhookSourceKind.StandardWebhooks && StringValues.IsNullOrEmpty(headers[StandardWebhooksSignatureVerifier.IdHeader]))
+        // Standard Webhooks sign the id itself: without it nothing can be verified. Svix-hosted senders use svix-* names.
+        StandardWebhooksNames names = source.Kind == WebhookSourceKind.StandardWebhooks ? StandardWebhooksNames.Of(headers) : StandardWebhooksNames.Standard;
+        if (source.Kind == WebhookSourceKind.StandardWebhooks && StringValues.IsNullOrEmpty(headers[names.Id]))
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.MissingDeliveryId).ConfigureAwait(false);
             return;
@@ -183,9 +184,9 @@ internal sealed partial class WebhookEndpointHandler(
             WebhookSourceKind.Stripe => verifier.Verify(body.Span, headers[StripeSignatureVerifier.SignatureHeader].ToString(), null, null),
             _ => verifier.Verify(
                 body.Span,
-                headers[StandardWebhooksSignatureVerifier.SignatureHeader].ToString(),
-                headers[StandardWebhooksSignatureVerifier.IdHeader].ToString(),
-                headers[StandardWebhooksSignatureVerifier.TimestampHeader].ToString()),
+                headers[names.Signature].ToString(),
+                headers[names.Id].ToString(),
+                headers[names.Timestamp].ToString()),
         };
         if (verification != SignatureVerificationResult.Valid)
         {
@@ -200,7 +201,7 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         // Only now, with the signature verified, is anything read from the body.
-        DeliveryIdentity identity = DeliveryIdentity.Extract(source.Kind, headers, body.Span);
+        DeliveryIdentity identity = DeliveryIdentity.Extract(source.Kind, headers, body.Span, names.Id);
         if (identity.Error is { } error)
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
