@@ -23,7 +23,12 @@ public class MutationTests(ITestOutputHelper output)
 
     private static readonly System.Buffers.SearchValues<char> Digits = System.Buffers.SearchValues.Create("0123456789");
 
-    public static TheoryData<string> Schemes() => new() { "github", "stripe", "acme" };
+    public static TheoryData<string> Schemes() => new() { "github", "stripe", "acme", "svix" };
+
+    /// <summary>Standard Webhooks, under its own header names (acme) or Svix's (svix, sent to the same acme source).</summary>
+    private static bool IsStandard(string scheme) => scheme is "acme" or "svix";
+
+    private static string Prefix(string scheme) => scheme == "svix" ? "svix" : "webhook";
 
     [Theory]
     [MemberData(nameof(Schemes))]
@@ -78,7 +83,9 @@ public class MutationTests(ITestOutputHelper output)
         var headers = new List<(string Name, string Value)>();
         foreach (KeyValuePair<string, IEnumerable<string>> header in request.Headers)
         {
-            headers.AddRange(header.Value.Select(v => (header.Key, v)));
+            // Svix's senders use the svix-* names for the same headers.
+            string name = scheme == "svix" && header.Key.StartsWith("webhook-", StringComparison.OrdinalIgnoreCase) ? "svix-" + header.Key["webhook-".Length..] : header.Key;
+            headers.AddRange(header.Value.Select(v => (name, v)));
         }
 
         return new Delivery(await request.Content!.ReadAsByteArrayAsync(), headers);
@@ -87,7 +94,7 @@ public class MutationTests(ITestOutputHelper output)
     /// <summary>Changes the delivery at random; says what changed and whether it was a byte the signature covers.</summary>
     private static (string Kind, bool SignedChanged) Mutate(string scheme, Delivery d, Random random)
     {
-        string signature = scheme switch { "github" => "X-Hub-Signature-256", "stripe" => "Stripe-Signature", _ => "webhook-signature" };
+        string signature = scheme switch { "github" => "X-Hub-Signature-256", "stripe" => "Stripe-Signature", _ => Prefix(scheme) + "-signature" };
         switch (random.Next(8))
         {
             case 0:
@@ -126,17 +133,17 @@ public class MutationTests(ITestOutputHelper output)
                     return ("signature removed", true);
                 }
 
-                string stamped = scheme == "stripe" ? signature : "webhook-timestamp";
+                string stamped = scheme == "stripe" ? signature : Prefix(scheme) + "-timestamp";
                 string stamp = d.Get(stamped)!;
                 int digit = stamp.IndexOfAny(Digits) + random.Next(4);
                 d.Set(stamped, stamp[..digit] + (char)('0' + ((stamp[digit] - '0' + random.Next(1, 10)) % 10)) + stamp[(digit + 1)..]);
                 return ("timestamp digit", true);
 
             case 5:
-                if (scheme == "acme")
+                if (IsStandard(scheme))
                 {
-                    d.Set("webhook-id", Garbage(random));
-                    return ("signed id", d.Get("webhook-id") != null);
+                    d.Set(Prefix(scheme) + "-id", Garbage(random));
+                    return ("signed id", d.Get(Prefix(scheme) + "-id") != null);
                 }
 
                 // GitHub's id and event headers, and Stripe's other headers, are not signed: anything may happen but a 5xx.
@@ -165,13 +172,13 @@ public class MutationTests(ITestOutputHelper output)
     {
         const string Hex = "0123456789abcdef";
         const string Base64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        string alphabet = scheme == "acme" ? Base64 : Hex;
+        string alphabet = IsStandard(scheme) ? Base64 : Hex;
         char next;
         do
         {
             next = alphabet[random.Next(alphabet.Length)];
         }
-        while (scheme == "acme" ? next == current : char.ToLowerInvariant(next) == char.ToLowerInvariant(current));
+        while (IsStandard(scheme) ? next == current : char.ToLowerInvariant(next) == char.ToLowerInvariant(current));
 
         return next;
     }
@@ -208,7 +215,7 @@ public class MutationTests(ITestOutputHelper output)
 
         public HttpRequestMessage ToRequest(string scheme)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/" + scheme) { Content = new ByteArrayContent([.. Body]) };
+            var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/" + (scheme == "svix" ? "acme" : scheme)) { Content = new ByteArrayContent([.. Body]) };
             request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
             foreach ((string name, string value) in Headers)
             {
