@@ -38,8 +38,8 @@ internal sealed partial class WebhookDispatcher
         {
             _owner = owner;
             _claim = claim;
-            _lease = owner._options.Processing.LeaseDuration;
-            _handlerTimeout = owner._options.Processing.HandlerTimeout;
+            _lease = owner._options.LeaseDuration;
+            _handlerTimeout = owner._options.HandlerTimeout;
             Grace = _lease / 10;
             _started = owner._timeProvider.GetTimestamp();
             _renewedAt = claimedAt;

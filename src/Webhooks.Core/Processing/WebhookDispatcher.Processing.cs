@@ -95,7 +95,7 @@ internal sealed partial class WebhookDispatcher
                 // that cannot be written, the lease ends and the next claim takes the event over, uncounted too.
                 if (outcome.Kind == OutcomeKind.Interrupted
                     ? await _store.ReleaseAsync(webhookEvent.Id, claim.Token, writeBack).ConfigureAwait(false)
-                    : await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.Processing.PollInterval, writeBack).ConfigureAwait(false))
+                    : await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.PollInterval, writeBack).ConfigureAwait(false))
                 {
                     Log.Interrupted(_logger, webhookEvent.Id, attempt);
                 }
@@ -109,10 +109,10 @@ internal sealed partial class WebhookDispatcher
             case OutcomeKind.Busy:
                 // A handler of this event still runs under an earlier attempt (it ignored its cancellation): look again once that
                 // run's hold can have ended, without counting this attempt.
-                if (await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.Processing.LeaseDuration, writeBack).ConfigureAwait(false))
+                if (await _store.DeferAsync(webhookEvent.Id, claim.Token, _options.LeaseDuration, writeBack).ConfigureAwait(false))
                 {
                     _metrics.Deferred.Add(1, tags);
-                    Log.Deferred(_logger, webhookEvent.Id, outcome.Handler!, _options.Processing.LeaseDuration);
+                    Log.Deferred(_logger, webhookEvent.Id, outcome.Handler!, _options.LeaseDuration);
                 }
                 else
                 {

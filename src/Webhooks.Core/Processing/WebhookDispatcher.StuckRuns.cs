@@ -33,7 +33,7 @@ internal sealed partial class WebhookDispatcher
         public void OnTick(long now)
         {
             TimeProvider clock = owner._timeProvider;
-            TimeSpan bound = owner._options.Processing.HandlerTimeout;
+            TimeSpan bound = owner._options.HandlerTimeout;
             if (clock.GetElapsedTime(_abandonedAt, now) >= bound)
             {
                 if (TryLetGo())
@@ -45,7 +45,7 @@ internal sealed partial class WebhookDispatcher
                 return;
             }
 
-            TimeSpan lease = owner._options.Processing.LeaseDuration;
+            TimeSpan lease = owner._options.LeaseDuration;
             if (clock.GetElapsedTime(Interlocked.Read(ref _renewedAt), now) >= lease / 3 && Interlocked.CompareExchange(ref _renewing, 1, 0) == 0)
             {
                 _ = RenewAsync(now, lease);

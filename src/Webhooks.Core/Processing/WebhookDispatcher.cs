@@ -35,7 +35,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private readonly WebhookWorkSignal _signal;
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly WebhookHandlerRegistration[] _registrations;
-    private readonly WebhookReceiverOptions _options;
+    private readonly WebhookWorkQueueOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly WebhookMetrics _metrics;
     private readonly ILogger _logger;
@@ -61,6 +61,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private int _stuck;
     private bool _started;
 
+    /// <summary>The receiver's dispatcher, made by dependency injection from the receiver's options (<c>Webhooks:Processing</c>).</summary>
     public WebhookDispatcher(
         IWebhookEventStore store,
         IRetryPolicy retryPolicy,
@@ -72,6 +73,22 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         WebhookMetrics metrics,
         ILogger<WebhookDispatcher>? logger = null,
         WebhookStoreStatistics? statistics = null)
+        : this(store, retryPolicy, signal, scopeFactory, registrations, options.Value.Processing, timeProvider, metrics, logger, statistics)
+    {
+    }
+
+    /// <summary>A dispatcher with these work queue settings (a <see cref="WebhookWorkQueue"/>'s).</summary>
+    internal WebhookDispatcher(
+        IWebhookEventStore store,
+        IRetryPolicy retryPolicy,
+        WebhookWorkSignal signal,
+        IServiceScopeFactory scopeFactory,
+        IEnumerable<WebhookHandlerRegistration> registrations,
+        WebhookWorkQueueOptions options,
+        TimeProvider timeProvider,
+        WebhookMetrics metrics,
+        ILogger<WebhookDispatcher>? logger,
+        WebhookStoreStatistics? statistics)
     {
         _store = store;
         _retryPolicy = retryPolicy;
@@ -79,7 +96,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         _scopeFactory = scopeFactory;
         // Registrations naming one handler type are kept as given: an attempt runs each type once (HandlersToRun).
         _registrations = [.. registrations];
-        _options = options.Value;
+        _options = options;
         _timeProvider = timeProvider;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
@@ -111,7 +128,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 #pragma warning restore VSTHRD003
 
     /// <summary>Gets how often running attempts are looked at (renewals, deadlines): a tenth of the lease.</summary>
-    internal TimeSpan TickInterval => _options.Processing.LeaseDuration / 10;
+    internal TimeSpan TickInterval => _options.LeaseDuration / 10;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -124,7 +141,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
         }
 
         Volatile.Write(ref _started, true);
-        Log.Started(_logger, _options.Processing.Concurrency);
+        Log.Started(_logger, _options.Concurrency);
         return Task.CompletedTask;
     }
 
@@ -166,7 +183,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
 
         try
         {
-            await _drained.Task.WaitAsync(_options.Processing.ShutdownWriteBackTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
+            await _drained.Task.WaitAsync(_options.ShutdownWriteBackTimeout, _timeProvider, CancellationToken.None).ConfigureAwait(false);
             Log.StoppedAfterCancelling(_logger);
         }
         catch (TimeoutException)
@@ -195,7 +212,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     private async Task PumpAsync()
     {
         CancellationToken stopping = _stopping.Token;
-        WebhookWorkQueueOptions processing = _options.Processing;
+        WebhookWorkQueueOptions processing = _options;
         TimeSpan? backoff = null;
         while (!stopping.IsCancellationRequested)
         {
@@ -354,7 +371,7 @@ internal sealed partial class WebhookDispatcher : IHostedService, IDisposable
     /// </summary>
     private async Task StartPrefetchedAsync(int free)
     {
-        TimeSpan freshFor = _options.Processing.LeaseDuration / 2;
+        TimeSpan freshFor = _options.LeaseDuration / 2;
         while (free > 0 && _prefetched.TryDequeue(out (WebhookClaim Claim, long ClaimedAt) waiting))
         {
             if (_timeProvider.GetElapsedTime(waiting.ClaimedAt) < freshFor)

@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Webhooks.Diagnostics;
 using Webhooks.Storage;
 
@@ -61,18 +60,20 @@ public sealed class WebhookWorkQueue : IHostedService, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HandlerTimeout, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.PollInterval, TimeSpan.Zero, nameof(options));
 
-        var settings = new WebhookReceiverOptions();
-        options.CopyTo(settings.Processing);
+        // A copy: the settings are read once, here, whatever the caller changes later.
+        var settings = new WebhookWorkQueueOptions();
+        options.CopyTo(settings);
         Dispatcher = new WebhookDispatcher(
             store,
             retryPolicy ?? new ExponentialBackoffRetryPolicy(new RetryOptions()),
             _signal,
             scopeFactory,
             handlers,
-            Options.Create(settings),
+            settings,
             timeProvider ?? TimeProvider.System,
             new WebhookMetrics(meterFactory, null, meterName, metricPrefix),
-            loggerFactory?.CreateLogger<WebhookDispatcher>());
+            loggerFactory?.CreateLogger<WebhookDispatcher>(),
+            statistics: null);
     }
 
     /// <summary>Gets the dispatcher that does the work.</summary>
