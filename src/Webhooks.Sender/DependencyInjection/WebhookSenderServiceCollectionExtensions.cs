@@ -74,10 +74,11 @@ public static class WebhookSenderServiceCollectionExtensions
                 new InMemoryEventStore(time, processedRetention: sp.GetRequiredService<IOptions<WebhookSenderOptions>>().Value.Retention));
         });
         services.TryAddSingleton(static sp => new SenderDiagnostics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.TryAddSingleton<IWebhookPublisher>(static sp => new WebhookPublisher(
+        // The library's publisher, once: IWebhookPublisher unless the application replaced it, and always behind test events.
+        services.TryAddSingleton(static sp => new WebhookPublisher(
             sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SenderDiagnostics>()));
-        services.TryAddSingleton(static sp => new WebhookTestEvents(sp.GetRequiredService<IWebhookPublisher>() as WebhookPublisher ?? new WebhookPublisher(
-            sp.GetRequiredService<IWebhookSubscriptionStore>(), sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<SenderDiagnostics>())));
+        services.TryAddSingleton<IWebhookPublisher>(static sp => sp.GetRequiredService<WebhookPublisher>());
+        services.TryAddSingleton(static sp => new WebhookTestEvents(sp.GetRequiredService<WebhookPublisher>()));
 
         services.AddHttpClient(WebhookDeliverySender.HttpClientName, static client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(static sp => sp.GetRequiredService<WebhookUrlPolicy>().CreateHandler());
