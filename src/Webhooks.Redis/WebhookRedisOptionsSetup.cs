@@ -1,9 +1,7 @@
 using System;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Webhooks.Redis;
 
@@ -54,9 +52,7 @@ internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : ICon
             return $"{section}:Partitions is {options.Partitions}; it must be between 1 and {WebhookRedisOptions.MaxPartitions}.";
         }
 
-        return string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0
-            ? $"{section}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it)."
-            : null;
+        return RedisOptionsChecks.KeyPrefixError(options.KeyPrefix, section);
     }
 
     /// <summary>The layout settings alone, checked, for a store made outside dependency injection.</summary>
@@ -79,23 +75,7 @@ internal sealed class WebhookRedisOptionsSetup(IServiceProvider services) : ICon
             errors.AddError(layout);
         }
 
-        if (options.Configuration is null && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null
-            && services.GetService<IConnectionMultiplexer>() is null)
-        {
-            errors.AddError($"No Redis connection is configured: set {SectionName}:Configuration (for example localhost:6379), or register an IConnectionMultiplexer.");
-        }
-        else if (options.Configuration is { } configuration && options.ConfigurationOptions is null)
-        {
-            try
-            {
-                ConfigurationOptions.Parse(configuration);
-            }
-            catch (ArgumentException ex)
-            {
-                errors.AddError($"{SectionName}:Configuration is not a valid StackExchange.Redis configuration: {ex.Message}");
-            }
-        }
-
+        RedisOptionsChecks.CheckConnection(errors, options, services, SectionName);
         return errors.Build();
     }
 }

@@ -126,28 +126,12 @@ public static class WebhookSenderRedisBuilderExtensions
             }
 
             var errors = new ValidateOptionsResultBuilder();
-            if (string.IsNullOrEmpty(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+            if (RedisOptionsChecks.KeyPrefixError(options.KeyPrefix, SectionName) is { } prefix)
             {
-                errors.AddError($"{SectionName}:KeyPrefix must not be empty nor hold '{{' or '}}' (the keys' hash tags follow it).");
+                errors.AddError(prefix);
             }
 
-            if (options.Configuration is null && options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null
-                && services.GetService<IConnectionMultiplexer>() is null)
-            {
-                errors.AddError($"No Redis connection is configured for the sender: set {SectionName}:Configuration (for example localhost:6379), or register an IConnectionMultiplexer.");
-            }
-            else if (options.Configuration is { } configuration && options.ConfigurationOptions is null)
-            {
-                try
-                {
-                    StackExchange.Redis.ConfigurationOptions.Parse(configuration);
-                }
-                catch (ArgumentException ex)
-                {
-                    errors.AddError($"{SectionName}:Configuration is not a valid StackExchange.Redis configuration: {ex.Message}");
-                }
-            }
-
+            RedisOptionsChecks.CheckConnection(errors, options, services, SectionName);
             return errors.Build();
         }
     }
