@@ -101,7 +101,7 @@ internal sealed partial class WebhookAdminEndpoints(
         {
             Log.StoreUnavailable(_logger, context.Request.Path.Value ?? "", ex.Message);
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? receiverOptions.CurrentValue.RetryAfter;
-            context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            WebhookJson.SetRetryAfter(context.Response, retryAfter);
             return Error(StatusCodes.Status503ServiceUnavailable, WebhookErrors.StoreUnavailable);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

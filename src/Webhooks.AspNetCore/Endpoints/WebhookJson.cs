@@ -20,9 +20,13 @@ internal static class WebhookJson
     /// <summary>Writes a 503 with <c>Retry-After</c> in whole seconds (at least 1) and <c>{"error":…}</c>.</summary>
     public static Task WriteUnavailableAsync(HttpContext context, TimeSpan retryAfter, string error)
     {
-        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        SetRetryAfter(context.Response, retryAfter);
         return WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, error);
     }
+
+    /// <summary>Sets <c>Retry-After</c> to <paramref name="retryAfter"/> in whole seconds, at least 1.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan retryAfter) =>
+        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Writes <c>{"id":…,"status":…}</c>: the answer to every accepted or duplicate delivery, so it is written without a JSON writer.</summary>
     public static Task WriteStatusAsync(HttpContext context, int status, string id, string outcome)
