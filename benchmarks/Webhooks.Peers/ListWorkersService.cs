@@ -3,12 +3,18 @@ using StackExchange.Redis;
 
 namespace Webhooks.Peers;
 
-/// <summary>Runs the list peer's workers: BRPOP with a one-second timeout, then the push's work.</summary>
-internal sealed partial class ListWorkersService(ListWorkers workers, PushWork work, ILogger<ListWorkersService> logger) : BackgroundService
+/// <summary>
+/// Runs the list peer's <paramref name="count"/> workers: BRPOP with a one-second timeout, then the push's work. Each has its own
+/// connection, since BRPOP blocks the connection it runs on.
+/// </summary>
+internal sealed partial class ListWorkersService(string redis, int count, PushWork work, ILogger<ListWorkersService> logger) : BackgroundService
 {
+    /// <summary>The list the endpoint pushes onto and the workers pop from.</summary>
+    public const string Queue = "webhooks:queue";
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = new Task[workers.Count];
+        var loops = new Task[count];
         for (int i = 0; i < loops.Length; i++)
         {
             loops[i] = Task.Run(() => RunAsync(stoppingToken), stoppingToken);
@@ -19,7 +25,7 @@ internal sealed partial class ListWorkersService(ListWorkers workers, PushWork w
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {
-        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(workers.Redis).ConfigureAwait(false);
+        ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false);
         await using ConfiguredAsyncDisposable disposing = connection.ConfigureAwait(false);
         IDatabase database = connection.GetDatabase();
         while (!stoppingToken.IsCancellationRequested)
@@ -27,7 +33,7 @@ internal sealed partial class ListWorkersService(ListWorkers workers, PushWork w
             RedisResult popped;
             try
             {
-                popped = await database.ExecuteAsync("BRPOP", ListWorkers.Queue, 1).ConfigureAwait(false);
+                popped = await database.ExecuteAsync("BRPOP", Queue, 1).ConfigureAwait(false);
             }
             catch (RedisException ex) when (!stoppingToken.IsCancellationRequested)
             {

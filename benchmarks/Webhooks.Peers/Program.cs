@@ -41,8 +41,7 @@ switch (mode)
         builder.Services.AddHangfireServer(options => options.WorkerCount = workers);
         break;
     case "list":
-        builder.Services.AddSingleton(new ListWorkers(redis, workers));
-        builder.Services.AddHostedService(services => new ListWorkersService(services.GetRequiredService<ListWorkers>(), services.GetRequiredService<PushWork>(), services.GetRequiredService<ILogger<ListWorkersService>>()));
+        builder.Services.AddHostedService(services => new ListWorkersService(redis, workers, services.GetRequiredService<PushWork>(), services.GetRequiredService<ILogger<ListWorkersService>>()));
         break;
     default:
         throw new InvalidOperationException($"Peer:Mode must be 'hangfire' or 'list', not '{mode}'.");
@@ -87,7 +86,7 @@ app.MapPost("/webhooks/github", async (HttpContext context) =>
     }
     else
     {
-        await database.ListLeftPushAsync(ListWorkers.Queue, id + "\n" + Encoding.UTF8.GetString(body)).ConfigureAwait(false);
+        await database.ListLeftPushAsync(ListWorkersService.Queue, id + "\n" + Encoding.UTF8.GetString(body)).ConfigureAwait(false);
     }
 
     Interlocked.Increment(ref Progress.HandedOff);
