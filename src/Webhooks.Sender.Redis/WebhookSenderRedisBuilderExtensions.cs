@@ -70,8 +70,9 @@ public static class WebhookSenderRedisBuilderExtensions
 
     /// <summary>
     /// The connection the options name: made from <see cref="WebhookRedisOptions.ConfigurationOptions"/> or
-    /// <see cref="WebhookRedisOptions.Configuration"/> without waiting for the server (it connects in the background and again after
-    /// an outage), given by the factory, or else the one registered in the services.
+    /// <see cref="WebhookRedisOptions.Configuration"/> when the first store is resolved (a server that is down costs at most the
+    /// connect timeout there, and is connected to in the background once it answers), given by the factory, or else the one
+    /// registered in the services.
     /// </summary>
     private static IConnectionMultiplexer Connect(IServiceProvider services, WebhookRedisOptions options)
     {
