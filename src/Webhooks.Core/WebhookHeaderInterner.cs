@@ -30,12 +30,26 @@ internal static class WebhookHeaderInterner
     /// <summary>For each length, the two header lists of that length seen last with new names: the newest first.</summary>
     private static readonly Template?[] Templates = new Template?[2 * MaxTemplateLength];
 
-    /// <summary>Headers whose values differ on every delivery: pooling them would only fill the pool.</summary>
-    private static readonly HashSet<string> Unique = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Headers whose values differ on every delivery: pooling them would only fill the pool. The tracing and request-id headers
+    /// any sender may add, and each registered provider's own (<see cref="AddPerDeliveryHeaders"/>).
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, byte> Unique = new(
+        [new("traceparent", 0), new("tracestate", 0), new("X-Request-Id", 0), new("X-Correlation-Id", 0), new("Date", 0)],
+        StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Adds a provider's per-delivery headers (its ids, signatures and timestamps); called when its sources are registered, before any delivery.</summary>
+    public static void AddPerDeliveryHeaders(IEnumerable<string> names)
     {
-        "X-GitHub-Delivery", "X-Hub-Signature", "X-Hub-Signature-256", "Stripe-Signature", "webhook-id", "webhook-timestamp",
-        "webhook-signature", "svix-id", "svix-timestamp", "svix-signature", "traceparent", "tracestate", "X-Request-Id", "X-Correlation-Id", "Date",
-    };
+        foreach (string name in names)
+        {
+            if (Unique.TryAdd(name, 0))
+            {
+                // A name seen before it was known to be per-delivery is looked up again.
+                Names.TryRemove(name, out _);
+            }
+        }
+    }
 
     /// <summary>Builds the stored headers, without <c>Authorization</c> and <c>Cookie</c>; a name given twice keeps its last value.</summary>
     public static WebhookHeaders Build(IEnumerable<KeyValuePair<string, string>> headers)
@@ -185,7 +199,7 @@ internal static class WebhookHeaderInterner
     /// <summary>Tells whether a value is likely to recur in other deliveries, and so is shared rather than stored with each event.</summary>
     private static bool IsRecurring(bool uniqueName, string value) => value.Length <= MaxPooledValueLength && !uniqueName;
 
-    private static bool IsUnique(ulong uniqueNames, int index, string name) => index < 64 ? (uniqueNames & (1UL << index)) != 0 : Unique.Contains(name);
+    private static bool IsUnique(ulong uniqueNames, int index, string name) => index < 64 ? (uniqueNames & (1UL << index)) != 0 : Unique.ContainsKey(name);
 
     /// <summary>What is known of a header name, looked up once per header (ordinal, on the name as sent): its shared instance, whether its values differ on every delivery, whether it is never stored.</summary>
     private static HeaderName NameOf(string name)
@@ -195,7 +209,7 @@ internal static class WebhookHeaderInterner
             return known;
         }
 
-        var made = new HeaderName(Share(name), Unique.Contains(name), WebhookEvent.IsExcludedHeader(name));
+        var made = new HeaderName(Share(name), Unique.ContainsKey(name), WebhookEvent.IsExcludedHeader(name));
         return Names.Count < MaxPooled ? Names.GetOrAdd(name, made) : made;
     }
 

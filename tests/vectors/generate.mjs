@@ -21,7 +21,8 @@ const push = JSON.stringify({
   repository: { id: 1296269, full_name: "octo/bench" },
   head_commit: { message: "Grüße: update the README ✓", author: { name: "Monalisa Octocat" } },
 });
-const tampered = (text) => text.replace("main", "mainx");
+// Changes one signed byte: the first property name gets an x.
+const tampered = (text) => "{\"x" + text.slice(2);
 const b64 = (text) => Buffer.from(text, "utf8").toString("base64");
 
 function write(provider, sdk, cases) {
@@ -35,8 +36,9 @@ function write(provider, sdk, cases) {
   const secret = "It's a Secret to Everybody";
   const signature = await signGitHub(secret, push);
   const hello = await signGitHub(secret, "Hello, World!");
+  const identity = { "X-GitHub-Event": "push", "X-GitHub-Delivery": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "Content-Type": "application/json" };
   write("github", "@octokit/webhooks-methods", [
-    { name: "valid", secrets: [secret], headers: { "X-Hub-Signature-256": signature }, body: b64(push), now, expected: "Valid" },
+    { name: "valid", secrets: [secret], headers: { ...identity, "X-Hub-Signature-256": signature }, body: b64(push), now, expected: "Valid", read: { id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", type: "push" } },
     { name: "documented example", secrets: [secret], headers: { "X-Hub-Signature-256": hello }, body: b64("Hello, World!"), now, expected: "Valid" },
     { name: "tampered body", secrets: [secret], headers: { "X-Hub-Signature-256": signature }, body: b64(tampered(push)), now, expected: "Mismatch" },
     { name: "wrong secret", secrets: ["another secret"], headers: { "X-Hub-Signature-256": signature }, body: b64(push), now, expected: "Mismatch" },
@@ -48,11 +50,15 @@ function write(provider, sdk, cases) {
 // Stripe: Stripe-Signature t=…,v1=… over "{t}.{body}", keyed with the whole whsec_ string; 300 s either way.
 {
   const stripe = new Stripe("sk_test_vectors");
+  const push = JSON.stringify({
+    id: "evt_1QvectorsStripe0001", object: "event", api_version: "2024-06-20", created: now, type: "payment_intent.succeeded", livemode: false,
+    data: { object: { id: "pi_3QvectorsStripe", object: "payment_intent", amount: 2000, currency: "eur", status: "succeeded" } },
+  });
   const secret = "whsec_vectors_0a1b2c3d4e5f";
   const header = (timestamp, key = secret) => stripe.webhooks.generateTestHeaderString({ payload: push, secret: key, timestamp });
   const rolled = header(now, "whsec_vectors_new") + "," + header(now).split(",").filter((p) => p.startsWith("v1=")).join(",");
   write("stripe", "stripe", [
-    { name: "valid", secrets: [secret], headers: { "Stripe-Signature": header(now) }, body: b64(push), now, expected: "Valid" },
+    { name: "valid", secrets: [secret], headers: { "Stripe-Signature": header(now) }, body: b64(push), now, expected: "Valid", read: { id: "evt_1QvectorsStripe0001", type: "payment_intent.succeeded" } },
     { name: "tampered body", secrets: [secret], headers: { "Stripe-Signature": header(now) }, body: b64(tampered(push)), now, expected: "Mismatch" },
     { name: "wrong secret", secrets: ["whsec_vectors_other"], headers: { "Stripe-Signature": header(now) }, body: b64(push), now, expected: "Mismatch" },
     { name: "expired (301 s old)", secrets: [secret], headers: { "Stripe-Signature": header(now - 301) }, body: b64(push), now, expected: "Expired" },
@@ -70,6 +76,7 @@ for (const [provider, sdk, Webhook, prefix] of [
   const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
   const other = "whsec_" + Buffer.from("another key of twenty-four").toString("base64");
   const id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+  const push = JSON.stringify({ type: "invoice.paid", timestamp: "2025-12-07T12:00:00Z", data: { invoice: "in_1042", amount: 4200, note: "Grüße ✓" } });
   const headers = (timestamp, key = secret) => ({
     [`${prefix}-id`]: id,
     [`${prefix}-timestamp`]: String(timestamp),
@@ -78,7 +85,7 @@ for (const [provider, sdk, Webhook, prefix] of [
   const both = headers(now);
   both[`${prefix}-signature`] = new Webhook(other).sign(id, new Date(now * 1000), push) + " " + both[`${prefix}-signature`];
   write(provider, sdk, [
-    { name: "valid", secrets: [secret], headers: headers(now), body: b64(push), now, expected: "Valid" },
+    { name: "valid", secrets: [secret], headers: headers(now), body: b64(push), now, expected: "Valid", read: { id, type: "invoice.paid" } },
     { name: "tampered body", secrets: [secret], headers: headers(now), body: b64(tampered(push)), now, expected: "Mismatch" },
     { name: "wrong secret", secrets: [other], headers: headers(now), body: b64(push), now, expected: "Mismatch" },
     { name: "other message id", secrets: [secret], headers: { ...headers(now), [`${prefix}-id`]: "msg_other" }, body: b64(push), now, expected: "Mismatch" },

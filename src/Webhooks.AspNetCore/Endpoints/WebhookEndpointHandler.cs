@@ -7,6 +7,7 @@ using System.IO.Pipelines;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +16,7 @@ using Microsoft.Extensions.Primitives;
 using Webhooks.Sources;
 using Webhooks.AspNetCore.Diagnostics;
 using Webhooks.Processing;
+using Webhooks.Providers;
 using Webhooks.Signatures;
 using Webhooks.Storage;
 
@@ -156,15 +158,6 @@ internal sealed partial class WebhookEndpointHandler(
     private async Task ReceiveAsync(HttpContext context, WebhookSource source, WebhookSourceOptions settings, ReadOnlyMemory<byte> body, WebhookReceiverOptions endpoint)
     {
         IHeaderDictionary headers = context.Request.Headers;
-
-        // Standard Webhooks sign the id itself: without it nothing can be verified. Svix-hosted senders use svix-* names.
-        StandardWebhooksNames names = source.Kind == WebhookSourceKind.StandardWebhooks ? StandardWebhooksNames.Of(headers) : StandardWebhooksNames.Standard;
-        if (source.Kind == WebhookSourceKind.StandardWebhooks && StringValues.IsNullOrEmpty(headers[names.Id]))
-        {
-            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, WebhookErrors.MissingDeliveryId).ConfigureAwait(false);
-            return;
-        }
-
         WebhookSourceVerifier verifier;
         try
         {
@@ -178,30 +171,38 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        SignatureVerificationResult verification = source.Kind switch
+        // The URL is built only for the schemes that sign it.
+        string? url = source.Provider.SignsUrl ? PublicUrl(context.Request, settings.PublicUrl) : null;
+        Checked check = Check(verifier, new WebhookRequest(body.Span, headers, context.Request.Method, url));
+        if (check.Precheck is { } missing)
         {
-            WebhookSourceKind.GitHub => verifier.Verify(body.Span, headers[GitHubSignatureVerifier.SignatureHeader].ToString(), null, null),
-            WebhookSourceKind.Stripe => verifier.Verify(body.Span, headers[StripeSignatureVerifier.SignatureHeader].ToString(), null, null),
-            _ => verifier.Verify(
-                body.Span,
-                headers[names.Signature].ToString(),
-                headers[names.Id].ToString(),
-                headers[names.Timestamp].ToString()),
-        };
-        if (verification != SignatureVerificationResult.Valid)
+            await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, DeliveryIdentity.ErrorCode(missing)).ConfigureAwait(false);
+            return;
+        }
+
+        if (check.Verification != SignatureVerificationResult.Valid)
         {
             if (Allowed(_rejectedLines, 1200))
             {
-                Log.Rejected(_logger, source.Name, verification);
+                Log.Rejected(_logger, source.Name, check.Verification);
             }
 
-            bool expired = verification is SignatureVerificationResult.Expired or SignatureVerificationResult.FutureTimestamp;
+            bool expired = check.Verification is SignatureVerificationResult.Expired or SignatureVerificationResult.FutureTimestamp;
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, expired ? WebhookErrors.SignatureExpired : WebhookErrors.InvalidSignature).ConfigureAwait(false);
             return;
         }
 
         // Only now, with the signature verified, is anything read from the body.
-        DeliveryIdentity identity = DeliveryIdentity.Extract(source.Kind, headers, body.Span, names.Id);
+        WebhookReadResult read = check.Read;
+        if (read.Handshake is { } handshake)
+        {
+            // The provider checking the endpoint: answered, never stored.
+            Log.Handshake(_logger, source.Name);
+            await WebhookJson.WriteHandshakeAsync(context, handshake).ConfigureAwait(false);
+            return;
+        }
+
+        DeliveryIdentity identity = DeliveryIdentity.Of(read);
         if (identity.Error is { } error)
         {
             await WebhookJson.WriteErrorAsync(context, StatusCodes.Status400BadRequest, error).ConfigureAwait(false);
@@ -209,8 +210,8 @@ internal sealed partial class WebhookEndpointHandler(
         }
 
         WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
-        // GitHub signs only the body: the same body under a new delivery id is the same delivery sent again.
-        bool byBody = source.Kind == WebhookSourceKind.GitHub && settings.DeduplicateByBody;
+        // A scheme that signs only the body (GitHub's): the same body under a new delivery id is the same delivery sent again.
+        bool byBody = source.Provider.DeliveryIdUnsigned && settings.DeduplicateByBody;
         // The receipt's span, to link processing back to: only when it is recorded (a span nobody records is never exported, and
         // its id would be one more string kept with every event).
         string? traceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C, Recorded: true } receiving ? receiving.Id : null;
@@ -258,6 +259,26 @@ internal sealed partial class WebhookEndpointHandler(
                 break;
         }
     }
+
+    /// <summary>The precheck, the signature and, when it is valid, what the delivery is: one synchronous pass over the request.</summary>
+    private static Checked Check(WebhookSourceVerifier verifier, in WebhookRequest request)
+    {
+        if (verifier.Precheck(request) is { } missing)
+        {
+            return new Checked(missing, SignatureVerificationResult.Missing, default);
+        }
+
+        SignatureVerificationResult verification = verifier.Verify(request);
+        return verification == SignatureVerificationResult.Valid
+            ? new Checked(null, verification, verifier.Read(request))
+            : new Checked(null, verification, default);
+    }
+
+    /// <summary>The URL the sender posted to: the source's <c>PublicUrl</c> with the request's query, or the request's own URL.</summary>
+    private static string PublicUrl(HttpRequest request, string? configured) =>
+        configured is null ? request.GetEncodedUrl() : configured + request.QueryString.ToUriComponent();
+
+    private readonly record struct Checked(WebhookReadError? Precheck, SignatureVerificationResult Verification, WebhookReadResult Read);
 
     private bool Allowed(LogLimiter limiter, int eventId)
     {
@@ -406,6 +427,9 @@ internal sealed partial class WebhookEndpointHandler(
 
         [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Webhook {EventId} was not saved ({Reason}); answered 503 so that the sender retries.")]
         public static partial void StoreRefused(ILogger logger, string eventId, string reason);
+
+        [LoggerMessage(EventId = 1209, Level = LogLevel.Information, Message = "Webhook source {Source} answered its provider's endpoint check (a handshake; not stored).")]
+        public static partial void Handshake(ILogger logger, string source);
 
         [LoggerMessage(EventId = 1203, Level = LogLevel.Debug, Message = "Webhook to source {Source} answered 503: its secrets could not be read ({Reason}).")]
         public static partial void SecretsUnavailable(ILogger logger, string source, string reason);

@@ -28,6 +28,14 @@ internal static class WebhookJson
     public static void SetRetryAfter(HttpResponse response, TimeSpan retryAfter) =>
         response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>Writes a provider's handshake answer as it asks: its status, media type and UTF-8 body.</summary>
+    public static Task WriteHandshakeAsync(HttpContext context, Webhooks.Providers.WebhookHandshake handshake)
+    {
+        context.Response.StatusCode = handshake.StatusCode;
+        context.Response.ContentType = handshake.ContentType;
+        return context.Response.WriteAsync(handshake.Body, Encoding.UTF8, context.RequestAborted);
+    }
+
     /// <summary>Writes <c>{"id":…,"status":…}</c>: the answer to every accepted or duplicate delivery, so it is written without a JSON writer.</summary>
     public static Task WriteStatusAsync(HttpContext context, int status, string id, string outcome)
     {

@@ -1,31 +1,26 @@
 using System;
+using Webhooks.Providers;
 
 namespace Webhooks.Sources;
 
-/// <summary>A configured source: its route name, scheme, and the configuration key its settings are bound from.</summary>
+/// <summary>A configured source: its route name, its sender's scheme, and the configuration key its settings are bound from.</summary>
 /// <param name="Name">The name in the route (<c>POST /webhooks/{name}</c>) and in event ids.</param>
-/// <param name="Kind">The signature scheme.</param>
+/// <param name="Provider">The sender's signature scheme.</param>
 /// <param name="ConfigurationKey">
-/// The source's configuration section within the receiver's (<c>Webhooks</c> by default): <c>GitHub</c>, <c>Stripe</c>,
-/// <c>Sources:&lt;name&gt;</c>.
+/// The source's configuration section within the receiver's (<c>Webhooks</c> by default): the provider's name for a provider's
+/// own source (<c>GitHub</c>, <c>Stripe</c>, …), <c>Sources:&lt;name&gt;</c> for a named one.
 /// </param>
-public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string ConfigurationKey)
+public sealed record WebhookSource(string Name, WebhookProvider Provider, string ConfigurationKey)
 {
-    /// <summary>GitHub's default body cap: 25 MiB, the largest payload GitHub sends.</summary>
-    public const long GitHubDefaultMaxBodyBytes = 25L * 1024 * 1024;
+    /// <summary>Gets the body limit of this source when neither it nor the receiver sets <c>MaxBodyBytes</c>: the provider's.</summary>
+    public long DefaultBodyLimit => Provider.DefaultBodyLimit;
 
-    /// <summary>The default body cap of every other source: 1 MiB.</summary>
-    public const long DefaultMaxBodyBytes = 1024 * 1024;
+    /// <summary>A provider's own source: named after the provider in lower case, with settings under its name.</summary>
+    internal static WebhookSource Of(WebhookProvider provider) => new(provider.Name.ToLowerInvariant(), provider, provider.Name);
 
-    internal static WebhookSource GitHub { get; } = new("github", WebhookSourceKind.GitHub, "GitHub");
-
-    internal static WebhookSource Stripe { get; } = new("stripe", WebhookSourceKind.Stripe, "Stripe");
-
-    internal static WebhookSource StandardWebhooks(string name) =>
-        new(name.ToLowerInvariant(), WebhookSourceKind.StandardWebhooks, WebhookSourceRegistry.StandardWebhooksSection + ":" + name);
-
-    /// <summary>Gets the body limit of this source when neither it nor the receiver sets <c>MaxBodyBytes</c>: 25 MiB for GitHub, 1 MiB for others.</summary>
-    public long DefaultBodyLimit => Kind == WebhookSourceKind.GitHub ? GitHubDefaultMaxBodyBytes : DefaultMaxBodyBytes;
+    /// <summary>A named source, with settings under <c>Sources:&lt;name&gt;</c>.</summary>
+    internal static WebhookSource Named(string name, WebhookProvider provider) =>
+        new(name.ToLowerInvariant(), provider, WebhookSourceRegistry.NamedSection + ":" + name);
 
     internal static void ValidateName(string name)
     {
@@ -38,4 +33,8 @@ public sealed record WebhookSource(string Name, WebhookSourceKind Kind, string C
             }
         }
     }
+
+    /// <summary>Tells whether two registrations are the same source: the same scheme read from the same section.</summary>
+    internal bool SameAs(WebhookSource other) =>
+        Provider.GetType() == other.Provider.GetType() && string.Equals(ConfigurationKey, other.ConfigurationKey, StringComparison.OrdinalIgnoreCase);
 }

@@ -26,21 +26,29 @@ public sealed class WebhookSourceOptions
 
     /// <summary>Gets or sets the largest body accepted, in bytes; larger deliveries get 413 (<c>…:MaxBodyBytes</c>).</summary>
     /// <value>
-    /// <see langword="null"/> for the default: <c>Webhooks:MaxBodyBytes</c> when set, else 25 MiB for GitHub (its own cap) and 1 MiB for
-    /// others. At most <see cref="MaxBodyBytesLimit"/>.
+    /// <see langword="null"/> for the default: <c>Webhooks:MaxBodyBytes</c> when set, else the provider's (25 MiB for GitHub, its own
+    /// cap; 1 MiB for most others). At most <see cref="MaxBodyBytesLimit"/>.
     /// </value>
     public long? MaxBodyBytes { get; set; }
 
     /// <summary>
-    /// Gets or sets a value indicating whether a GitHub delivery whose body is byte-identical to a stored one is a duplicate
-    /// whatever its delivery id (<c>Webhooks:GitHub:DeduplicateByBody</c>). GitHub signs only the body, not its
-    /// <c>X-GitHub-Delivery</c> and <c>X-GitHub-Event</c> headers: without this, a captured signed body sent again under a new
-    /// delivery id would be processed again. Turn it off only if one hook can legitimately send the same bytes twice.
+    /// Gets or sets a value indicating whether a delivery whose body is byte-identical to a stored one is a duplicate whatever its
+    /// delivery id (<c>…:DeduplicateByBody</c>), for schemes that leave the id unsigned (GitHub, Shopify, GitLab). GitHub signs only
+    /// the body, not its <c>X-GitHub-Delivery</c> and <c>X-GitHub-Event</c> headers: without this, a captured signed body sent
+    /// again under a new delivery id would be processed again. Turn it off only if one hook can legitimately send the same bytes twice.
     /// </summary>
-    /// <value><see langword="true"/> by default; only GitHub sources use it (the other schemes sign their ids).</value>
+    /// <value><see langword="true"/> by default; only sources whose scheme leaves the id unsigned use it.</value>
     public bool DeduplicateByBody { get; set; } = true;
 
-    /// <summary>Gets or sets how old a signed timestamp may be (Stripe and Standard Webhooks; <c>…:Tolerance</c>).</summary>
+    /// <summary>
+    /// Gets or sets the absolute URL the sender is configured to post to (<c>…:PublicUrl</c>), for schemes that sign it (Twilio,
+    /// Square): needed when a proxy or load balancer in front of the receiver changes the scheme, host, port or path. The
+    /// request's query string is appended to it.
+    /// </summary>
+    /// <value><see langword="null"/> (the default) for the URL the request arrived at.</value>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Gets or sets how old a signed timestamp may be (schemes that sign one; <c>…:Tolerance</c>).</summary>
     /// <value>300 seconds by default.</value>
     public TimeSpan Tolerance { get; set; } = TimeSpan.FromSeconds(300);
 

@@ -1,17 +1,18 @@
 using System;
 using System.Collections.Generic;
 using Microsoft.Extensions.Configuration;
+using Webhooks.Providers;
 
 namespace Webhooks.Sources;
 
 /// <summary>
-/// The configured sources, by route name (case-insensitive): those added in code, and a Standard Webhooks source for every name
-/// configured under <c>Webhooks:Sources</c>.
+/// The configured sources, by route name (case-insensitive): those added in code, and a Standard Webhooks source for every other
+/// name configured under <c>Webhooks:Sources</c>.
 /// </summary>
 internal sealed class WebhookSourceRegistry
 {
-    /// <summary>The section, within the receiver's, whose children are Standard Webhooks sources.</summary>
-    public const string StandardWebhooksSection = "Sources";
+    /// <summary>The section, within the receiver's, of named sources; a child no code added is a Standard Webhooks source.</summary>
+    public const string NamedSection = "Sources";
 
     private readonly Dictionary<string, WebhookSource> _sources = new(StringComparer.OrdinalIgnoreCase);
 
@@ -33,14 +34,14 @@ internal sealed class WebhookSourceRegistry
             return;
         }
 
-        foreach (IConfigurationSection section in configuration.GetSection(StandardWebhooksSection).GetChildren())
+        foreach (IConfigurationSection section in configuration.GetSection(NamedSection).GetChildren())
         {
             if (_sources.TryGetValue(section.Key, out WebhookSource? existing))
             {
-                if (existing.Kind != WebhookSourceKind.StandardWebhooks)
+                if (!string.Equals(existing.ConfigurationKey, NamedSection + ":" + section.Key, StringComparison.OrdinalIgnoreCase))
                 {
                     throw new InvalidOperationException(
-                        $"The webhook source '{section.Key}' configured under {_path}:{StandardWebhooksSection} clashes with the {existing.Kind} source of that name; rename it.");
+                        $"The webhook source '{section.Key}' configured under {_path}:{NamedSection} clashes with the {existing.Provider.Name} source of that name, which reads {_path}:{existing.ConfigurationKey}; rename it.");
                 }
 
                 continue;
@@ -55,7 +56,7 @@ internal sealed class WebhookSourceRegistry
                 throw new InvalidOperationException($"{section.Path} is not a usable source name: {ex.Message}", ex);
             }
 
-            Add(WebhookSource.StandardWebhooks(section.Key));
+            Add(WebhookSource.Named(section.Key, new StandardWebhooksProvider()));
         }
     }
 
@@ -67,12 +68,13 @@ internal sealed class WebhookSourceRegistry
 
     private void Add(WebhookSource source)
     {
-        if (_sources.TryGetValue(source.Name, out WebhookSource? existing) && existing.Kind != source.Kind)
+        if (_sources.TryGetValue(source.Name, out WebhookSource? existing) && !existing.SameAs(source))
         {
-            throw new InvalidOperationException($"The webhook source '{source.Name}' is already registered as {existing.Kind}.");
+            throw new InvalidOperationException($"The webhook source '{source.Name}' is already added as a {existing.Provider.Name} source reading {existing.ConfigurationKey}.");
         }
 
         _sources[source.Name] = source;
+        WebhookHeaderInterner.AddPerDeliveryHeaders(source.Provider.PerDeliveryHeaders);
     }
 
     /// <summary>The full configuration key of one of a source's settings, for messages: <c>Webhooks:GitHub:Secret</c>.</summary>

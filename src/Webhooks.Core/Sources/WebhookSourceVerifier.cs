@@ -1,39 +1,24 @@
 using System;
+using Webhooks.Providers;
 using Webhooks.Signatures;
 
 namespace Webhooks.Sources;
 
 /// <summary>
-/// The prepared verifier of one source, built from its current secrets and settings and reused for every request until they
-/// change (<see cref="WebhookSources.GetVerifierAsync"/>). Thread-safe.
+/// The prepared verifier of one source, built by its provider from its current secrets and settings and reused for every
+/// request until they change (<see cref="WebhookSources.GetVerifierAsync"/>). Thread-safe.
 /// </summary>
 public sealed class WebhookSourceVerifier
 {
-    private readonly GitHubSignatureVerifier? _gitHub;
-    private readonly StripeSignatureVerifier? _stripe;
-    private readonly StandardWebhooksSignatureVerifier? _standard;
+    private readonly WebhookVerifier? _verifier;
 
     internal WebhookSourceVerifier(WebhookSource source, WebhookSecret[] secrets, WebhookSourceOptions options, TimeProvider timeProvider)
     {
         Source = source;
-        HasSecrets = secrets.Length > 0;
-        if (!HasSecrets)
+        if (secrets.Length > 0)
         {
-            return;
-        }
-
-        var tolerance = new TimestampTolerance(options.Tolerance, options.FutureTolerance ?? options.Tolerance);
-        switch (source.Kind)
-        {
-            case WebhookSourceKind.GitHub:
-                _gitHub = new GitHubSignatureVerifier(secrets, timeProvider);
-                break;
-            case WebhookSourceKind.Stripe:
-                _stripe = new StripeSignatureVerifier(secrets, tolerance, timeProvider);
-                break;
-            default:
-                _standard = new StandardWebhooksSignatureVerifier(secrets, tolerance, timeProvider);
-                break;
+            _verifier = source.Provider.CreateVerifier(new WebhookVerifierContext(source, secrets, options, timeProvider))
+                ?? throw new InvalidOperationException($"The {source.Provider.Name} provider made no verifier for source '{source.Name}'.");
         }
     }
 
@@ -41,32 +26,23 @@ public sealed class WebhookSourceVerifier
     public WebhookSource Source { get; }
 
     /// <summary>Gets a value indicating whether the source has a secret; without one every delivery is refused (<see cref="SignatureVerificationResult.NoActiveSecret"/>).</summary>
-    public bool HasSecrets { get; }
+    public bool HasSecrets => _verifier is not null;
 
-    /// <summary>Verifies a delivery with the headers its scheme signs: only the ones the scheme uses are read.</summary>
-    /// <param name="body">The raw body.</param>
-    /// <param name="signature">The signature header (<c>X-Hub-Signature-256</c>, <c>Stripe-Signature</c> or <c>webhook-signature</c>).</param>
-    /// <param name="id">Standard Webhooks: <c>webhook-id</c>.</param>
-    /// <param name="timestamp">Standard Webhooks: <c>webhook-timestamp</c>.</param>
+    /// <summary>Verifies a delivery as its provider's scheme says; without a secret, fails closed.</summary>
+    /// <param name="request">The request as received.</param>
     /// <returns>What the check found; bad input never throws.</returns>
-    public SignatureVerificationResult Verify(ReadOnlySpan<byte> body, string? signature, string? id, string? timestamp)
-    {
-        if (_gitHub is not null)
-        {
-            return _gitHub.Verify(body, signature);
-        }
+    public SignatureVerificationResult Verify(in WebhookRequest request) =>
+        _verifier?.Verify(request) ?? SignatureVerificationResult.NoActiveSecret;
 
-        if (_stripe is not null)
-        {
-            return _stripe.Verify(body, signature);
-        }
+    /// <summary>Checks, before the signature, for what the scheme cannot verify without (see <see cref="WebhookVerifier.Precheck"/>).</summary>
+    /// <param name="request">The request as received.</param>
+    /// <returns>The error, or <see langword="null"/>.</returns>
+    public WebhookReadError? Precheck(in WebhookRequest request) => _verifier?.Precheck(request);
 
-        if (_standard is not null)
-        {
-            return _standard.Verify(body, id, timestamp, signature);
-        }
-
-        // No secret: fail closed.
-        return SignatureVerificationResult.NoActiveSecret;
-    }
+    /// <summary>Reads what a verified delivery is: an event, a handshake to answer, or why it cannot be taken.</summary>
+    /// <param name="request">The request, after <see cref="Verify"/> returned <see cref="SignatureVerificationResult.Valid"/>.</param>
+    /// <returns>What the delivery is.</returns>
+    /// <exception cref="InvalidOperationException">The source has no secret, so nothing was verified.</exception>
+    public WebhookReadResult Read(in WebhookRequest request) =>
+        _verifier is { } verifier ? verifier.Read(request) : throw new InvalidOperationException($"Source '{Source.Name}' has no secret: nothing it receives is verified.");
 }

@@ -30,6 +30,11 @@ internal sealed class WebhookSourcesStartupCheck(
                 throw new InvalidOperationException($"{registry.KeyOf(source, "Tolerance")} must not be negative.");
             }
 
+            if (options.PublicUrl is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) && parsed.Scheme is "http" or "https"))
+            {
+                throw new InvalidOperationException($"{registry.KeyOf(source, "PublicUrl")} must be an absolute http or https URL, as the sender is configured to post to.");
+            }
+
             WebhookSourceVerifier verifier;
             try
             {

@@ -7,8 +7,9 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Webhooks.Sources;
+using Webhooks.Providers;
 using Webhooks.Signatures;
+using Webhooks.Sources;
 using Webhooks.Testing;
 
 namespace Webhooks.AspNetCore.Tests.Endpoints;
@@ -201,10 +202,10 @@ public class ConfigurationTests
                 throw new TimeoutException("vault did not answer");
             }
 
-            string secret = source.Kind switch
+            string secret = source.Provider switch
             {
-                WebhookSourceKind.GitHub => ReceiverHost.GitHubSecret,
-                WebhookSourceKind.Stripe => ReceiverHost.StripeSecret,
+                GitHubProvider => ReceiverHost.GitHubSecret,
+                StripeProvider => ReceiverHost.StripeSecret,
                 _ => ReceiverHost.AcmeSecret,
             };
             return ValueTask.FromResult<IReadOnlyList<WebhookSecret>>([new WebhookSecret(secret)]);
@@ -216,10 +217,10 @@ public class ConfigurationTests
         public async ValueTask<IReadOnlyList<WebhookSecret>> GetSecretsAsync(WebhookSource source, CancellationToken cancellationToken)
         {
             await Task.Yield();
-            return source.Kind switch
+            return source.Provider switch
             {
-                WebhookSourceKind.GitHub => [new WebhookSecret("from-vault")],
-                WebhookSourceKind.Stripe => [new WebhookSecret(ReceiverHost.StripeSecret)],
+                GitHubProvider => [new WebhookSecret("from-vault")],
+                StripeProvider => [new WebhookSecret(ReceiverHost.StripeSecret)],
                 _ => [new WebhookSecret(ReceiverHost.AcmeSecret)],
             };
         }

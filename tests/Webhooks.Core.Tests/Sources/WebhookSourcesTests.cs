@@ -4,6 +4,8 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Primitives;
+using Webhooks.Providers;
 using Webhooks.Signatures;
 using Webhooks.Sources;
 
@@ -27,17 +29,20 @@ public sealed class WebhookSourcesTests
 
         Assert.Equal(2, sources.Count);
         Assert.True(sources.TryGet("GitHub", out WebhookSource? github));
-        Assert.Equal(WebhookSource.GitHubDefaultMaxBodyBytes, github.DefaultBodyLimit);
+        Assert.Equal(GitHubProvider.MaxBodyBytes, github.DefaultBodyLimit);
         Assert.True(sources.TryGet("acme", out WebhookSource? acme));
-        Assert.Equal(WebhookSource.DefaultMaxBodyBytes, acme.DefaultBodyLimit);
+        Assert.Equal(WebhookProvider.DefaultMaxBodyBytes, acme.DefaultBodyLimit);
         Assert.False(sources.TryGet("stripe", out _));
         Assert.Throws<ArgumentNullException>("name", () => sources.TryGet(null!, out _));
 
         WebhookSourceVerifier verifier = await sources.GetVerifierAsync(github);
         byte[] body = """{"ref":"refs/heads/main"}"""u8.ToArray();
         Assert.True(verifier.HasSecrets);
-        Assert.Equal(SignatureVerificationResult.Valid, verifier.Verify(body, new GitHubSigner("it-is-a-secret").Sign(body), null, null));
-        Assert.Equal(SignatureVerificationResult.Mismatch, verifier.Verify(body, new GitHubSigner("another").Sign(body), null, null));
-        Assert.Equal(SignatureVerificationResult.Missing, verifier.Verify(body, null, null, null));
+        Assert.Equal(SignatureVerificationResult.Valid, verifier.Verify(Request(body, new GitHubSigner("it-is-a-secret").Sign(body))));
+        Assert.Equal(SignatureVerificationResult.Mismatch, verifier.Verify(Request(body, new GitHubSigner("another").Sign(body))));
+        Assert.Equal(SignatureVerificationResult.Missing, verifier.Verify(new WebhookRequest(body, new Dictionary<string, StringValues>())));
     }
+
+    private static WebhookRequest Request(byte[] body, string signature) =>
+        new(body, new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase) { ["X-Hub-Signature-256"] = signature });
 }

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Webhooks.Providers;
 using Webhooks.Signatures;
 using Webhooks.Sources;
 
@@ -13,7 +14,7 @@ namespace Webhooks.Tests.Sources;
 
 public class WebhookVerifierCacheTests
 {
-    private static readonly WebhookSource GitHub = WebhookSource.GitHub;
+    private static readonly WebhookSource GitHub = new("github", new GitHubProvider(), "GitHub");
 
     [Fact]
     public async Task ManyConcurrentRequests_OneLookup_AllGetTheSameVerifier()

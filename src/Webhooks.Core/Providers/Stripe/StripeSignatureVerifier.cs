@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
+using Webhooks.Providers;
+
 namespace Webhooks.Signatures;
 
 /// <summary>
@@ -15,7 +17,7 @@ namespace Webhooks.Signatures;
 /// one as <see cref="SignatureVerificationResult.Expired"/> or <see cref="SignatureVerificationResult.FutureTimestamp"/>.
 /// Instances are thread-safe; verification allocates nothing.
 /// </remarks>
-public sealed class StripeSignatureVerifier
+public sealed class StripeSignatureVerifier : WebhookVerifier
 {
     /// <summary>The name of the header that carries the signature.</summary>
     public const string SignatureHeader = "Stripe-Signature";
@@ -160,4 +162,20 @@ public sealed class StripeSignatureVerifier
         value = default;
         return false;
     }
+
+    /// <inheritdoc/>
+    public override SignatureVerificationResult Verify(in WebhookRequest request) => Verify(request.Body, request.Header(SignatureHeader), out _);
+
+    /// <summary>Reads the event's <c>id</c> and <c>type</c> from the JSON body, which must be one valid object naming each at most once.</summary>
+    /// <param name="request">The verified request.</param>
+    /// <returns>The event, or why it cannot be taken.</returns>
+    public override WebhookReadResult Read(in WebhookRequest request)
+    {
+        Span<string?> fields = new string?[2];
+        return WebhookJsonFields.TryRead(request.Body, IdAndType, fields)
+            ? WebhookReadResult.Event(fields[0] ?? "", fields[1] ?? "")
+            : WebhookReadResult.Invalid(WebhookReadError.InvalidJson);
+    }
+
+    private static readonly string[] IdAndType = ["id", "type"];
 }

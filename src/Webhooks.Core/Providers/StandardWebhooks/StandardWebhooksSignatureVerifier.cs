@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
+using Webhooks.Providers;
+
 namespace Webhooks.Signatures;
 
 /// <summary>
@@ -16,7 +18,7 @@ namespace Webhooks.Signatures;
 /// Any <c>v1</c> signature may match; other versions (such as the asymmetric <c>v1a</c>) are ignored. The signature is checked
 /// before the timestamp. Instances are thread-safe; verification allocates nothing.
 /// </remarks>
-public sealed class StandardWebhooksSignatureVerifier
+public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
 {
     /// <summary>The name of the header that carries the message id.</summary>
     public const string IdHeader = "webhook-id";
@@ -169,4 +171,53 @@ public sealed class StandardWebhooksSignatureVerifier
 
         return matched;
     }
+
+    /// <summary>The id header under Svix's name, which Svix-hosted senders use for the same scheme.</summary>
+    public const string SvixIdHeader = "svix-id";
+
+    /// <summary>The timestamp header under Svix's name.</summary>
+    public const string SvixTimestampHeader = "svix-timestamp";
+
+    /// <summary>The signature header under Svix's name.</summary>
+    public const string SvixSignatureHeader = "svix-signature";
+
+    /// <summary>Verifies a delivery under the standard header names, or under Svix's when it carries no <c>webhook-id</c> but a <c>svix-id</c>.</summary>
+    /// <param name="request">The request as received.</param>
+    /// <returns>What the check found.</returns>
+    public override SignatureVerificationResult Verify(in WebhookRequest request)
+    {
+        bool svix = UsesSvixNames(request);
+        return Verify(
+            request.Body,
+            request.Header(svix ? SvixIdHeader : IdHeader),
+            request.Header(svix ? SvixTimestampHeader : TimestampHeader),
+            request.Header(svix ? SvixSignatureHeader : SignatureHeader));
+    }
+
+    /// <summary>A delivery without <c>webhook-id</c> (or <c>svix-id</c>) is refused as missing its id: the scheme signs it.</summary>
+    /// <param name="request">The request as received.</param>
+    /// <returns><see cref="WebhookReadError.MissingDeliveryId"/>, or <see langword="null"/>.</returns>
+    public override WebhookReadError? Precheck(in WebhookRequest request) =>
+        string.IsNullOrEmpty(request.Header(UsesSvixNames(request) ? SvixIdHeader : IdHeader)) ? WebhookReadError.MissingDeliveryId : null;
+
+    /// <summary>Reads the delivery id from <c>webhook-id</c> (or <c>svix-id</c>) and the type from the JSON body's <c>type</c>.</summary>
+    /// <param name="request">The verified request.</param>
+    /// <returns>The event, or why it cannot be taken.</returns>
+    public override WebhookReadResult Read(in WebhookRequest request)
+    {
+        if (!request.TryGetSingle(UsesSvixNames(request) ? SvixIdHeader : IdHeader, out string id))
+        {
+            return WebhookReadResult.Invalid(WebhookReadError.InvalidDeliveryId);
+        }
+
+        Span<string?> type = new string?[1];
+        return WebhookJsonFields.TryRead(request.Body, TypeField, type)
+            ? WebhookReadResult.Event(id, type[0] ?? "")
+            : WebhookReadResult.Invalid(WebhookReadError.InvalidJson);
+    }
+
+    private static readonly string[] TypeField = ["type"];
+
+    private static bool UsesSvixNames(in WebhookRequest request) =>
+        request.Values(IdHeader).Count == 0 && request.Values(SvixIdHeader).Count > 0;
 }

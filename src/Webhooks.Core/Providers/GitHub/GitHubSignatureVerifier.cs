@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
+using Webhooks.Providers;
+
 namespace Webhooks.Signatures;
 
 /// <summary>
@@ -13,7 +15,7 @@ namespace Webhooks.Signatures;
 /// Instances are thread-safe and meant to live as long as the secrets they hold: keys are prepared once, and verification
 /// allocates nothing. Hex digits are accepted in either case (GitHub sends lowercase; the decoded bytes are what is compared).
 /// </remarks>
-public sealed class GitHubSignatureVerifier
+public sealed class GitHubSignatureVerifier : WebhookVerifier
 {
     /// <summary>The name of the header that carries the signature.</summary>
     public const string SignatureHeader = "X-Hub-Signature-256";
@@ -88,5 +90,27 @@ public sealed class GitHubSignatureVerifier
         bool matched = SignatureParsing.HexMatchesAny(candidate, expected, count);
         CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(expected));
         return matched ? SignatureVerificationResult.Valid : SignatureVerificationResult.Mismatch;
+    }
+
+    /// <inheritdoc/>
+    public override SignatureVerificationResult Verify(in WebhookRequest request) => Verify(request.Body, request.Header(SignatureHeader));
+
+    /// <summary>Reads the delivery id from <c>X-GitHub-Delivery</c> and the type from <c>X-GitHub-Event</c>; a JSON body must be one valid object (a form-encoded one is taken as sent).</summary>
+    /// <param name="request">The verified request.</param>
+    /// <returns>The event, or why it cannot be taken.</returns>
+    public override WebhookReadResult Read(in WebhookRequest request)
+    {
+        if (!request.TryGetSingle(DeliveryHeader, out string id) || !request.TryGetSingle(EventHeader, out string type))
+        {
+            return WebhookReadResult.Invalid(WebhookReadError.InvalidDeliveryId);
+        }
+
+        // GitHub sends JSON unless the hook was configured for form encoding, which is accepted as sent.
+        if (id.Length > 0 && request.IsJsonOrUndeclared && !WebhookJsonFields.TryRead(request.Body, [], []))
+        {
+            return WebhookReadResult.Invalid(WebhookReadError.InvalidJson);
+        }
+
+        return WebhookReadResult.Event(id, type);
     }
 }
