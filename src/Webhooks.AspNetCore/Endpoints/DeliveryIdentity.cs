@@ -5,7 +5,8 @@ namespace Webhooks.AspNetCore.Endpoints;
 
 /// <summary>
 /// The identity rules, the same for every provider: a delivery id (and an event type, when there is one) is 1 to
-/// <see cref="MaxIdLength"/> characters of printable ASCII without space, <c>/</c>, <c>?</c>, <c>#</c>, <c>%</c> or <c>\</c>.
+/// <see cref="MaxIdLength"/> characters of printable ASCII without space, <c>/</c>, <c>?</c>, <c>#</c>, <c>%</c> or <c>\</c> (a
+/// type may hold <c>/</c>).
 /// What a provider read (<see cref="WebhookReadResult"/>) is checked against them here, so that no provider can store an id
 /// that would break a route or an event id.
 /// </summary>
@@ -29,7 +30,7 @@ internal readonly record struct DeliveryIdentity(string? DeliveryId, string Even
         }
 
         string type = read.EventType ?? "";
-        return IsValidId(id) && (type.Length == 0 || IsValidId(type))
+        return IsValidId(id) && (type.Length == 0 || IsValidType(type))
             ? new DeliveryIdentity(id, type, null)
             : Invalid(WebhookErrors.InvalidDeliveryId);
     }
@@ -54,6 +55,25 @@ internal readonly record struct DeliveryIdentity(string? DeliveryId, string Even
         foreach (char c in id)
         {
             if (c is <= ' ' or > '~' or '/' or '?' or '#' or '%' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Tells whether an event type follows the rules: those of an id, except that <c>/</c> is allowed (Shopify's <c>orders/create</c>).</summary>
+    public static bool IsValidType(ReadOnlySpan<char> type)
+    {
+        if (type.Length is 0 or > MaxIdLength)
+        {
+            return false;
+        }
+
+        foreach (char c in type)
+        {
+            if (c is <= ' ' or > '~' or '?' or '#' or '%' or '\\')
             {
                 return false;
             }

@@ -209,7 +209,7 @@ internal sealed partial class WebhookEndpointHandler(
             return;
         }
 
-        WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers), body, timeProvider.GetUtcNow());
+        WebhookEvent webhookEvent = WebhookEvent.Create(source.Name, identity.DeliveryId!, identity.EventType, new HeaderPairs(headers, source.Provider.SecretHeaders), body, timeProvider.GetUtcNow());
         // A scheme that signs only the body (GitHub's): the same body under a new delivery id is the same delivery sent again.
         bool byBody = source.Provider.DeliveryIdUnsigned && settings.DeduplicateByBody;
         // The receipt's span, to link processing back to: only when it is recorded (a span nobody records is never exported, and
@@ -243,6 +243,13 @@ internal sealed partial class WebhookEndpointHandler(
 
             TimeSpan retryAfter = (ex as WebhookStoreUnavailableException)?.RetryAfter ?? endpoint.RetryAfter;
             await WebhookJson.WriteUnavailableAsync(context, retryAfter, WebhookErrors.StoreUnavailable).ConfigureAwait(false);
+            return;
+        }
+
+        if (read.Acknowledgement is { } acknowledgement && result != WebhookAcceptResult.ConflictingDuplicate)
+        {
+            // Saved (or saved before): answered as the provider needs it.
+            await WebhookJson.WriteHandshakeAsync(context, acknowledgement).ConfigureAwait(false);
             return;
         }
 
@@ -389,8 +396,8 @@ internal sealed partial class WebhookEndpointHandler(
     /// </summary>
     private static byte[] NewBody(int length, bool pinned) => length == 0 ? [] : GC.AllocateUninitializedArray<byte>(length, pinned);
 
-    /// <summary>The request headers as name/value pairs, enumerated straight into the event's dictionary.</summary>
-    private readonly struct HeaderPairs(IHeaderDictionary headers) : IReadOnlyCollection<KeyValuePair<string, string>>
+    /// <summary>The request headers as name/value pairs, enumerated straight into the event's dictionary, without those that carry the provider's secret.</summary>
+    private readonly struct HeaderPairs(IHeaderDictionary headers, IReadOnlyCollection<string> secret) : IReadOnlyCollection<KeyValuePair<string, string>>
     {
         public int Count => headers.Count;
 
@@ -398,8 +405,24 @@ internal sealed partial class WebhookEndpointHandler(
         {
             foreach (KeyValuePair<string, StringValues> header in headers)
             {
-                yield return new KeyValuePair<string, string>(header.Key, header.Value.ToString());
+                if (secret.Count == 0 || !IsSecret(header.Key))
+                {
+                    yield return new KeyValuePair<string, string>(header.Key, header.Value.ToString());
+                }
             }
+        }
+
+        private bool IsSecret(string name)
+        {
+            foreach (string header in secret)
+            {
+                if (string.Equals(header, name, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

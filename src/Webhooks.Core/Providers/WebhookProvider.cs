@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Webhooks.Signatures;
 
 namespace Webhooks.Providers;
 
@@ -56,6 +57,17 @@ public abstract class WebhookProvider
     /// </summary>
     /// <value><see langword="false"/> unless overridden.</value>
     public virtual bool SignsUrl => false;
+
+    /// <summary>Gets how far a signed timestamp may lie from now when the source does not set <c>Tolerance</c>.</summary>
+    /// <value>300 seconds unless the provider's own SDK uses another window.</value>
+    public virtual TimeSpan DefaultTolerance => TimestampTolerance.DefaultSkew;
+
+    /// <summary>
+    /// Gets the names of headers that carry a secret (GitLab's <c>X-Gitlab-Token</c>): they are never stored with the event,
+    /// like <c>Authorization</c> and <c>Cookie</c>.
+    /// </summary>
+    /// <value>Empty unless overridden.</value>
+    public virtual IReadOnlyCollection<string> SecretHeaders => [];
 
     /// <summary>
     /// Gets the names of the headers whose values differ on every delivery (ids, signatures, timestamps): stored events keep one

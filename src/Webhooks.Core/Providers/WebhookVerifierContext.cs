@@ -38,6 +38,16 @@ public sealed class WebhookVerifierContext
     /// <summary>Gets the clock.</summary>
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Gets the timestamp window from <see cref="WebhookSourceOptions.Tolerance"/> and <see cref="WebhookSourceOptions.FutureTolerance"/>.</summary>
-    public TimestampTolerance Tolerance => new(Options.Tolerance, Options.FutureTolerance ?? Options.Tolerance);
+    /// <summary>
+    /// Gets the timestamp window: <see cref="WebhookSourceOptions.Tolerance"/> and <see cref="WebhookSourceOptions.FutureTolerance"/>
+    /// where set, else the provider's <see cref="WebhookProvider.DefaultTolerance"/> on both sides.
+    /// </summary>
+    public TimestampTolerance Tolerance
+    {
+        get
+        {
+            TimeSpan past = Options.ToleranceSet ?? Source.Provider.DefaultTolerance;
+            return new TimestampTolerance(past, Options.FutureTolerance ?? past);
+        }
+    }
 }

@@ -11,14 +11,24 @@ namespace Webhooks.Signatures;
 /// </summary>
 internal sealed class HmacKey
 {
+    /// <summary>The size of an HMAC-SHA256, the MAC of most schemes.</summary>
     public const int MacSize = 32;
 
     private readonly byte[] _key;
+    private readonly HashAlgorithmName _algorithm;
     private readonly IncrementalHash?[] _pool;
 
     public HmacKey(byte[] key, DateTimeOffset? notBefore, DateTimeOffset? notAfter)
+        : this(key, notBefore, notAfter, HashAlgorithmName.SHA256)
+    {
+    }
+
+    /// <summary>A key for another hash: SHA-1 for the schemes that still use it (Twilio).</summary>
+    public HmacKey(byte[] key, DateTimeOffset? notBefore, DateTimeOffset? notAfter, HashAlgorithmName algorithm)
     {
         _key = key;
+        _algorithm = algorithm;
+        Size = algorithm == HashAlgorithmName.SHA1 ? 20 : MacSize;
         NotBefore = notBefore;
         NotAfter = notAfter;
         _pool = new IncrementalHash?[Math.Clamp(Environment.ProcessorCount * 2, 4, 64)];
@@ -27,6 +37,9 @@ internal sealed class HmacKey
     public DateTimeOffset? NotBefore { get; }
 
     public DateTimeOffset? NotAfter { get; }
+
+    /// <summary>The size of this key's MAC in bytes.</summary>
+    public int Size { get; }
 
     public bool HasWindow => NotBefore.HasValue || NotAfter.HasValue;
 
@@ -47,7 +60,8 @@ internal sealed class HmacKey
         Return(hash);
     }
 
-    private IncrementalHash Rent()
+    /// <summary>A keyed hash to feed a message in several parts; give it back with <see cref="Return"/> after <c>GetHashAndReset</c>.</summary>
+    public IncrementalHash Rent()
     {
         IncrementalHash?[] pool = _pool;
         for (int i = 0; i < pool.Length; i++)
@@ -59,10 +73,10 @@ internal sealed class HmacKey
             }
         }
 
-        return IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        return IncrementalHash.CreateHMAC(_algorithm, _key);
     }
 
-    private void Return(IncrementalHash hash)
+    public void Return(IncrementalHash hash)
     {
         IncrementalHash?[] pool = _pool;
         for (int i = 0; i < pool.Length; i++)

@@ -16,6 +16,10 @@ internal static class SecretKeys
     public static HmacKey[] Utf8(IEnumerable<WebhookSecret> secrets, string paramName) =>
         Prepare(secrets, paramName, static s => Encoding.UTF8.GetBytes(s.Value));
 
+    /// <summary>The UTF-8 bytes of each whole secret, for another hash than SHA-256 (Twilio's SHA-1).</summary>
+    public static HmacKey[] Utf8(IEnumerable<WebhookSecret> secrets, string paramName, System.Security.Cryptography.HashAlgorithmName algorithm) =>
+        Prepare(secrets, paramName, static s => Encoding.UTF8.GetBytes(s.Value), algorithm);
+
     /// <summary>Standard Webhooks: the key is the base64 decoding of what follows the <c>whsec_</c> prefix.</summary>
     public static HmacKey[] StandardWebhooks(IEnumerable<WebhookSecret> secrets, string paramName) =>
         Prepare(secrets, paramName, s => DecodeStandardWebhooksSecret(s.Value, paramName));
@@ -39,7 +43,10 @@ internal static class SecretKeys
         return buffer.AsSpan(0, written).ToArray();
     }
 
-    private static HmacKey[] Prepare(IEnumerable<WebhookSecret> secrets, string paramName, Func<WebhookSecret, byte[]> keyOf)
+    private static HmacKey[] Prepare(IEnumerable<WebhookSecret> secrets, string paramName, Func<WebhookSecret, byte[]> keyOf) =>
+        Prepare(secrets, paramName, keyOf, System.Security.Cryptography.HashAlgorithmName.SHA256);
+
+    private static HmacKey[] Prepare(IEnumerable<WebhookSecret> secrets, string paramName, Func<WebhookSecret, byte[]> keyOf, System.Security.Cryptography.HashAlgorithmName algorithm)
     {
         ArgumentNullException.ThrowIfNull(secrets, paramName);
         var keys = new List<HmacKey>();
@@ -50,7 +57,7 @@ internal static class SecretKeys
                 throw new ArgumentException("The list of secrets contains null.", paramName);
             }
 
-            keys.Add(new HmacKey(keyOf(secret), secret.NotBefore, secret.NotAfter));
+            keys.Add(new HmacKey(keyOf(secret), secret.NotBefore, secret.NotAfter, algorithm));
         }
 
         if (keys.Count == 0)

@@ -51,6 +51,11 @@ internal sealed class WebhookSourceConfiguration(IServiceProvider services) : IC
             options.DeduplicateByBody = bool.TryParse(deduplicate, out bool value) ? value : throw Invalid(section, "DeduplicateByBody", "true or false");
         }
 
+        if (section["PublicUrl"] is { Length: > 0 } publicUrl)
+        {
+            options.PublicUrl = publicUrl;
+        }
+
         if (section["Tolerance"] is { } tolerance)
         {
             options.Tolerance = ReadTimeSpan(section, "Tolerance", tolerance);

@@ -48,9 +48,21 @@ public sealed class WebhookSourceOptions
     /// <value><see langword="null"/> (the default) for the URL the request arrived at.</value>
     public string? PublicUrl { get; set; }
 
+    private TimeSpan? _tolerance;
+
     /// <summary>Gets or sets how old a signed timestamp may be (schemes that sign one; <c>…:Tolerance</c>).</summary>
-    /// <value>300 seconds by default.</value>
-    public TimeSpan Tolerance { get; set; } = TimeSpan.FromSeconds(300);
+    /// <value>
+    /// The provider's window when not set (<see cref="Providers.WebhookProvider.DefaultTolerance"/>: 300 seconds for most, as
+    /// their SDKs use; 60 for Linear, 5 for Paddle, 600 for Twitch); reading it then gives 300 seconds.
+    /// </value>
+    public TimeSpan Tolerance
+    {
+        get => _tolerance ?? TimeSpan.FromSeconds(300);
+        set => _tolerance = value;
+    }
+
+    /// <summary>Gets the tolerance set in configuration or code, if any.</summary>
+    internal TimeSpan? ToleranceSet => _tolerance;
 
     /// <summary>Gets or sets how far in the future a signed timestamp may be (<c>…:FutureTolerance</c>).</summary>
     /// <value><see langword="null"/> (the default) for the same as <see cref="Tolerance"/>.</value>

@@ -34,7 +34,12 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
     /// <summary>Base64 of a 32-byte MAC: 43 significant characters and one '='.</summary>
     private const int Base64MacLength = 44;
 
+    private const string PublicKeyPrefix = "whpk_";
+
     private readonly HmacKey[] _keys;
+
+    /// <summary>The <c>whpk_</c> public keys, for asymmetric <c>v1a</c> (Ed25519) signatures; <see langword="null"/> when there are none.</summary>
+    private readonly Ed25519Keys? _publicKeys;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a verifier for one secret with the default tolerance of 300 seconds each way.</summary>
@@ -54,7 +59,21 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
     /// <exception cref="ArgumentException"><paramref name="secrets"/> is empty, holds <see langword="null"/>, holds more than 16 secrets, or holds one that is not valid base64.</exception>
     public StandardWebhooksSignatureVerifier(IEnumerable<WebhookSecret> secrets, TimestampTolerance? tolerance = null, TimeProvider? timeProvider = null)
     {
-        _keys = SecretKeys.StandardWebhooks(secrets, nameof(secrets));
+        ArgumentNullException.ThrowIfNull(secrets);
+        var symmetric = new List<WebhookSecret>();
+        var asymmetric = new List<WebhookSecret>();
+        foreach (WebhookSecret secret in secrets)
+        {
+            (secret?.Value.TrimStart().StartsWith(PublicKeyPrefix, StringComparison.Ordinal) == true ? asymmetric : symmetric).Add(secret!);
+        }
+
+        // Symmetric secrets (whsec_) sign v1; public keys (whpk_) check v1a. Either kind alone is enough.
+        _keys = symmetric.Count > 0 || asymmetric.Count == 0 ? SecretKeys.StandardWebhooks(symmetric, nameof(secrets)) : [];
+        if (asymmetric.Count > 0)
+        {
+            _publicKeys = Ed25519Keys.Import(asymmetric, static key => DecodePublicKey(key), "'whpk_' followed by the base64 of a 32-byte Ed25519 public key");
+        }
+
         Tolerance = tolerance ?? TimestampTolerance.Default;
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
@@ -103,14 +122,20 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
 
         Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
         int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..written], body, macs);
+        SignatureVerificationResult asymmetric = _publicKeys is null ? SignatureVerificationResult.NoActiveSecret : VerifyV1a(header, prefix[..written], body, now);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
 
+        if (asymmetric == SignatureVerificationResult.Valid)
+        {
+            return Tolerance.Check(signedAt, now);
+        }
+
         if (count == 0)
         {
-            return SignatureVerificationResult.NoActiveSecret;
+            return asymmetric;
         }
 
         // The expected signatures are encoded once, and each candidate is compared with them as text: cheaper than decoding every
@@ -145,6 +170,37 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
         }
 
         return Tolerance.Check(signedAt, now);
+    }
+
+    /// <summary>Checks each <c>v1a,</c> signature (base64 of 64 bytes) with the public keys; <see cref="SignatureVerificationResult.Valid"/> when one holds.</summary>
+    private SignatureVerificationResult VerifyV1a(ReadOnlySpan<char> header, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, DateTimeOffset now)
+    {
+        SignatureVerificationResult result = SignatureVerificationResult.Mismatch;
+        Span<byte> signature = stackalloc byte[66];
+        ReadOnlySpan<char> rest = header;
+        while (!rest.IsEmpty)
+        {
+            int space = rest.IndexOf(' ');
+            ReadOnlySpan<char> token = space < 0 ? rest : rest[..space];
+            rest = space < 0 ? default : rest[(space + 1)..];
+            if (token.StartsWith("v1a,", StringComparison.Ordinal) && token.Length <= 4 + 88 &&
+                Convert.TryFromBase64Chars(token[4..], signature, out int length) && length == 64)
+            {
+                result = _publicKeys!.Verify(now, prefix, body, signature[..64]);
+                if (result is SignatureVerificationResult.Valid or SignatureVerificationResult.NoActiveSecret)
+                {
+                    return result;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private static byte[]? DecodePublicKey(string key)
+    {
+        byte[] buffer = new byte[48];
+        return Convert.TryFromBase64Chars(key.AsSpan(PublicKeyPrefix.Length), buffer, out int written) ? buffer.AsSpan(0, written).ToArray() : null;
     }
 
     /// <summary>Compares a base64 candidate, padded or not, with each expected signature in constant time per comparison.</summary>
