@@ -63,6 +63,17 @@ internal static class Macs
             decoded[..size].TryCopyTo(candidate);
     }
 
+    /// <summary>
+    /// Decodes padded base64 only in its canonical form: a text whose unused low bits are set decodes to the same bytes, and so
+    /// is refused, so that one signature has one text.
+    /// </summary>
+    public static bool TryFromCanonicalBase64(ReadOnlySpan<char> text, Span<byte> destination, out int written)
+    {
+        Span<char> canonical = stackalloc char[128];
+        return Convert.TryFromBase64Chars(text, destination, out written) && written <= 96 &&
+            Convert.TryToBase64Chars(destination[..written], canonical, out int length) && canonical[..length].SequenceEqual(text);
+    }
+
     /// <summary>Compares a decoded candidate with each of <paramref name="count"/> MACs, every one in constant time.</summary>
     public static bool Matches(ReadOnlySpan<byte> candidate, ReadOnlySpan<byte> macs, int count, int size)
     {

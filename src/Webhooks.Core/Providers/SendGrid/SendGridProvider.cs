@@ -62,7 +62,7 @@ public sealed class SendGridProvider : WebhookProvider
             // A DER signature of P-256 is at most 72 bytes, 96 characters of base64.
             Span<byte> signature = stackalloc byte[72];
             Span<byte> prefix = stackalloc byte[SignatureParsing.MaxTimestampDigits];
-            if (text.Length > 96 || !Convert.TryFromBase64Chars(text, signature, out int signatureLength) ||
+            if (text.Length > 96 || !Macs.TryFromCanonicalBase64(text, signature, out int signatureLength) ||
                 !SignatureParsing.TryParseUnixSeconds(timestamp, out _))
             {
                 return SignatureVerificationResult.Malformed;

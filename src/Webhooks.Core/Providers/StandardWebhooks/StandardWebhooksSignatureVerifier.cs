@@ -184,7 +184,7 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
             ReadOnlySpan<char> token = space < 0 ? rest : rest[..space];
             rest = space < 0 ? default : rest[(space + 1)..];
             if (token.StartsWith("v1a,", StringComparison.Ordinal) && token.Length <= 4 + 88 &&
-                Convert.TryFromBase64Chars(token[4..], signature, out int length) && length == 64)
+                Macs.TryFromCanonicalBase64(token[4..], signature, out int length) && length == 64)
             {
                 result = _publicKeys!.Verify(now, prefix, body, signature[..64]);
                 if (result is SignatureVerificationResult.Valid or SignatureVerificationResult.NoActiveSecret)
