@@ -111,8 +111,17 @@ XML
   dotnet build "$dir/Consumer.csproj" -c Release >"$dir/build.log" 2>&1 || { echo "the $snippet snippet of $page does not build on the packages:"; tail -30 "$dir/build.log"; return 1; }
 }
 
+# One delivery of each other provider from the sample sender, signed as that provider signs: each must be saved.
+send_providers() {
+  local provider
+  for provider in shopify slack twilio paddle linear square zoom twitch gitlab discord sendgrid; do
+    dotnet run --no-build -c Release --project samples/WebhookSender -- "$provider" --url "$1/webhooks/$provider" | tee -a artifacts/sender.log | grep -q '"status":"queued"' \
+      || { echo "the sample sender's $provider delivery was not saved"; return 1; }
+  done
+}
+
 # The samples as a user runs them: the receiver on loopback, signed deliveries from the sender (a GitHub push both as JSON and
-# form-encoded), then the admin endpoint: each processed, none failed or dead.
+# form-encoded, and one of each other provider), then the admin endpoint: all fourteen sources processed, none failed or dead.
 sample_check() {
   local url="http://127.0.0.1:5091"
   dotnet run --no-build -c Release --project samples/WebhookReceiver -- --urls "$url" --environment Development >artifacts/receiver.log 2>&1 &
@@ -128,10 +137,12 @@ sample_check() {
       && dotnet run --no-build -c Release --project samples/WebhookSender -- github --form --url "$url/webhooks/github" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- stripe --url "$url/webhooks/stripe" | grep -q '"status":"queued"' \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- acme --url "$url/webhooks/acme" | grep -q '"status":"queued"' \
+      && send_providers "$url" \
       && dotnet run --no-build -c Release --project samples/WebhookSender -- publish --url "$url/webhooks/acme" --count 3 | tee artifacts/publish.log | grep -q '^3 of 3 delivered$' \
       && sleep 1 \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"payment_intent.succeeded"' \
       && curl -s "$url/webhooks/admin/events?status=processed" | grep -q '"type":"invoice.paid"' \
+      && curl -s "$url/webhooks/admin/events?status=processed&limit=100" | grep -o '"source":"[a-z]*"' | sort -u | wc -l | grep -qx 14 \
       && curl -s "$url/webhooks/admin/events?status=failed" | grep -q '"events":\[\]' \
       && curl -s "$url/webhooks/admin/events?status=dead" | grep -q '"events":\[\]' \
       && curl -s "$url/health" | grep -q '^Healthy$' \

@@ -13,14 +13,30 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(StringComparer.Ordinal) { ["--redis"] = "Webhooks:Redis:Configuration" });
 bool redis = !string.IsNullOrEmpty(builder.Configuration["Webhooks:Redis:Configuration"]);
 
-// Sources, secrets and limits come from the "Webhooks" configuration section (appsettings.Development.json here). The Standard
-// Webhooks source "acme" needs no code: it is configured under Webhooks:Sources:acme.
+// Sources, secrets and limits come from the "Webhooks" configuration section (appsettings.Development.json here): each provider
+// reads Webhooks:<Provider>. The Standard Webhooks source "acme" needs no code: it is configured under Webhooks:Sources:acme.
 IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver()
     .AddGitHub()
     .AddStripe()
     .AddHandler<PushHandler>("github", "push")
     .AddHandler<PaymentSucceededHandler>("stripe", "payment_intent.succeeded")
     .AddHandler<AcmeEventHandler>("acme", "*");
+
+// Every other provider is received when its section is configured (the development settings configure them all); their
+// events are logged by one handler.
+(string Section, Func<IWebhookReceiverBuilder, IWebhookReceiverBuilder> Add)[] providers =
+[
+    ("Shopify", r => r.AddShopify()), ("Slack", r => r.AddSlack()), ("Twilio", r => r.AddTwilio()), ("Paddle", r => r.AddPaddle()),
+    ("Linear", r => r.AddLinear()), ("Square", r => r.AddSquare()), ("Zoom", r => r.AddZoom()), ("Twitch", r => r.AddTwitch()),
+    ("GitLab", r => r.AddGitLab()), ("Discord", r => r.AddDiscord()), ("SendGrid", r => r.AddSendGrid()),
+];
+foreach ((string section, Func<IWebhookReceiverBuilder, IWebhookReceiverBuilder> add) in providers)
+{
+    if (builder.Configuration.GetSection("Webhooks:" + section).Exists())
+    {
+        add(receiver).AddHandler<ProviderEventHandler>(section.ToLowerInvariant(), "*");
+    }
+}
 
 // In-memory stores by default; Redis when configured, shared by every receiver process started the same way.
 if (redis)
@@ -41,7 +57,7 @@ builder.Services.AddSingleton<SampleWork>();
 
 WebApplication app = builder.Build();
 
-app.MapWebhooks();       // POST /webhooks/github, /webhooks/stripe, /webhooks/acme
+app.MapWebhooks();       // POST /webhooks/github, /webhooks/stripe, /webhooks/shopify, …, /webhooks/acme
 app.MapHealthChecks("/health");
 app.MapWebhookAdmin();   // GET /webhooks/admin/events…; protect it with .RequireAuthorization() in production
 

@@ -7,6 +7,7 @@ namespace WebhookSender;
 /// <summary>
 /// Sends one correctly signed delivery, as GitHub, Stripe or a Standard Webhooks sender ("acme") would, and prints the response.
 /// Usage: dotnet run --project samples/WebhookSender -- github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id] [--form]
+/// Or as another provider: shopify|slack|twilio|paddle|linear|square|zoom|twitch|gitlab|discord|sendgrid [--url URL].
 /// (--form: the GitHub push as a hook configured with the content type application/x-www-form-urlencoded sends it).
 /// Or publishes events through Webhooks.Sender to a subscription pointing at the receiver sample:
 /// dotnet run --project samples/WebhookSender -- publish [--url URL] [--count N] [--redis HOST:PORT]
@@ -34,9 +35,15 @@ internal static partial class Program
             return await SendAsync(args);
         }
 
+        if (args.Length > 0 && Providers.ContainsKey(args[0]))
+        {
+            return await SendProviderAsync(args[0], Option(args, "--url") ?? "http://127.0.0.1:5080/webhooks/" + args[0]);
+        }
+
         if (args.Length == 0 || args[0] is not ("github" or "stripe" or "acme"))
         {
             await Console.Error.WriteLineAsync("usage: WebhookSender github|stripe|acme [--url URL] [--secret SECRET] [--repeat-id] [--form]");
+            await Console.Error.WriteLineAsync("       WebhookSender " + string.Join('|', Providers.Keys) + " [--url URL]");
             await Console.Error.WriteLineAsync("       WebhookSender publish [--url URL] [--count N] [--redis HOST:PORT [--prefix P]] [--attempt-timeout SECONDS]");
             await Console.Error.WriteLineAsync("       WebhookSender send --redis HOST:PORT [--prefix P] [--attempt-timeout SECONDS]");
             return 2;

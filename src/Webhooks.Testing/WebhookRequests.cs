@@ -12,7 +12,7 @@ namespace Webhooks.Testing;
 /// Builds HTTP requests signed exactly as each provider signs them (headers, ids, timestamps), to post to your receiver in tests,
 /// for example through a <c>WebApplicationFactory</c> or <c>TestServer</c> client.
 /// </summary>
-public static class WebhookRequests
+public static partial class WebhookRequests
 {
     /// <summary>Builds a GitHub delivery: <c>X-GitHub-Event</c>, <c>X-GitHub-Delivery</c>, <c>X-GitHub-Hook-ID</c>, <c>X-Hub-Signature-256</c> (and the legacy SHA-1 <c>X-Hub-Signature</c>), JSON body.</summary>
     /// <param name="secret">The webhook secret.</param>
@@ -131,15 +131,28 @@ public static class WebhookRequests
             ",\"type\":\"", JsonEncode(type), "\",\"livemode\":false,\"data\":{\"object\":", dataObjectJson, "}}");
     }
 
+    private static string Unix(DateTimeOffset? at) => (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+    private static string Hmac256(string key, string prefix, byte[] body, bool base64)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(key));
+        hmac.AppendData(Encoding.UTF8.GetBytes(prefix));
+        hmac.AppendData(body);
+        byte[] mac = hmac.GetHashAndReset();
+        return base64 ? Convert.ToBase64String(mac) : Convert.ToHexStringLower(mac);
+    }
+
     private static string JsonEncode(string value) => System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(value);
 
-    private static HttpRequestMessage JsonPost(string path, byte[] body)
+    private static HttpRequestMessage JsonPost(string path, byte[] body) => Post(path, body, "application/json");
+
+    private static HttpRequestMessage Post(string path, byte[] body, string mediaType)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.RelativeOrAbsolute))
         {
             Content = new ByteArrayContent(body),
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType) { CharSet = "utf-8" };
         return request;
     }
 }
