@@ -20,9 +20,15 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Configuration["Webhooks:GitHub:Secret"] = Secret;
 builder.Configuration["Webhooks:Processing:PollInterval"] = "00:00:00.050";
 builder.Configuration["Webhooks:Sources:acme:Secret"] = AcmeSecret;
+
+// A provider on Ed25519 (libsodium through NSec, beside the binary) and one on ECDSA P-256, with keys made here.
+byte[] discordKey = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+using var sendGridKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+builder.Configuration["Webhooks:Discord:Secret"] = Convert.ToHexString(WebhookRequests.Ed25519PublicKey(discordKey));
+builder.Configuration["Webhooks:SendGrid:Secret"] = Convert.ToBase64String(sendGridKey.ExportSubjectPublicKeyInfo());
 builder.Configuration["Webhooks:Sender:AllowInsecureDevelopmentEndpoints"] = "true";
 builder.Configuration["Webhooks:Sender:PollInterval"] = "00:00:00.050";
-IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddHandler<SmokeHandler>("github", "push");
+IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddDiscord().AddSendGrid().AddHandler<SmokeHandler>("github", "push");
 IWebhookSenderBuilder sender = builder.Services.AddWebhookSender();
 
 // With --redis host:port the same delivery goes through the Redis stores: their scripts, compiled ahead of time.
@@ -50,6 +56,18 @@ string address = app.Services.GetRequiredService<IServer>().Features.Get<IServer
 using var client = new HttpClient { BaseAddress = new Uri(address) };
 using HttpResponseMessage response = await client.SendAsync(WebhookRequests.GitHub(Secret, "push", "{\"ref\":\"main\"}", "aot-1"));
 Console.WriteLine($"POST /webhooks/github -> {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+
+// Ed25519 and ECDSA, verified in the published binary: a Discord event and its PING, a SendGrid batch, and a forgery of each.
+using HttpResponseMessage discord = await client.SendAsync(WebhookRequests.Discord(discordKey, "{\"version\":1,\"application_id\":\"1\",\"type\":1,\"event\":{\"type\":\"ENTITLEMENT_CREATE\",\"data\":{}}}"));
+using HttpResponseMessage discordPing = await client.SendAsync(WebhookRequests.Discord(discordKey, "{\"id\":\"9\",\"application_id\":\"1\",\"type\":1,\"token\":\"t\",\"version\":1}"));
+string pong = await discordPing.Content.ReadAsStringAsync();
+using HttpResponseMessage discordForged = await client.SendAsync(WebhookRequests.Discord(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32), "{\"version\":1,\"type\":1,\"event\":{\"type\":\"X\"}}"));
+using HttpResponseMessage sendGrid = await client.SendAsync(WebhookRequests.SendGrid(sendGridKey, "[{\"email\":\"a@example.com\",\"event\":\"delivered\"}]"));
+using var otherKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+using HttpResponseMessage sendGridForged = await client.SendAsync(WebhookRequests.SendGrid(otherKey, "[{\"event\":\"open\"}]"));
+bool asymmetric = (int)discord.StatusCode == 202 && pong == "{\"type\":1}" && (int)discordForged.StatusCode == 401
+    && (int)sendGrid.StatusCode == 202 && (int)sendGridForged.StatusCode == 401;
+Console.WriteLine($"Discord (Ed25519) {(int)discord.StatusCode}, PING {pong}, forged {(int)discordForged.StatusCode}; SendGrid (ECDSA) {(int)sendGrid.StatusCode}, forged {(int)sendGridForged.StatusCode}");
 
 IWebhookEventStore store = app.Services.GetRequiredService<IWebhookEventStore>();
 var clock = Stopwatch.StartNew();
@@ -100,6 +118,6 @@ Console.WriteLine($"GET /webhooks/subscriptions/{subscriptionId}/deliveries -> {
 await app.StopAsync();
 
 bool ok = response.StatusCode == System.Net.HttpStatusCode.Accepted && stored?.Status == WebhookEventStatus.Processed && SmokeHandler.Calls == 1
-    && subscribed.StatusCode == System.Net.HttpStatusCode.Created && sent?.Status == WebhookEventStatus.Processed && logged;
+    && subscribed.StatusCode == System.Net.HttpStatusCode.Created && sent?.Status == WebhookEventStatus.Processed && logged && asymmetric;
 Console.WriteLine(ok ? "AOT smoke: passed" : "AOT smoke: FAILED");
 return ok ? 0 : 1;

@@ -70,7 +70,7 @@ public sealed class TwilioProvider : WebhookProvider
                 {
                     parameters = ArrayPool<Param>.Shared.Rent(CountPairs(request.Body));
                     count = Decode(request.Body, buffer.AsSpan(urlRoom), urlRoom, parameters);
-                    parameters.AsSpan(0, count).Sort(new ParamOrder(buffer));
+                    HeapSort(parameters.AsSpan(0, count), buffer);
                 }
 
                 DateTimeOffset now = TimeProvider.GetUtcNow();
@@ -220,6 +220,46 @@ public sealed class TwilioProvider : WebhookProvider
             return default;
         }
 
+        /// <summary>Sorts in place without allocating (the framework's sort boxes its comparer): a hostile form of many pairs stays O(n log n).</summary>
+        private static void HeapSort(Span<Param> items, byte[] buffer)
+        {
+            for (int start = (items.Length / 2) - 1; start >= 0; start--)
+            {
+                SiftDown(items, start, items.Length, buffer);
+            }
+
+            for (int end = items.Length - 1; end > 0; end--)
+            {
+                (items[0], items[end]) = (items[end], items[0]);
+                SiftDown(items, 0, end, buffer);
+            }
+        }
+
+        private static void SiftDown(Span<Param> items, int root, int length, byte[] buffer)
+        {
+            while (true)
+            {
+                int child = (2 * root) + 1;
+                if (child >= length)
+                {
+                    return;
+                }
+
+                if (child + 1 < length && ParamOrder.Compare(buffer, items[child + 1], items[child]) > 0)
+                {
+                    child++;
+                }
+
+                if (ParamOrder.Compare(buffer, items[child], items[root]) <= 0)
+                {
+                    return;
+                }
+
+                (items[root], items[child]) = (items[child], items[root]);
+                root = child;
+            }
+        }
+
         private static int CountPairs(ReadOnlySpan<byte> form) => form.Count((byte)'&') + 1;
 
         /// <summary>Decodes each <c>name=value</c> pair (<c>+</c> and <c>%XX</c>) into <paramref name="output"/>; returns how many.</summary>
@@ -282,10 +322,8 @@ public sealed class TwilioProvider : WebhookProvider
     private readonly record struct Param(int Name, int NameLength, int Value, int ValueLength);
 
     /// <summary>Orders parameters by name, then value, byte by byte (the ordinal order Twilio's SDKs sort in).</summary>
-    private readonly struct ParamOrder(byte[] buffer) : IComparer<Param>
+    private static class ParamOrder
     {
-        public int Compare(Param x, Param y) => Compare(buffer, x, y);
-
         public static int Compare(byte[] buffer, Param x, Param y)
         {
             int byName = buffer.AsSpan(x.Name, x.NameLength).SequenceCompareTo(buffer.AsSpan(y.Name, y.NameLength));

@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Text;
 using Webhooks.Signatures;
 
@@ -112,17 +111,39 @@ public sealed class TwitchProvider : WebhookProvider
             }
 
             ReadOnlySpan<char> fraction = text[19..^1];
-            if (!fraction.IsEmpty && (fraction[0] != '.' || fraction.Length == 1 || fraction[1..].ContainsAnyExceptInRange('0', '9')))
+            if (!fraction.IsEmpty && (fraction[0] != '.' || fraction.Length == 1 || !TryDigits(fraction[1..Math.Min(fraction.Length, 10)], out _) || fraction.Length > 10))
             {
                 return false;
             }
 
-            if (!DateTime.TryParseExact(text[..19], "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime at))
+            // yyyy-MM-ddTHH:mm:ss, read digit by digit: the framework's exact parser allocates.
+            ReadOnlySpan<char> t = text[..19];
+            if (t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':' ||
+                !TryDigits(t[..4], out int year) || !TryDigits(t[5..7], out int month) || !TryDigits(t[8..10], out int day) ||
+                !TryDigits(t[11..13], out int hour) || !TryDigits(t[14..16], out int minute) || !TryDigits(t[17..19], out int second) ||
+                year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
             {
                 return false;
             }
 
+            var at = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc);
             seconds = new DateTimeOffset(at, TimeSpan.Zero).ToUnixTimeSeconds();
+            return true;
+        }
+
+        private static bool TryDigits(ReadOnlySpan<char> text, out int value)
+        {
+            value = 0;
+            foreach (char c in text)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return false;
+                }
+
+                value = (value * 10) + (c - '0');
+            }
+
             return true;
         }
     }
