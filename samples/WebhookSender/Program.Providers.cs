@@ -49,18 +49,6 @@ internal static partial class Program
     {
         using HttpRequestMessage request = Providers[kind](url);
         request.RequestUri = new Uri(url);
-        using var client = new HttpClient();
-        try
-        {
-            using HttpResponseMessage response = await client.SendAsync(request);
-            Console.WriteLine($"{kind} delivery -> {(int)response.StatusCode} {response.StatusCode}");
-            Console.WriteLine(await response.Content.ReadAsStringAsync());
-            return response.IsSuccessStatusCode ? 0 : 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await Console.Error.WriteLineAsync($"Could not reach {url}: {ex.Message}. Is the receiver running (dotnet run --project samples/WebhookReceiver)?");
-            return 1;
-        }
+        return await SendAsync($"{kind} delivery", request, url);
     }
 }

@@ -77,11 +77,17 @@ internal static partial class Program
             request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
         }
 
+        return await SendAsync($"{kind} delivery {id}", request, url);
+    }
+
+    /// <summary>Sends one delivery and prints the answer; 0 when it was taken.</summary>
+    private static async Task<int> SendAsync(string what, HttpRequestMessage request, string url)
+    {
         using var client = new HttpClient();
         try
         {
             using HttpResponseMessage response = await client.SendAsync(request);
-            Console.WriteLine($"{kind} delivery {id} -> {(int)response.StatusCode} {response.StatusCode}");
+            Console.WriteLine($"{what} -> {(int)response.StatusCode} {response.StatusCode}");
             Console.WriteLine(await response.Content.ReadAsStringAsync());
             return response.IsSuccessStatusCode ? 0 : 1;
         }

@@ -52,6 +52,29 @@ internal abstract class HmacVerifier : WebhookVerifier
         return result == SignatureVerificationResult.Valid && signedAt is { } seconds ? Tolerance.Check(seconds, now) : result;
     }
 
+    /// <summary>
+    /// The scheme Slack and Zoom share: <c>v0=&lt;hex&gt;</c> in <paramref name="signatureHeader"/>, HMAC-SHA256 of
+    /// <c>v0:{timestamp}:{body}</c> with the Unix seconds in <paramref name="timestampHeader"/>, within the tolerance.
+    /// </summary>
+    protected SignatureVerificationResult VerifyV0(in WebhookRequest request, string signatureHeader, string timestampHeader)
+    {
+        ReadOnlySpan<char> header = request.Header(signatureHeader).AsSpan().Trim();
+        ReadOnlySpan<char> timestamp = request.Header(timestampHeader).AsSpan().Trim();
+        if (header.IsEmpty || timestamp.IsEmpty)
+        {
+            return SignatureVerificationResult.Missing;
+        }
+
+        if (!header.StartsWith("v0=", StringComparison.Ordinal) || !SignatureParsing.TryParseUnixSeconds(timestamp, out long signedAt))
+        {
+            return SignatureVerificationResult.Malformed;
+        }
+
+        Span<byte> prefix = stackalloc byte[SignatureParsing.MaxTimestampDigits + 4];
+        int length = Concat(prefix, "v0:", timestamp, ":");
+        return Verify(prefix[..length], request.Body, header[3..], MacText.Hex, signedAt);
+    }
+
     /// <summary>Writes ASCII pieces one after another into <paramref name="destination"/>; -1 when they do not fit or are not ASCII.</summary>
     protected static int Concat(Span<byte> destination, ReadOnlySpan<char> first, ReadOnlySpan<char> second = default, ReadOnlySpan<char> third = default)
     {

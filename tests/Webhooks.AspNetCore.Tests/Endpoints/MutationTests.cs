@@ -183,7 +183,8 @@ public class MutationTests(ITestOutputHelper output)
         return next;
     }
 
-    private static string Garbage(Random random)
+    /// <summary>Printable ASCII of random length (at times longer than an id may be), never empty once trimmed.</summary>
+    internal static string Garbage(Random random)
     {
         var text = new StringBuilder();
         int length = random.Next(0, 3) == 0 ? random.Next(190, 260) : random.Next(1, 24);

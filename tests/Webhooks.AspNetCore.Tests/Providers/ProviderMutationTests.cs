@@ -175,12 +175,12 @@ public sealed class ProviderMutationTests(ITestOutputHelper output)
             {
                 // Any header given again with garbage: the signature's, an id's, or one the scheme does not sign.
                 (string name, _) = headers[random.Next(headers.Count)];
-                headers.Add((random.Next(2) == 0 ? signature : name, Garbage(random)));
+                headers.Add((random.Next(2) == 0 ? signature : name, Endpoints.MutationTests.Garbage(random)));
                 return ("header repeated", false);
             }
 
             default:
-                Set(headers, "Content-Type", random.Next(3) switch { 0 => "text/plain", 1 => "application/x-www-form-urlencoded", _ => Garbage(random) });
+                Set(headers, "Content-Type", random.Next(3) switch { 0 => "text/plain", 1 => "application/x-www-form-urlencoded", _ => Endpoints.MutationTests.Garbage(random) });
                 return ("content type", false);
         }
     }
@@ -235,18 +235,6 @@ public sealed class ProviderMutationTests(ITestOutputHelper output)
         }
 
         return Pairs(original).SequenceEqual(Pairs(mutated), StringComparer.Ordinal);
-    }
-
-    private static string Garbage(Random random)
-    {
-        var text = new StringBuilder();
-        int length = random.Next(0, 3) == 0 ? random.Next(190, 260) : random.Next(1, 24);
-        for (int i = 0; i < length; i++)
-        {
-            text.Append((char)random.Next(0x20, 0x7F));
-        }
-
-        return text.ToString().Trim() is { Length: > 0 } trimmed ? trimmed : "x";
     }
 
     private static string? Get(List<(string Name, string Value)> headers, string name) =>

@@ -37,24 +37,7 @@ public sealed class ZoomProvider : WebhookProvider
 
     private sealed class Verifier(WebhookVerifierContext context) : HmacVerifier(context)
     {
-        public override SignatureVerificationResult Verify(in WebhookRequest request)
-        {
-            ReadOnlySpan<char> header = request.Header(SignatureHeader).AsSpan().Trim();
-            ReadOnlySpan<char> timestamp = request.Header(TimestampHeader).AsSpan().Trim();
-            if (header.IsEmpty || timestamp.IsEmpty)
-            {
-                return SignatureVerificationResult.Missing;
-            }
-
-            if (!header.StartsWith("v0=", StringComparison.Ordinal) || !SignatureParsing.TryParseUnixSeconds(timestamp, out long signedAt))
-            {
-                return SignatureVerificationResult.Malformed;
-            }
-
-            Span<byte> prefix = stackalloc byte[SignatureParsing.MaxTimestampDigits + 4];
-            int length = Concat(prefix, "v0:", timestamp, ":");
-            return Verify(prefix[..length], request.Body, header[3..], MacText.Hex, signedAt);
-        }
+        public override SignatureVerificationResult Verify(in WebhookRequest request) => VerifyV0(request, SignatureHeader, TimestampHeader);
 
         public override WebhookReadResult Read(in WebhookRequest request)
         {
