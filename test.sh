@@ -7,9 +7,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-if ! command -v curl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then
-  # The Redis tests run against real servers that their fixtures start on loopback ports (never skipped).
-  apt-get update -qq && apt-get install -y -qq curl python3 redis-server >/dev/null
+if ! command -v curl >/dev/null 2>&1 || ! command -v python3 >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1 \
+  || [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then
+  # The Redis and PostgreSQL tests run against real servers that their fixtures start on loopback ports (never skipped).
+  apt-get update -qq && apt-get install -y -qq curl python3 redis-server postgresql >/dev/null
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then
@@ -43,7 +44,7 @@ pack_check() {
   local consumer="$PWD/artifacts/consumer"
   rm -rf "$packages" "$consumer"
   dotnet pack Webhooks.Core.sln -c Release --no-build -o "$packages" -p:Version="$version" >/dev/null || { echo "pack failed"; return 1; }
-  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing Webhooks.Sender Webhooks.Sender.AspNetCore Webhooks.Sender.Redis; do
+  for id in Webhooks.Core Webhooks.AspNetCore Webhooks.Redis Webhooks.PostgreSql Webhooks.Testing Webhooks.Sender Webhooks.Sender.AspNetCore Webhooks.Sender.Redis; do
     [ -f "$packages/$id.$version.nupkg" ] && [ -f "$packages/$id.$version.snupkg" ] || { echo "missing package $id"; return 1; }
     python3 - "$packages/$id.$version.nupkg" "$id" <<'PY' || return 1
 import sys, zipfile
@@ -66,7 +67,7 @@ PY
   [ -z "$leaks" ] || { echo "a shipped package opens its internals to another: $leaks"; return 1; }
 
   # Every other C# snippet of the docs, as a program of its own on all the packages; and no C# block outside a snippet.
-  local page name all="Webhooks.AspNetCore Webhooks.Redis Webhooks.Testing Webhooks.Sender.AspNetCore Webhooks.Sender.Redis"
+  local page name all="Webhooks.AspNetCore Webhooks.Redis Webhooks.PostgreSql Webhooks.Testing Webhooks.Sender.AspNetCore Webhooks.Sender.Redis"
   for page in README.md docs/*.md; do
     [ "$(grep -c '^ *```csharp' "$page")" -eq "$(grep -c '^<!-- snippet: ' "$page")" ] || { echo "$page has a C# block outside a snippet"; return 1; }
     for name in $(sed -n 's/^<!-- snippet: \([a-z0-9-]*\).*/\1/p' "$page"); do
