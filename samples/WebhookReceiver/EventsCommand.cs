@@ -10,7 +10,7 @@ namespace WebhookReceiver;
 /// The operator's command line, when the program's first argument is <c>events</c>:
 /// <c>events list [--status dead] [--limit 50]</c>, <c>events show &lt;id&gt;</c>, <c>events replay &lt;id&gt; [--force]</c>,
 /// <c>events replay --status dead [--limit 100]</c>, <c>events resend &lt;id&gt; --to &lt;url&gt;</c>, <c>events delete &lt;id&gt;</c>,
-/// against the store the receiver is configured with (Redis: <c>--redis host:port</c> or <c>Webhooks:Redis:Configuration</c>).
+/// against the store the receiver is configured with (Redis: <c>--redis host:port</c>; PostgreSQL: <c>--postgres "&lt;connection string&gt;"</c>).
 /// </summary>
 internal static class EventsCommand
 {
@@ -21,14 +21,15 @@ internal static class EventsCommand
                WebhookReceiver events replay --status dead [--limit N]
                WebhookReceiver events resend <id> --to <url>
                WebhookReceiver events delete <id>
-        Add --redis host:port (or set Webhooks:Redis:Configuration) to reach the receivers' Redis.
+        Add --redis host:port (or Webhooks:Redis:Configuration) to reach the receivers' Redis, or --postgres "<connection string>"
+        (or Webhooks:PostgreSql:ConnectionString) to reach their PostgreSQL.
         """;
 
     public static async Task<int> RunAsync(string[] args)
     {
         string[] rest = args[1..];
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = rest, ContentRootPath = AppContext.BaseDirectory });
-        builder.Configuration.AddCommandLine(rest, new Dictionary<string, string>(StringComparer.Ordinal) { ["--redis"] = "Webhooks:Redis:Configuration" });
+        builder.Configuration.AddCommandLine(rest, StoreSwitches);
         builder.Logging.ClearProviders();
         if (rest.Length == 0 || rest[0] is not ("list" or "show" or "replay" or "resend" or "delete"))
         {
@@ -36,15 +37,24 @@ internal static class EventsCommand
             return 2;
         }
 
-        if (string.IsNullOrEmpty(builder.Configuration["Webhooks:Redis:Configuration"]))
+        bool postgres = !string.IsNullOrEmpty(builder.Configuration["Webhooks:PostgreSql:ConnectionString"]);
+        if (string.IsNullOrEmpty(builder.Configuration["Webhooks:Redis:Configuration"]) && !postgres)
         {
             await Console.Error.WriteLineAsync(
                 "This receiver keeps its events in the memory of its own process: a command line cannot reach them. "
-                + "Start the receivers with --redis host:port (or Webhooks:Redis:Configuration) and pass the same option here.");
+                + "Start the receivers with --redis host:port or --postgres \"<connection string>\" and pass the same option here.");
             return 2;
         }
 
-        builder.Services.AddWebhookReceiver().UseRedis();
+        IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver();
+        if (postgres)
+        {
+            receiver.UsePostgreSql(o => o.MigrateOnStart = false);
+        }
+        else
+        {
+            receiver.UseRedis();
+        }
         using IHost host = builder.Build();
         IWebhookEventStore store = host.Services.GetRequiredService<IWebhookEventStore>();
         WebhookPipeline pipeline = host.Services.GetRequiredService<WebhookPipeline>();
@@ -65,6 +75,13 @@ internal static class EventsCommand
             return 3;
         }
     }
+
+    /// <summary>The command line's short switches for the stores: <c>--redis</c> and <c>--postgres</c>.</summary>
+    public static readonly Dictionary<string, string> StoreSwitches = new(StringComparer.Ordinal)
+    {
+        ["--redis"] = "Webhooks:Redis:Configuration",
+        ["--postgres"] = "Webhooks:PostgreSql:ConnectionString",
+    };
 
     private static async Task<int> ListAsync(IWebhookEventStore store, string[] args)
     {

@@ -9,15 +9,23 @@ if (args.Length > 0 && string.Equals(args[0], "events", StringComparison.Ordinal
 
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
 
-// --redis host:port is short for --Webhooks:Redis:Configuration host:port.
-builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(StringComparer.Ordinal) { ["--redis"] = "Webhooks:Redis:Configuration" });
+// --redis host:port is short for --Webhooks:Redis:Configuration host:port; --postgres "<connection string>" for
+// --Webhooks:PostgreSql:ConnectionString.
+builder.Configuration.AddCommandLine(args, EventsCommand.StoreSwitches);
 bool redis = !string.IsNullOrEmpty(builder.Configuration["Webhooks:Redis:Configuration"]);
+bool postgres = !string.IsNullOrEmpty(builder.Configuration["Webhooks:PostgreSql:ConnectionString"]);
 
 // Sources, secrets and limits come from the "Webhooks" configuration section (appsettings.Development.json here): each provider
 // reads Webhooks:<Provider>. The Standard Webhooks source "acme" needs no code: it is configured under Webhooks:Sources:acme.
-IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver()
-    .AddGitHub()
-    .AddStripe()
+IWebhookReceiverBuilder receiver = builder.Services.AddWebhookReceiver().AddGitHub().AddStripe();
+if (postgres)
+{
+    // On PostgreSQL each payment is first recorded in sample_payments, exactly once (PaymentLedgerHandler).
+    receiver.UsePostgreSql().AddHandler<PaymentLedgerHandler>("stripe", "payment_intent.succeeded");
+    builder.Services.AddHostedService<SamplePaymentsTable>();
+}
+
+receiver
     .AddHandler<PushHandler>("github", "push")
     .AddHandler<PaymentSucceededHandler>("stripe", "payment_intent.succeeded")
     .AddHandler<AcmeEventHandler>("acme", "*");
@@ -38,7 +46,7 @@ foreach ((string section, Func<IWebhookReceiverBuilder, IWebhookReceiverBuilder>
     }
 }
 
-// In-memory stores by default; Redis when configured, shared by every receiver process started the same way.
+// In-memory stores by default; Redis (or PostgreSQL, above) when configured, shared by every receiver process started the same way.
 if (redis)
 {
     receiver.UseRedis();
@@ -49,6 +57,10 @@ IHealthChecksBuilder health = builder.Services.AddHealthChecks().AddWebhookRecei
 if (redis)
 {
     health.AddWebhookRedis();
+}
+else if (postgres)
+{
+    health.AddWebhookPostgreSql();
 }
 
 // The sample's own settings (Sample:WorkDelayMs, Sample:FailRate), read by its handlers.

@@ -9,4 +9,7 @@ internal sealed class SampleOptions
     public int WorkDelayMs { get; set; }
 
     public double FailRate { get; set; }
+
+    /// <summary>Gets or sets how long the PostgreSQL payment ledger waits between its write and its commit (<c>Sample:CommitDelayMs</c>).</summary>
+    public int CommitDelayMs { get; set; }
 }

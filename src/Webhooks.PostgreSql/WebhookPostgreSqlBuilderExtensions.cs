@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Webhooks.Idempotency;
+using Webhooks.Processing;
 using Webhooks.PostgreSql;
 using Webhooks.Storage;
 
@@ -24,7 +25,8 @@ public static class WebhookPostgreSqlBuilderExtensions
     /// Replaces the in-memory stores with <see cref="PostgreSqlEventStore"/> and <see cref="PostgreSqlIdempotencyStore"/>. Settings
     /// come from <c>Webhooks:PostgreSql</c> (<c>ConnectionString</c>, <c>Schema</c>, <c>MigrateOnStart</c>); without a connection
     /// string, an <see cref="NpgsqlDataSource"/> registered in the services is used. At start-up the schema is created or brought
-    /// up to date (or, with <c>MigrateOnStart</c> off, its version checked) before anything is received.
+    /// up to date (or, with <c>MigrateOnStart</c> off, its version checked) before anything is received. Handlers may take a
+    /// <see cref="WebhookPostgreSqlTransaction"/> to make their effects in the database exactly once.
     /// </summary>
     /// <param name="builder">The receiver builder.</param>
     /// <param name="configure">Changes the options after configuration is read; optional.</param>
@@ -56,6 +58,9 @@ public static class WebhookPostgreSqlBuilderExtensions
             PostgreSqlDatabase database = sp.GetRequiredService<PostgreSqlDatabase>();
             return new PostgreSqlIdempotencyStore(database.DataSource, database.Schema);
         });
+
+        // A handler's exactly-once writes, committed with the record of its success.
+        services.TryAddScoped(static sp => new WebhookPostgreSqlTransaction(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<WebhookHandlerContext>()));
 
         // Before the receiver's own hosted services, so that the tables exist when the dispatcher first claims.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(static sp =>

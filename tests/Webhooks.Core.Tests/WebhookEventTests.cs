@@ -6,6 +6,17 @@ namespace Webhooks.Tests;
 
 public class WebhookEventTests
 {
+    /// <summary>
+    /// Which headers differ per delivery is learnt from the providers of the registered sources; these tests make events
+    /// without a receiver, so they register the built-in providers' headers as a receiver with those sources would.
+    /// </summary>
+    static WebhookEventTests()
+    {
+        WebhookHeaderInterner.AddPerDeliveryHeaders(new Webhooks.Providers.GitHubProvider().PerDeliveryHeaders);
+        WebhookHeaderInterner.AddPerDeliveryHeaders(new Webhooks.Providers.StripeProvider().PerDeliveryHeaders);
+        WebhookHeaderInterner.AddPerDeliveryHeaders(new Webhooks.Providers.StandardWebhooksProvider().PerDeliveryHeaders);
+    }
+
     [Fact]
     public void Create_Headers_CaseInsensitiveLastValueWinsCredentialsDropped()
     {

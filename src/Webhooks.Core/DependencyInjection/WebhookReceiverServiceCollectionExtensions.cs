@@ -29,6 +29,7 @@ public static class WebhookReceiverServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddScoped<WebhookHandlerContext>();
 
         OptionsBuilder<WebhookReceiverOptions> options = services.AddOptionsWithValidateOnStart<WebhookReceiverOptions>();
         if (!services.IsRegistered<WebhookConfigurationBinding>())

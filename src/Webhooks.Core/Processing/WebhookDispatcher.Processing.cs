@@ -200,6 +200,7 @@ internal sealed partial class WebhookDispatcher
 
                 // After this handler the run is ended (or kept by a stuck handler): the next one begins its own.
                 holds = false;
+                scope.ServiceProvider.GetService<WebhookHandlerContext>()?.Enter(webhookEvent.Id, claim.Token, name);
                 (Exception? handlerFailure, Task? stuck) = await RunHandlerAsync(scope.ServiceProvider, registration, webhookEvent, guard).ConfigureAwait(false);
                 if (stuck is not null)
                 {
