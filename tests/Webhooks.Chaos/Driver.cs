@@ -4,15 +4,14 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using StackExchange.Redis;
-using Webhooks.Redis;
 using Webhooks.Storage;
 using Webhooks.Testing;
 
 namespace Webhooks.Chaos;
 
 /// <summary>
-/// Runs the attack: a redis-server (append-only, fsync always), <c>--receivers</c> receiver processes on it, <c>--deliveries</c>
+/// Runs the attack: a redis-server (append-only, fsync always) or, with <c>--store postgres</c>, a PostgreSQL cluster,
+/// <c>--receivers</c> receiver processes on it, <c>--deliveries</c>
 /// signed GitHub pushes (distinct 2 KB bodies, GitHub's headers) sent round robin by 16 senders that, as GitHub does, send again
 /// to another receiver until a delivery is acknowledged, <c>--resend</c> of them sent again once acknowledged; meanwhile
 /// <c>--kills</c> receivers killed with SIGKILL (and started again) and <c>--outages</c> Redis stops of <c>--outage-seconds</c>.
@@ -26,16 +25,13 @@ internal static class Driver
     {
         var o = Options.Parse(args);
         string directory = Directory.CreateTempSubdirectory("webhooks-chaos-").FullName;
-        int redisPort = FreePort();
-        string redis = "127.0.0.1:" + redisPort.ToString(CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
-        (Process redisServer, Task redisReady) = StartRedis(redisPort, directory);
-        var receivers = new Receivers(o, redis);
+        await using IChaosStore server = o.Store == "postgres" ? await PostgresStore.StartAsync(directory) : await RedisStore.StartAsync(directory);
+        var receivers = new Receivers(o, server.ReceiverArguments);
         try
         {
-            await redisReady;
             await receivers.StartAllAsync();
-            await Console.Error.WriteLineAsync($"chaos: redis on {redis}, {o.Receivers} receivers up after {clock.Elapsed.TotalSeconds:0.0} s");
+            await Console.Error.WriteLineAsync($"chaos: {server.Name}, {o.Receivers} receivers up after {clock.Elapsed.TotalSeconds:0.0} s");
 
             var acknowledged = new ConcurrentDictionary<string, bool>();
             int refused = 0, resentAccepted = 0, sent = 0;
@@ -75,14 +71,12 @@ internal static class Driver
                     }
                     else
                     {
-                        await Console.Error.WriteLineAsync($"chaos: Redis stopped for {o.OutageSeconds} s at {acknowledged.Count} acknowledged");
-                        Signal(redisServer, "TERM");
-                        await redisServer.WaitForExitAsync();
+                        await Console.Error.WriteLineAsync($"chaos: {server.Name} stopped for {o.OutageSeconds} s at {acknowledged.Count} acknowledged");
+                        await server.StopAsync();
 
-                        // The outage itself: Redis stays stopped this long, in real time, as the fault being injected.
+                        // The outage itself: the store stays stopped this long, in real time, as the fault being injected.
                         await Task.Delay(TimeSpan.FromSeconds(o.OutageSeconds));
-                        (redisServer, redisReady) = StartRedis(redisPort, directory);
-                        await redisReady;
+                        await server.StartAgainAsync();
                     }
                 }
             });
@@ -154,25 +148,13 @@ internal static class Driver
             double sendingSeconds = clock.Elapsed.TotalSeconds;
             await Console.Error.WriteLineAsync($"chaos: {acknowledged.Count} acknowledged ({sent} requests) after {sendingSeconds:0.0} s; waiting for processing");
 
-            // Every acknowledged delivery processed (or the deadline): the store's own counts, read as an operator would, again
-            // at each change of a partition's processed or dead index (a keyspace notification), not by polling.
-            using ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis);
-            var store = new RedisEventStore(connection);
-            WebhookEventCounts counts = await WaitForProcessingAsync(connection, store, acknowledged.Count, TimeSpan.FromSeconds(Math.Max(1, o.DeadlineSeconds - clock.Elapsed.TotalSeconds)));
+            // Every acknowledged delivery processed (or the deadline): the store's own counts, read as an operator would.
+            WebhookEventCounts counts = await server.WaitForProcessingAsync(acknowledged.Count, TimeSpan.FromSeconds(Math.Max(1, o.DeadlineSeconds - clock.Elapsed.TotalSeconds)));
 
             double seconds = clock.Elapsed.TotalSeconds;
-            IDatabase effects = connection.GetDatabase(1);
-            var reads = new List<(string Id, Task<RedisValue> Count, Task<WebhookEventSummary?> Summary)>();
-            foreach (string id in acknowledged.Keys)
-            {
-                reads.Add((id, effects.StringGetAsync("chaos:effect:github:" + id), store.GetAsync("github:" + id).AsTask()));
-            }
-
             int lost = 0, unprocessed = 0, missingEffects = 0, doubleEffects = 0, mostAttempts = 0;
-            foreach ((string id, Task<RedisValue> count, Task<WebhookEventSummary?> summary) in reads)
+            foreach ((string id, WebhookEventSummary? e, long effect) in await server.ReadAsync(acknowledged.Keys))
             {
-                WebhookEventSummary? e = await summary;
-                long effect = (long)await count;
                 if (e is null)
                 {
                     lost++;
@@ -197,7 +179,9 @@ internal static class Driver
                 }
             }
 
-            int allowance = o.Concurrency * (o.Kills + (o.Receivers * o.Outages));
+            // Redis: a handler's effect may be made again by an attempt interrupted between it and its record (at most the
+            // workers of each killed or cut-off receiver). PostgreSQL: the effect commits with its record, so never.
+            int allowance = server.ExactlyOnce ? 0 : o.Concurrency * (o.Kills + (o.Receivers * o.Outages));
             bool passed = lost == 0 && counts.Dead == 0 && unprocessed == 0 && missingEffects == 0 && refused == 0 && resentAccepted == 0 && doubleEffects <= allowance;
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
@@ -207,12 +191,7 @@ internal static class Driver
         finally
         {
             await receivers.StopAllAsync();
-            if (!redisServer.HasExited)
-            {
-                redisServer.Kill();
-                await redisServer.WaitForExitAsync();
-            }
-
+            await server.DisposeAsync();
             try
             {
                 Directory.Delete(directory, recursive: true);
@@ -241,90 +220,6 @@ internal static class Driver
         return [.. plan];
     }
 
-    /// <summary>Starts redis-server (append-only, fsync always, notifying changes of sorted sets); the task completes when it accepts connections.</summary>
-    private static (Process Server, Task Ready) StartRedis(int port, string directory)
-    {
-        var start = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        foreach (string argument in new[]
-        {
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--save", "",
-            "--appendonly", "yes", "--appendfsync", "always", "--daemonize", "no", "--notify-keyspace-events", "Kz",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, line) =>
-        {
-            // Said once the append-only file is loaded, after a restart too.
-            if (line.Data?.Contains("Ready to accept connections", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("redis-server exited before it accepted connections."));
-        process.EnableRaisingEvents = true;
-        process.ErrorDataReceived += static (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return (process, ready.Task.WaitAsync(TimeSpan.FromSeconds(60)));
-    }
-
-    /// <summary>
-    /// Reads the store's counts until processed and dead events reach <paramref name="acknowledged"/>: once, then at each change
-    /// of a processed or dead index (one read in flight, and one more if a change came during it), until <paramref name="within"/>.
-    /// </summary>
-    private static async Task<WebhookEventCounts> WaitForProcessingAsync(ConnectionMultiplexer connection, RedisEventStore store, int acknowledged, TimeSpan within)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int reading = 0;
-        int again = 0;
-        async Task ReadAsync()
-        {
-            do
-            {
-                Volatile.Write(ref again, 0);
-                WebhookEventCounts latest = await store.CountAsync();
-                if (latest.Processed + latest.Dead >= acknowledged)
-                {
-                    done.TrySetResult();
-                }
-            }
-            while (Volatile.Read(ref again) == 1);
-            Volatile.Write(ref reading, 0);
-        }
-
-        void Changed()
-        {
-            Volatile.Write(ref again, 1);
-            if (Interlocked.CompareExchange(ref reading, 1, 0) == 0)
-            {
-                _ = ReadAsync();
-            }
-        }
-
-        ISubscriber subscriber = connection.GetSubscriber();
-        RedisChannel indexes = RedisChannel.Pattern("__keyspace@0__:*:status:[24]");
-        await subscriber.SubscribeAsync(indexes, (_, _) => Changed());
-        try
-        {
-            Changed();
-            await done.Task.WaitAsync(within);
-        }
-        catch (TimeoutException)
-        {
-            // The deadline passed: what is not processed is reported as such.
-        }
-        finally
-        {
-            await subscriber.UnsubscribeAsync(indexes);
-        }
-
-        return await store.CountAsync();
-    }
-
     internal static void Signal(Process process, string signal)
     {
         using Process kill = Process.Start("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)])!;
@@ -340,7 +235,7 @@ internal static class Driver
 }
 
 /// <summary>The run's settings, from <c>--name value</c> pairs.</summary>
-internal sealed record Options(int Deliveries, int Receivers, int Kills, int Outages, double OutageSeconds, double FailRate, TimeSpan Lease, int Concurrency, double Resend, double DeadlineSeconds)
+internal sealed record Options(int Deliveries, int Receivers, int Kills, int Outages, double OutageSeconds, double FailRate, TimeSpan Lease, int Concurrency, double Resend, double DeadlineSeconds, string Store)
 {
     public static Options Parse(string[] args)
     {
@@ -366,12 +261,13 @@ internal sealed record Options(int Deliveries, int Receivers, int Kills, int Out
             TimeSpan.Parse(Get("lease", "00:00:02"), CultureInfo.InvariantCulture),
             int.Parse(Get("concurrency", "4"), CultureInfo.InvariantCulture),
             double.Parse(Get("resend", "0.1"), CultureInfo.InvariantCulture),
-            double.Parse(Get("deadline-seconds", "120"), CultureInfo.InvariantCulture));
+            double.Parse(Get("deadline-seconds", "120"), CultureInfo.InvariantCulture),
+            Get("store", "redis") is var store && store is "postgres" or "redis" ? store : throw new ArgumentException("--store is redis or postgres.", nameof(args)));
     }
 }
 
 /// <summary>The receiver processes, each on its own port, started again on the same port after a kill.</summary>
-internal sealed class Receivers(Options options, string redis)
+internal sealed class Receivers(Options options, string[] storeArguments)
 {
     private readonly int[] _ports = Enumerable.Range(0, options.Receivers).Select(_ => Driver.FreePort()).ToArray();
     private readonly Process?[] _processes = new Process?[options.Receivers];
@@ -428,15 +324,15 @@ internal sealed class Receivers(Options options, string redis)
         }
 
         string url = "http://127.0.0.1:" + _ports[receiver].ToString(CultureInfo.InvariantCulture);
-        foreach (string argument in new[]
-        {
-            "receive", "--urls", url, "--redis", redis, "--fail-rate", options.FailRate.ToString(CultureInfo.InvariantCulture),
+        foreach (string argument in (string[])
+        [
+            "receive", "--urls", url, .. storeArguments, "--fail-rate", options.FailRate.ToString(CultureInfo.InvariantCulture),
             "--Webhooks:Processing:LeaseDuration", options.Lease.ToString("c", CultureInfo.InvariantCulture),
             "--Webhooks:Processing:HandlerTimeout", (options.Lease * 2).ToString("c", CultureInfo.InvariantCulture),
             "--Webhooks:Processing:Concurrency", options.Concurrency.ToString(CultureInfo.InvariantCulture),
             "--Webhooks:Processing:PollInterval", "00:00:00.100",
             "--Webhooks:Processing:MaxStoreBackoff", "00:00:01",
-        })
+        ])
         {
             start.ArgumentList.Add(argument);
         }
