@@ -2,7 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Redis.StackExchange;
+using Npgsql;
 using StackExchange.Redis;
 using Webhooks.Peers;
 using Webhooks.Signatures;
@@ -13,6 +15,8 @@ using Webhooks.Signatures;
 // sample receiver's handler does. Peer:Mode picks the hand-off:
 //   hangfire  Hangfire 1.8 on Hangfire.Redis.StackExchange: BackgroundJob.Enqueue with the body as the job's argument.
 //   list      LPUSH onto one list, workers on BRPOP. Fast, but a delivery popped by a process that then dies is lost.
+//   hangfire-postgres  Hangfire 1.8 on Hangfire.PostgreSql (Peer:PostgreSql, a connection string); the seen ids in a
+//             PostgreSQL table (INSERT … ON CONFLICT DO NOTHING) instead of Redis.
 // Both run Environment.ProcessorCount × 2 workers, the library's default concurrency. GET /peer/backlog answers
 // "<handed off> <processed>", which the benchmark reads to know when a round's deliveries have all been processed.
 WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
@@ -27,8 +31,13 @@ int workers = Environment.ProcessorCount * 2;
 ThreadPool.GetMinThreads(out int minWorkers, out int minIo);
 ThreadPool.SetMinThreads(Math.Max(minWorkers, 256), Math.Max(minIo, 256));
 
-ConnectionMultiplexer connection = await ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false);
-builder.Services.AddSingleton(connection);
+string? postgres = builder.Configuration["Peer:PostgreSql"];
+ConnectionMultiplexer? connection = mode == "hangfire-postgres" ? null : await ConnectionMultiplexer.ConnectAsync(redis).ConfigureAwait(false);
+NpgsqlDataSource? seenTable = null;
+if (connection is not null)
+{
+    builder.Services.AddSingleton(connection);
+}
 builder.Services.AddSingleton<PushWork>();
 switch (mode)
 {
@@ -40,17 +49,31 @@ switch (mode)
             .UseRedisStorage(connection, new RedisStorageOptions { Prefix = "hangfire:" }));
         builder.Services.AddHangfireServer(options => options.WorkerCount = workers);
         break;
+    case "hangfire-postgres":
+        seenTable = NpgsqlDataSource.Create(postgres ?? throw new InvalidOperationException("Peer:PostgreSql is required."));
+        using (NpgsqlCommand create = seenTable.CreateCommand("CREATE TABLE IF NOT EXISTS peer_seen (id text PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())"))
+        {
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        builder.Services.AddHangfire(configuration => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UsePostgreSqlStorage(options => options.UseNpgsqlConnection(postgres)));
+        builder.Services.AddHangfireServer(options => options.WorkerCount = workers);
+        break;
     case "list":
         builder.Services.AddHostedService(services => new ListWorkersService(redis, workers, services.GetRequiredService<PushWork>(), services.GetRequiredService<ILogger<ListWorkersService>>()));
         break;
     default:
-        throw new InvalidOperationException($"Peer:Mode must be 'hangfire' or 'list', not '{mode}'.");
+        throw new InvalidOperationException($"Peer:Mode must be 'hangfire', 'hangfire-postgres' or 'list', not '{mode}'.");
 }
 
 var verifier = new GitHubSignatureVerifier(secret);
 WebApplication app = builder.Build();
-IDatabase database = connection.GetDatabase();
-IBackgroundJobClient? jobs = mode == "hangfire" ? app.Services.GetRequiredService<IBackgroundJobClient>() : null;
+IDatabase? database = connection?.GetDatabase();
+IBackgroundJobClient? jobs = mode is "hangfire" or "hangfire-postgres" ? app.Services.GetRequiredService<IBackgroundJobClient>() : null;
 
 app.MapPost("/webhooks/github", async (HttpContext context) =>
 {
@@ -74,7 +97,7 @@ app.MapPost("/webhooks/github", async (HttpContext context) =>
         return Results.Json(new { error = "missing_delivery_id" }, statusCode: StatusCodes.Status400BadRequest);
     }
 
-    if (!await database.StringSetAsync("seen:" + id, 1, TimeSpan.FromDays(3), When.NotExists).ConfigureAwait(false))
+    if (!await SeenFirstAsync(id).ConfigureAwait(false))
     {
         return Results.Json(new { status = "duplicate" }, statusCode: StatusCodes.Status200OK);
     }
@@ -86,7 +109,7 @@ app.MapPost("/webhooks/github", async (HttpContext context) =>
     }
     else
     {
-        await database.ListLeftPushAsync(ListWorkersService.Queue, id + "\n" + Encoding.UTF8.GetString(body)).ConfigureAwait(false);
+        await database!.ListLeftPushAsync(ListWorkersService.Queue, id + "\n" + Encoding.UTF8.GetString(body)).ConfigureAwait(false);
     }
 
     Interlocked.Increment(ref Progress.HandedOff);
@@ -95,3 +118,16 @@ app.MapPost("/webhooks/github", async (HttpContext context) =>
 app.MapGet("/peer/backlog", () => $"{Volatile.Read(ref Progress.HandedOff)} {Volatile.Read(ref Progress.Processed)}");
 
 await app.RunAsync().ConfigureAwait(false);
+
+// The first time a delivery id is seen: SET NX with a three-day expiry in Redis, or a row in PostgreSQL.
+async Task<bool> SeenFirstAsync(string id)
+{
+    if (seenTable is null)
+    {
+        return await database!.StringSetAsync("seen:" + id, 1, TimeSpan.FromDays(3), When.NotExists).ConfigureAwait(false);
+    }
+
+    using NpgsqlCommand insert = seenTable.CreateCommand("INSERT INTO peer_seen (id) VALUES ($1) ON CONFLICT DO NOTHING");
+    insert.Parameters.Add(new NpgsqlParameter { Value = id });
+    return await insert.ExecuteNonQueryAsync().ConfigureAwait(false) == 1;
+}

@@ -11,6 +11,9 @@
 #   REDIS=1 PEERS=1 benchmarks/http/run.sh         # also the receivers a team would write instead (benchmarks/Webhooks.Peers):
 #                                                  # Hangfire on Redis, and LPUSH with workers on BRPOP, each on its own
 #                                                  # redis-server on the server core
+#   POSTGRES=1 benchmarks/http/run.sh              # also the sample receiver on PostgreSQL 15 (a cluster on the server core,
+#                                                  # fsync and synchronous_commit on); with PEERS=1 also Hangfire on
+#                                                  # Hangfire.PostgreSql in its own database of that cluster
 #
 # The warm-up is long because on one busy core the runtime's tiered compilation finishes late: 20 s into a load the receiver
 # was still compiling optimised code (a fifth of its CPU time on Redis), and its first measured rounds ran at half speed.
@@ -42,16 +45,22 @@ list_url=http://127.0.0.1:5196
 list_port=6396
 with_redis=${REDIS:-0}
 with_peers=${PEERS:-0}
-[ "$with_peers" = 1 ] && with_redis=1
+with_postgres=${POSTGRES:-0}
+postgres_url=http://127.0.0.1:5197
+hangfirepg_url=http://127.0.0.1:5198
+postgres_port=5437
+[ "$with_peers" = 1 ] && [ "$with_postgres" = 0 ] && with_redis=1
 redis_drain=${REDIS_DRAIN:-900}  # seconds the Redis receiver may take to work off its backlog
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null
-if [ "$with_redis" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
+if [ "$with_redis" = 1 ] || [ "$with_peers" = 1 ]; then command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }; fi
+if [ "$with_postgres" = 1 ]; then [ -x /usr/lib/postgresql/15/bin/initdb ] || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; fi
 build_servers
 [ "$with_peers" = 1 ] && dotnet build -c Release benchmarks/Webhooks.Peers/Webhooks.Peers.csproj >/dev/null
+[ "$with_postgres" = 1 ] && dotnet build -c Release samples/WebhookReceiver/WebhookReceiver.csproj >/dev/null
 
 # Waits until a receiver ($1) has nothing queued, in progress or waiting for a retry; "no" if that does not happen within $2
 # seconds (120 unless given), or if any is dead.
@@ -139,7 +148,27 @@ start_peer() {
     --urls "$2" --Peer:Mode "$1" --Peer:Redis "127.0.0.1:$3" --Peer:Secret "$secret" \
     --Logging:LogLevel:Default Information --Logging:LogLevel:Microsoft.AspNetCore Warning --Logging:LogLevel:Hangfire Warning) &
 }
-redis_receiver= hangfire= list=
+# A PostgreSQL 15 cluster on port $postgres_port on the server core, in a temporary folder (as the postgres user when run as
+# root), with its durability as deployed: fsync and synchronous_commit on.
+pg_dir=
+start_postgres() {
+  pg_dir=$(mktemp -d)
+  local as=()
+  [ "$(id -u)" = 0 ] && { chown postgres "$pg_dir"; as=(runuser -u postgres --); }
+  "${as[@]}" /usr/lib/postgresql/15/bin/initdb -D "$pg_dir/data" -U postgres -A trust -E UTF8 >/dev/null
+  taskset -c "$server_core" "${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_dir/data" -l "$pg_dir/log" -w start \
+    -o "-p $postgres_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=512MB" >/dev/null
+  psql -h 127.0.0.1 -p "$postgres_port" -U postgres -qc 'CREATE DATABASE hangfire' >/dev/null
+}
+stop_postgres() {
+  [ -n "$pg_dir" ] || return 0
+  local as=()
+  [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+pg_connection="Host=127.0.0.1;Port=$postgres_port;Username=postgres;Database=postgres;Maximum Pool Size=64"
+redis_receiver= hangfire= list= postgres_receiver= hangfirepg=
 redis_ports=
 if [ "$with_redis" = 1 ]; then
   start_redis "$redis_port"
@@ -147,7 +176,18 @@ if [ "$with_redis" = 1 ]; then
   start_receiver "$server_core" "$redis_url" --redis "127.0.0.1:$redis_port"
   redis_receiver=$!
 fi
-if [ "$with_peers" = 1 ]; then
+if [ "$with_postgres" = 1 ]; then
+  start_postgres
+  start_receiver "$server_core" "$postgres_url" --postgres "$pg_connection"
+  postgres_receiver=$!
+  if [ "$with_peers" = 1 ]; then
+    (cd benchmarks/Webhooks.Peers && exec taskset -c "$server_core" dotnet bin/Release/net10.0/Webhooks.Peers.dll --environment Production \
+      --urls "$hangfirepg_url" --Peer:Mode hangfire-postgres --Peer:PostgreSql "${pg_connection/Database=postgres/Database=hangfire}" \
+      --Peer:Secret "$secret" --Logging:LogLevel:Default Information --Logging:LogLevel:Microsoft.AspNetCore Warning --Logging:LogLevel:Hangfire Warning) &
+    hangfirepg=$!
+  fi
+fi
+if [ "$with_peers" = 1 ] && [ "$with_redis" = 1 ]; then
   start_redis "$hangfire_port"
   start_redis "$list_port"
   redis_ports="$redis_ports $hangfire_port $list_port"
@@ -156,32 +196,38 @@ if [ "$with_peers" = 1 ]; then
   start_peer list "$list_url" "$list_port"
   list=$!
 fi
-trap 'kill $floor $receiver $redis_receiver $hangfire $list 2>/dev/null || true; wait 2>/dev/null; for p in $redis_ports; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done' EXIT
+trap 'kill $floor $receiver $redis_receiver $hangfire $list $postgres_receiver $hangfirepg 2>/dev/null || true; wait 2>/dev/null; for p in $redis_ports; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done; stop_postgres' EXIT
 wait_ready "$floor_url"
 wait_ready "$receiver_url"
 receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $receiver_url")
 floor_pid=$(pgrep -f "Webhooks.Floor.dll --urls $floor_url")
 [ "$with_redis" = 1 ] && wait_ready "$redis_url" && redis_receiver_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $redis_url")
-if [ "$with_peers" = 1 ]; then
+if [ "$with_peers" = 1 ] && [ "$with_redis" = 1 ]; then
   wait_ready "$hangfire_url" && hangfire_pid=$(pgrep -f "Webhooks.Peers.dll --environment Production --urls $hangfire_url")
   wait_ready "$list_url" && list_pid=$(pgrep -f "Webhooks.Peers.dll --environment Production --urls $list_url")
 fi
+[ "$with_postgres" = 1 ] && wait_ready "$postgres_url" && postgres_pid=$(pgrep -f "WebhookReceiver.dll --environment Production --urls $postgres_url")
+[ "$with_postgres" = 1 ] && [ "$with_peers" = 1 ] && wait_ready "$hangfirepg_url" && hangfirepg_pid=$(pgrep -f "Webhooks.Peers.dll --environment Production --urls $hangfirepg_url")
 
 load "$floor_url" "$warmup" >/dev/null  # warm-up (the JIT tiers up the hot paths)
 load "$receiver_url" "$warmup" >/dev/null
 [ "$with_redis" = 1 ] && load "$redis_url" "$warmup" >/dev/null
-if [ "$with_peers" = 1 ]; then
+if [ "$with_peers" = 1 ] && [ "$with_redis" = 1 ]; then
   load "$hangfire_url" "$warmup" >/dev/null
   load "$list_url" "$warmup" >/dev/null
 fi
+[ "$with_postgres" = 1 ] && load "$postgres_url" "$warmup" >/dev/null
+[ "$with_postgres" = 1 ] && [ "$with_peers" = 1 ] && load "$hangfirepg_url" "$warmup" >/dev/null
 processed_all=$(drained "$receiver_url")
 # The Redis receiver processes slower than it accepts: its warm-up leaves a backlog, which it works off before the rounds
 # start, so that a round's sustained rate counts that round's deliveries only.
 [ "$with_redis" = 1 ] && redis_processed_all=$(drained "$redis_url" "$redis_drain")
-if [ "$with_peers" = 1 ]; then
+if [ "$with_peers" = 1 ] && [ "$with_redis" = 1 ]; then
   peer_drained "$hangfire_url" "$redis_drain" >/dev/null
   peer_drained "$list_url" "$redis_drain" >/dev/null
 fi
+[ "$with_postgres" = 1 ] && postgres_processed_all=$(drained "$postgres_url" "$redis_drain")
+[ "$with_postgres" = 1 ] && [ "$with_peers" = 1 ] && peer_drained "$hangfirepg_url" "$redis_drain" >/dev/null
 
 results=$(mktemp)
 accepted=0
@@ -200,7 +246,19 @@ for round in $(seq 1 "$rounds"); do
     [ "$(drained "$redis_url" "$redis_drain")" = yes ] || redis_processed_all=no
     x="$x $(processed_rate "$x" "$started") $(redis_cost "$x" "$totals" "$(redis_totals)")"; echo "round $round redis    $x"; echo "redis $x" >>"$results"
   fi
-  if [ "$with_peers" = 1 ]; then
+  if [ "$with_postgres" = 1 ]; then
+    started=$(date +%s.%N)
+    x=$(measured "$postgres_url" "$postgres_pid")
+    [ "$(drained "$postgres_url" "$redis_drain")" = yes ] || postgres_processed_all=no
+    x="$x $(processed_rate "$x" "$started")"; echo "round $round postgres $x"; echo "postgres $x" >>"$results"
+    if [ "$with_peers" = 1 ]; then
+      started=$(date +%s.%N)
+      x=$(measured "$hangfirepg_url" "$hangfirepg_pid")
+      [ "$(peer_drained "$hangfirepg_url" "$redis_drain")" = yes ] || echo "round $round hangfirepg did not process all within ${redis_drain} s" >&2
+      x="$x $(processed_rate "$x" "$started")"; echo "round $round hangfirepg $x"; echo "hangfirepg $x" >>"$results"
+    fi
+  fi
+  if [ "$with_peers" = 1 ] && [ "$with_redis" = 1 ]; then
     for peer in hangfire list; do
       url=${peer}_url port=${peer}_port pid=${peer}_pid
       totals=$(redis_totals "${!port}")
@@ -216,7 +274,9 @@ rss_after=$(rss_kib "$receiver_pid")
 
 whos="floor receiver"
 [ "$with_redis" = 1 ] && whos="floor receiver redis"
-[ "$with_peers" = 1 ] && whos="$whos hangfire list"
+[ "$with_peers" = 1 ] && [ "$with_redis" = 1 ] && whos="$whos hangfire list"
+[ "$with_postgres" = 1 ] && whos="$whos postgres"
+[ "$with_postgres" = 1 ] && [ "$with_peers" = 1 ] && whos="$whos hangfirepg"
 for who in $whos; do
   rps=$(grep "^$who " "$results" | field rps | median)
   p50=$(grep "^$who " "$results" | field p50_ms | median)
@@ -233,6 +293,9 @@ done
 echo "ratio throughput=$(awk "BEGIN { printf \"%.2f\", $receiver_rps / $floor_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $receiver_p99 / $floor_p99 }")"
 if [ "$with_redis" = 1 ]; then
   echo "ratio redis/in-memory throughput=$(awk "BEGIN { printf \"%.2f\", $redis_rps / $receiver_rps }") p99=$(awk "BEGIN { printf \"%.2f\", $redis_p99 / $receiver_p99 }") all_accepted_processed=$redis_processed_all"
+fi
+if [ "$with_postgres" = 1 ]; then
+  echo "ratio postgres/in-memory throughput=$(awk "BEGIN { printf \"%.2f\", $postgres_rps / $receiver_rps }") all_accepted_processed=$postgres_processed_all"
 fi
 echo "receiver memory_growth_bytes_per_stored_event=$(( (rss_after - rss_before) * 1024 / (accepted > 0 ? accepted : 1) )) accepted=$accepted all_accepted_processed=$processed_all"
 rm -f "$results"

@@ -27,6 +27,7 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
     private readonly TimeSpan _retention;
     private readonly long? _maxEvents;
     private readonly long? _maxBytes;
+    private long _lastPurge;
 
     /// <summary>Creates a store on a migrated schema.</summary>
     /// <param name="dataSource">The database.</param>
@@ -79,10 +80,13 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
 
         // One statement: the due events, oldest first, locked past the ones other claimers hold, each given a new token and lease;
-        // an event still processing was interrupted (its lease ended before its attempt did).
+        // an event still processing was interrupted (its lease ended before its attempt did). At most once a second a claim also
+        // forgets processed events past the retention, 500 at most: the bounded background delete (appends and reads never wait
+        // for it; they skip or forget such events themselves).
+        string purge = PurgeDue() ? $"SELECT {_s}.purge((SELECT at FROM clock), $2)" : "SELECT 1";
         string sql = $"""
             WITH clock AS (SELECT {Now} AS at),
-            purged AS (SELECT {_s}.purge((SELECT at FROM clock), $2)),
+            purged AS ({purge}),
             due AS (
               SELECT e.id, e.status AS was, e.due_at AS was_due, e.seq, nextval('{_s}.tokens') AS tok
               FROM (SELECT id, status, due_at, seq FROM {_s}.events
@@ -356,6 +360,14 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
     {
         ArgumentNullException.ThrowIfNull(id);
         return ChangedAsync($"DELETE FROM {_s}.events WHERE id = $2", cancellationToken, id);
+    }
+
+    /// <summary>Whether this claim should purge: at most once a second of the store's clock per process.</summary>
+    private bool PurgeDue()
+    {
+        long now = (TestClock ?? TimeProvider.System).GetUtcNow().UtcTicks;
+        long last = Interlocked.Read(ref _lastPurge);
+        return now - last >= TimeSpan.TicksPerSecond && Interlocked.CompareExchange(ref _lastPurge, now, last) == last;
     }
 
     /// <summary>The time: <c>$1</c> when a test clock is set, else the database's own.</summary>

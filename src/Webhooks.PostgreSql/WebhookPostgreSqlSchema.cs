@@ -192,21 +192,32 @@ public static class WebhookPostgreSqlSchema
               RETURNS int LANGUAGE plpgsql AS $f$
             DECLARE
               stored bytea;
+              expired boolean;
               used_n bigint;
               used_bytes bigint;
             BEGIN
-              PERFORM {{s}}.purge(at, retention);
-              SELECT body INTO stored FROM {{s}}.events WHERE id = p_id;
-              IF FOUND THEN
+              -- A processed event past the retention is forgotten here if the background purge has not reached it yet.
+              SELECT body, status = 2 AND completed_at < at - retention INTO stored, expired FROM {{s}}.events WHERE id = p_id;
+              IF FOUND AND NOT expired THEN
                 RETURN CASE WHEN stored = p_body THEN 1 ELSE 2 END;
+              ELSIF FOUND THEN
+                DELETE FROM {{s}}.events WHERE id = p_id;
               END IF;
-              IF p_digest IS NOT NULL AND EXISTS (SELECT 1 FROM {{s}}.events WHERE body_digest = p_digest) THEN
-                RETURN 1;
+              IF p_digest IS NOT NULL THEN
+                DELETE FROM {{s}}.events WHERE body_digest = p_digest AND status = 2 AND completed_at < at - retention;
+                IF EXISTS (SELECT 1 FROM {{s}}.events WHERE body_digest = p_digest) THEN
+                  RETURN 1;
+                END IF;
               END IF;
               IF max_events IS NOT NULL OR max_bytes IS NOT NULL THEN
                 SELECT coalesce(sum(n), 0), coalesce(sum(bytes), 0) INTO used_n, used_bytes FROM {{s}}.counts WHERE status <> 4;
                 IF used_n >= coalesce(max_events, used_n + 1) OR used_bytes + p_size > coalesce(max_bytes, used_bytes + p_size) THEN
-                  RETURN 3;
+                  -- Full unless processed events past the retention still hold room: forget them, then look again.
+                  PERFORM {{s}}.purge(at, retention);
+                  SELECT coalesce(sum(n), 0), coalesce(sum(bytes), 0) INTO used_n, used_bytes FROM {{s}}.counts WHERE status <> 4;
+                  IF used_n >= coalesce(max_events, used_n + 1) OR used_bytes + p_size > coalesce(max_bytes, used_bytes + p_size) THEN
+                    RETURN 3;
+                  END IF;
                 END IF;
               END IF;
               INSERT INTO {{s}}.events (id, source, event_type, received_at, headers, body, body_digest, trace_parent, size, status, due_at)
