@@ -109,22 +109,7 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
         var claims = new List<(DateTime Due, long Seq, WebhookClaim Claim)>();
         await ReadAsync(sql, reader =>
         {
-            var webhookEvent = new WebhookEvent
-            {
-                Id = reader.GetString(0),
-                Source = reader.GetString(1),
-                EventType = reader.GetString(2),
-                ReceivedAt = new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
-                Headers = WebhookHeaderEncoding.Decode(reader.GetFieldValue<byte[]>(4)),
-                Body = reader.GetFieldValue<byte[]>(5),
-                TraceParent = reader.IsDBNull(6) ? null : reader.GetString(6),
-                DeduplicateByBody = reader.GetBoolean(7),
-                Attempts = reader.GetInt32(8),
-                Interruptions = reader.GetInt32(9),
-                ReplayCount = reader.GetInt32(10),
-                Generation = reader.GetInt32(11),
-            };
-            var claim = new WebhookClaim(webhookEvent, reader.GetInt64(12), new DateTimeOffset(reader.GetDateTime(13), TimeSpan.Zero))
+            var claim = new WebhookClaim(ToEvent(reader), reader.GetInt64(12), new DateTimeOffset(reader.GetDateTime(13), TimeSpan.Zero))
             {
                 HoldsRun = reader.GetBoolean(14),
                 SucceededHandlers = reader.IsDBNull(15) ? [] : reader.GetFieldValue<string[]>(15),
@@ -252,21 +237,7 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
         ArgumentNullException.ThrowIfNull(id);
         WebhookEvent? found = null;
         await ReadAsync(
-            $"SELECT id, source, event_type, received_at, headers, body, trace_parent, body_digest IS NOT NULL, attempts, interruptions, replay_count, generation FROM {_s}.events WHERE id = $2 AND {Kept(3)}", reader => found = new WebhookEvent
-            {
-                Id = reader.GetString(0),
-                Source = reader.GetString(1),
-                EventType = reader.GetString(2),
-                ReceivedAt = new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
-                Headers = WebhookHeaderEncoding.Decode(reader.GetFieldValue<byte[]>(4)),
-                Body = reader.GetFieldValue<byte[]>(5),
-                TraceParent = reader.IsDBNull(6) ? null : reader.GetString(6),
-                DeduplicateByBody = reader.GetBoolean(7),
-                Attempts = reader.GetInt32(8),
-                Interruptions = reader.GetInt32(9),
-                ReplayCount = reader.GetInt32(10),
-                Generation = reader.GetInt32(11),
-            },
+            $"SELECT id, source, event_type, received_at, headers, body, trace_parent, body_digest IS NOT NULL, attempts, interruptions, replay_count, generation FROM {_s}.events WHERE id = $2 AND {Kept(3)}", reader => found = ToEvent(reader),
             cancellationToken, id, _retention).ConfigureAwait(false);
         return found;
     }
@@ -385,6 +356,23 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
         WHERE id = $2 AND status = 1 AND token = $3
         """,
         cancellationToken, id, token, delay);
+
+    /// <summary>An event from its first twelve columns: id, source, type, arrival, headers, body, traceparent, deduplicated by body, attempts, interruptions, replays, generation.</summary>
+    private static WebhookEvent ToEvent(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Source = reader.GetString(1),
+        EventType = reader.GetString(2),
+        ReceivedAt = new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero),
+        Headers = WebhookHeaderEncoding.Decode(reader.GetFieldValue<byte[]>(4)),
+        Body = reader.GetFieldValue<byte[]>(5),
+        TraceParent = reader.IsDBNull(6) ? null : reader.GetString(6),
+        DeduplicateByBody = reader.GetBoolean(7),
+        Attempts = reader.GetInt32(8),
+        Interruptions = reader.GetInt32(9),
+        ReplayCount = reader.GetInt32(10),
+        Generation = reader.GetInt32(11),
+    };
 
     private static WebhookEventSummary Summarize(NpgsqlDataReader reader)
     {
