@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Concurrent;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace Webhooks.AspNetCore.Tests;
@@ -12,7 +14,26 @@ public sealed class LogCapture : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    private TaskCompletionSource _logged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public int AtOrAbove(LogLevel level) => Entries.Count(e => e.Level >= level);
+
+    /// <summary>Waits until an entry with one of <paramref name="eventIds"/> has been logged, for at most 20 seconds.</summary>
+    public async Task WaitForAsync(params int[] eventIds)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            // Taken before the look, so that an entry logged during it still wakes the wait.
+            Task logged = Volatile.Read(ref _logged).Task;
+            if (Entries.Any(e => eventIds.Contains(e.EventId)))
+            {
+                return;
+            }
+
+            await logged.WaitAsync(timeout.Token);
+        }
+    }
 
     public void Dispose()
     {
@@ -25,7 +46,10 @@ public sealed class LogCapture : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
             owner.Entries.Enqueue((logLevel, category, eventId.Id, formatter(state, exception), exception));
+            Interlocked.Exchange(ref owner._logged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 }

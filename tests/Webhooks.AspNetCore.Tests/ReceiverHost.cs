@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Diagnostics.Metrics;
 using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
@@ -39,10 +40,24 @@ public sealed class ReceiverHost : IAsyncDisposable
     public const string StripeSecret = "whsec_stripe_test_secret";
     public const string AcmeSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+    private readonly MeterListener _outcomes = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private ReceiverHost(IHost host, bool testServer)
     {
         Host = host;
         Client = testServer ? host.GetTestClient() : new HttpClient();
+
+        // The dispatcher counts an outcome once the store has recorded it: each count wakes WaitForStatusAsync to look again.
+        _outcomes.InstrumentPublished = static (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Webhooks" && instrument.Name is "webhooks.processed" or "webhooks.retried" or "webhooks.dead")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _outcomes.SetMeasurementEventCallback<long>((_, _, _, _) => Interlocked.Exchange(ref _changed, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult());
+        _outcomes.Start();
     }
 
     public IHost Host { get; }
@@ -119,23 +134,27 @@ public sealed class ReceiverHost : IAsyncDisposable
         return ((int)response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    /// <summary>Waits until the event has a status (processed or dead): looked at now and after each outcome the dispatcher records, for at most 20 seconds.</summary>
     public async Task<WebhookEventSummary> WaitForStatusAsync(string id, WebhookEventStatus status)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
+            // Taken before the look, so that an outcome recorded during it still wakes the wait.
+            Task changed = Volatile.Read(ref _changed).Task;
             WebhookEventSummary? e = await Store.GetAsync(id);
             if (e?.Status == status)
             {
                 return e;
             }
 
-            await Task.Delay(10, timeout.Token);
+            await changed.WaitAsync(timeout.Token);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        _outcomes.Dispose();
         Client.Dispose();
         await Host.StopAsync();
         Host.Dispose();

@@ -214,11 +214,7 @@ public class HostileInputTests
 
         // The sender is gone before its body arrived: nothing is stored, and nothing is logged as an error (wait for the
         // request to have been seen through to its end in the log).
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!logs.Entries.Any(e => e.EventId is 1205 or 1206))
-        {
-            await Task.Delay(10, timeout.Token);
-        }
+        await logs.WaitForAsync(1205, 1206);
 
         Assert.Equal(0, logs.AtOrAbove(LogLevel.Error));
         Assert.Equal(0, (await host.Store.CountAsync()).Total);
