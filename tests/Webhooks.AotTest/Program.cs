@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -46,6 +45,8 @@ if (redisAt >= 0 && redisAt + 1 < args.Length)
     sender.UseRedis(o => { o.ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(connection); o.KeyPrefix = "aot" + Environment.ProcessId + ":sender:"; });
 }
 
+// Wakes the waits below whenever the receiver or the sender records an outcome, instead of looking on a timer.
+using var outcomes = new Outcomes();
 await using WebApplication app = builder.Build();
 app.MapWebhooks();
 app.MapWebhookAdmin();
@@ -70,12 +71,8 @@ bool asymmetric = (int)discord.StatusCode == 202 && pong == "{\"type\":1}" && (i
 Console.WriteLine($"Discord (Ed25519) {(int)discord.StatusCode}, PING {pong}, forged {(int)discordForged.StatusCode}; SendGrid (ECDSA) {(int)sendGrid.StatusCode}, forged {(int)sendGridForged.StatusCode}");
 
 IWebhookEventStore store = app.Services.GetRequiredService<IWebhookEventStore>();
-var clock = Stopwatch.StartNew();
 WebhookEventSummary? stored = null;
-while (clock.Elapsed < TimeSpan.FromSeconds(20) && (stored = await store.GetAsync("github:aot-1")) is not { Status: WebhookEventStatus.Processed })
-{
-    await Task.Delay(20);
-}
+await outcomes.WaitUntilAsync(async () => (stored = await store.GetAsync("github:aot-1")) is { Status: WebhookEventStatus.Processed });
 
 using HttpResponseMessage admin = await client.GetAsync("/webhooks/admin/events/github:aot-1");
 Console.WriteLine($"GET /webhooks/admin/events/github:aot-1 -> {(int)admin.StatusCode} {await admin.Content.ReadAsStringAsync()}");
@@ -90,29 +87,19 @@ Console.WriteLine($"POST /webhooks/subscriptions -> {(int)subscribed.StatusCode}
 Webhooks.Sender.Publishing.WebhookPublishResult published = await app.Services.GetRequiredService<Webhooks.Sender.Publishing.IWebhookPublisher>()
     .PublishJsonAsync("invoice.paid", "{\"invoice\":\"in_aot\"}"u8.ToArray());
 WebhookEventSummary? sent = null;
-clock.Restart();
-while (clock.Elapsed < TimeSpan.FromSeconds(20) && (sent = await store.GetAsync("acme:" + published.MessageId)) is not { Status: WebhookEventStatus.Processed })
-{
-    await Task.Delay(20);
-}
+await outcomes.WaitUntilAsync(async () => (sent = await store.GetAsync("acme:" + published.MessageId)) is { Status: WebhookEventStatus.Processed });
 
 Console.WriteLine($"published {published.MessageId} to {published.Deliveries} subscription(s) -> received as {sent?.Status.ToString() ?? "nothing"}");
 
 // The delivery log, read back through the management endpoint (the sender records the attempt once the answer is in).
 string subscriptionId = JsonDocument.Parse(await subscribed.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
 string deliveries = "";
-bool logged = false;
-clock.Restart();
-while (!logged && clock.Elapsed < TimeSpan.FromSeconds(20))
+bool logged = await outcomes.WaitUntilAsync(async () =>
 {
     deliveries = await client.GetStringAsync("/webhooks/subscriptions/" + subscriptionId + "/deliveries");
-    logged = JsonDocument.Parse(deliveries).RootElement.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 1
+    return JsonDocument.Parse(deliveries).RootElement.GetProperty("deliveries") is { ValueKind: JsonValueKind.Array } list && list.GetArrayLength() == 1
         && list[0].GetProperty("outcome").GetString() == "delivered" && list[0].GetProperty("messageId").GetString() == published.MessageId;
-    if (!logged)
-    {
-        await Task.Delay(20);
-    }
-}
+});
 
 Console.WriteLine($"GET /webhooks/subscriptions/{subscriptionId}/deliveries -> {deliveries}");
 await app.StopAsync();
