@@ -16,7 +16,10 @@ internal static class Macs
     /// <summary>A prefix of at most this many bytes is written on the stack; a longer one (a long URL) in a pooled buffer.</summary>
     public const int StackPrefixBytes = 512;
 
-    /// <summary>Writes the MAC of <paramref name="prefix"/> + <paramref name="body"/> under every key active at <paramref name="now"/>, one after another; returns how many.</summary>
+    /// <summary>
+    /// Writes the MAC of <paramref name="prefix"/> + <paramref name="body"/> under every key active at <paramref name="now"/>, one after
+    /// another (each <see cref="HmacKey.Size"/> bytes); returns how many. Every HMAC verifier computes its MACs here.
+    /// </summary>
     public static int Compute(HmacKey[] keys, DateTimeOffset now, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, Span<byte> macs)
     {
         int count = 0;

@@ -93,25 +93,6 @@ internal static class SignatureParsing
         return difference == Vector128<ushort>.Zero;
     }
 
-    /// <summary>
-    /// Computes the MAC of <paramref name="prefix"/> + <paramref name="body"/> with every key active at <paramref name="now"/>,
-    /// writing them one after another into <paramref name="macs"/>; returns how many were written.
-    /// </summary>
-    public static int ComputeActiveMacs(HmacKey[] keys, DateTimeOffset now, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> body, Span<byte> macs)
-    {
-        int count = 0;
-        foreach (HmacKey key in keys)
-        {
-            if (key.IsActiveAt(now))
-            {
-                key.Compute(prefix, body, macs.Slice(count * HmacKey.MacSize, HmacKey.MacSize));
-                count++;
-            }
-        }
-
-        return count;
-    }
-
     /// <summary>Compares <paramref name="candidate"/> with each expected MAC in constant time per comparison.</summary>
     public static bool MatchesAny(ReadOnlySpan<byte> candidate, ReadOnlySpan<byte> macs, int count)
     {

@@ -78,7 +78,7 @@ public sealed class GitHubSignatureVerifier : WebhookVerifier
         // The clock is read only when some secret has a validity window: GitHub signatures carry no timestamp.
         DateTimeOffset now = _hasWindows ? _timeProvider.GetUtcNow() : default;
         Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
-        int count = SignatureParsing.ComputeActiveMacs(_keys, now, default, body, macs);
+        int count = Macs.Compute(_keys, now, default, body, macs);
         if (count == 0)
         {
             return SignatureVerificationResult.NoActiveSecret;

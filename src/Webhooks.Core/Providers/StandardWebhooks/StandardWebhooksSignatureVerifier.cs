@@ -121,7 +121,7 @@ public sealed class StandardWebhooksSignatureVerifier : WebhookVerifier
         prefix[written++] = (byte)'.';
 
         Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
-        int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..written], body, macs);
+        int count = Macs.Compute(_keys, now, prefix[..written], body, macs);
         SignatureVerificationResult asymmetric = _publicKeys is null ? SignatureVerificationResult.NoActiveSecret : VerifyV1a(header, prefix[..written], body, now);
         if (rented is not null)
         {

@@ -110,7 +110,7 @@ public sealed class StripeSignatureVerifier : WebhookVerifier
         prefix[prefixLength++] = (byte)'.';
 
         Span<byte> macs = stackalloc byte[HmacKey.MacSize * _keys.Length];
-        int count = SignatureParsing.ComputeActiveMacs(_keys, now, prefix[..prefixLength], body, macs);
+        int count = Macs.Compute(_keys, now, prefix[..prefixLength], body, macs);
         if (count == 0)
         {
             return SignatureVerificationResult.NoActiveSecret;
