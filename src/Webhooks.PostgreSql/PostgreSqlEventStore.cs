@@ -454,7 +454,6 @@ public sealed class PostgreSqlEventStore : IWebhookEventStore
             command.Parameters.Add(value as NpgsqlParameter ?? new NpgsqlParameter { Value = value switch
             {
                 null => DBNull.Value,
-                ReadOnlyMemory<byte> memory => memory.ToArray(),
                 _ => value,
             } });
         }
