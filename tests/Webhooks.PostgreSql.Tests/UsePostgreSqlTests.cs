@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Linq;
 using System.Net.Http;
 using System.Threading;
@@ -191,15 +190,11 @@ public sealed class UsePostgreSqlTests(PostgreSqlServer server)
         return host;
     }
 
-    /// <summary>Waits for a condition that processing makes true; fails after 30 seconds.</summary>
+    /// <summary>Waits for a condition that processing makes true, looked at again at each outcome the dispatchers count; fails after 20 seconds.</summary>
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "processing did not finish within 30 seconds");
-            await Task.Delay(25);
-        }
+        using var outcomes = new Outcomes();
+        Assert.True(await outcomes.WaitUntilAsync(condition), "processing did not finish within 20 seconds");
     }
 
     private sealed record Calls(ConcurrentDictionary<string, int> Counts, ConcurrentDictionary<string, string> Hosts, string Host);
